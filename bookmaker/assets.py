@@ -1,0 +1,60 @@
+"""Which files a manuscript may make bookmaker read: only files inside its own folder.
+
+Manuscripts come from strangers. An image reference like ``../../etc/passwd``, an absolute path, a
+``file:`` or ``http:`` URL, or a symlink pointing out of the folder must never be followed. Every
+writer resolves references through resolve_asset, so the policy lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bookmaker.errors import ManuscriptError
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+MAX_ASSET_BYTES = 20 * 1024 * 1024
+
+
+def resolve_asset(base_dir: str | Path, reference: str, source: str | None = None,
+                  line: int | None = None) -> Path:
+    """The file ``reference`` names inside ``base_dir``, or a ManuscriptError saying why not."""
+    where = dict(path=source, line=line)
+    if not reference or _SCHEME.match(reference) or reference.startswith("//"):
+        raise ManuscriptError(f"image {reference!r} is not a file in the manuscript's folder",
+                              hint="copy the image next to the manuscript and refer to it by its "
+                                   "relative name; bookmaker never fetches from the network",
+                              **where)
+    if not base_dir:
+        raise ManuscriptError(f"image {reference!r} cannot be resolved: the book has no folder",
+                              **where)
+    base = Path(base_dir).resolve()
+    candidate = Path(reference)
+    if candidate.is_absolute():
+        raise ManuscriptError(f"image {reference!r} is an absolute path",
+                              hint="use a path relative to the manuscript's folder", **where)
+    resolved = (base / candidate).resolve()
+    if not resolved.is_relative_to(base):
+        raise ManuscriptError(f"image {reference!r} is outside the manuscript's folder",
+                              hint="copy it into the manuscript's folder", **where)
+    if not resolved.is_file():
+        raise ManuscriptError(f"image {reference!r} does not exist",
+                              hint="check the file name", **where)
+    if resolved.suffix.lower() not in IMAGE_TYPES:
+        raise ManuscriptError(f"image {reference!r} is not a supported image type",
+                              hint="use " + ", ".join(sorted(IMAGE_TYPES)), **where)
+    if resolved.stat().st_size > MAX_ASSET_BYTES:
+        raise ManuscriptError(f"image {reference!r} is larger than "
+                              f"{MAX_ASSET_BYTES // (1024 * 1024)} MB",
+                              hint="resize or compress it", **where)
+    return resolved

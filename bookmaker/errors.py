@@ -1,0 +1,65 @@
+"""Errors and findings that name the file, the line and what to do.
+
+Every problem bookmaker reports about its input is a ManuscriptError (or a Finding, for ``check``),
+never a traceback: the people who hit them are writers and archivists, not Python programmers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def location(path: str | Path | None, line: int | None = None) -> str:
+    if path is None:
+        return ""
+    return f"{path}:{line}" if line else str(path)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a manuscript: ``level`` is "error" or "warning"."""
+
+    level: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = location(self.path, self.line)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.level == "warning":
+            text = text.replace(": ", ": warning: ", 1) if where else f"warning: {text}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class BookmakerError(Exception):
+    """Base class of every error bookmaker reports to its user."""
+
+
+class ManuscriptError(BookmakerError):
+    """Bad input: names the file, the line where known, the problem and what to do about it."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None,
+                 hint: str = "") -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return str(self.as_finding())
+
+    def as_finding(self) -> Finding:
+        return Finding("error", self.message, self.path, self.line, self.hint)
+
+    def located(self, path: str | Path, line_offset: int = 0) -> ManuscriptError:
+        """The same error, naming ``path`` (and shifting the line) when it did not know them."""
+        line = self.line + line_offset if self.line else self.line
+        return ManuscriptError(self.message, self.path or path, line, self.hint)
+
+
+class OutputError(BookmakerError):
+    """The output could not be written (read-only or full folder...)."""

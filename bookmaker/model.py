@@ -1,0 +1,349 @@
+"""The document model: what a book is, independent of where it came from or where it goes.
+
+Readers build these nodes, transforms return new ones, writers only read them. Every node is a
+frozen dataclass holding tuples, so a Book is immutable and hashable and two books compare equal
+exactly when their content does. The shape follows Pandoc's AST, cut down to what fiction needs.
+
+Blocks carry ``line``: the 1-based line of the source file they came from (None when unknown), so
+errors and ``bookmaker check`` can point at ``file:line``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+# --------------------------------------------------------------------------- inlines
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class SmallCaps:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Strikeout:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Superscript:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Subscript:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    """Literal text: typography transforms never touch it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    children: tuple[Inline, ...]
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to the Footnote block with the same ``id`` in the same chapter."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Span:
+    children: tuple[Inline, ...]
+    classes: tuple[str, ...] = ()
+
+
+Inline = Union[Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
+               FootnoteRef, LineBreak, Span]
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+    line: int | None = None
+    align: str = ""  # "", "center" or "right": fics centre signatures, dates, poems' titles
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading inside a chapter (the chapter's own title lives on Chapter)."""
+
+    level: int
+    children: tuple[Inline, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SceneBreak:
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockQuote:
+    blocks: tuple[Block, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LineBlock:
+    """Lines whose breaks matter: poetry, lyrics, the signature of a letter."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """An author's note standing inside the text (not the work's opening or end notes)."""
+
+    blocks: tuple[Block, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Div:
+    """A styled aside; ``kind`` is one of DIV_KINDS (letter, texts, epigraph)."""
+
+    kind: str
+    blocks: tuple[Block, ...]
+    line: int | None = None
+
+
+DIV_KINDS = ("letter", "texts", "epigraph")
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[tuple[Block, ...], ...]
+    ordered: bool = False
+    start: int = 1
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image; ``src`` is relative to the manuscript's folder and checked before use."""
+
+    src: str
+    alt: str = ""
+    title: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RawHtml:
+    """HTML kept from the source after sanitising (see readers); writers may still drop it."""
+
+    html: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote's text; FootnoteRef(id) points here. Kept at the end of its chapter's blocks."""
+
+    id: str
+    blocks: tuple[Block, ...]
+    line: int | None = None
+
+
+Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, LineBlock, Note, Div, ListBlock, Image,
+              RawHtml, Footnote]
+
+# The design calls it List; ListBlock avoids shadowing typing.List in readers' code.
+List = ListBlock
+
+# --------------------------------------------------------------------------- the book
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    index: float | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a reader needs to find and choose a work.
+
+    ``rating`` and ``warnings`` hold only AO3's canonical names (see taxonomy.py); any warning that
+    is not an archive warning is kept verbatim in ``content_notes``.
+    """
+
+    title: str
+    authors: tuple[str, ...] = ()
+    language: str = "en"
+    summary: tuple[Block, ...] = ()
+    fandoms: tuple[str, ...] = ()
+    rating: str | None = None
+    warnings: tuple[str, ...] = ()
+    content_notes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    series: tuple[Series, ...] = ()
+    published: str | None = None  # ISO 8601 date
+    updated: str | None = None  # ISO 8601 date
+    source_url: str | None = None
+    cover: str | None = None  # path relative to the manuscript's folder
+    rights: str | None = None
+    identifier: str | None = None
+    encoding: str | None = None  # how a text source was decoded, for the record
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str = ""
+    blocks: tuple[Block, ...] = ()
+    summary: tuple[Block, ...] = ()
+    notes: tuple[Block, ...] = ()
+    end_notes: tuple[Block, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Book:
+    """A whole work.
+
+    ``front_matter`` is the author's opening note(s) for the work, shown on the warnings page;
+    ``back_matter`` is the work's end notes, shown after the last chapter. ``base_dir`` is the
+    folder the work's relative references (images, cover) are resolved in; it is where the book
+    came from, not what it is, so it is neither compared nor serialised.
+    """
+
+    metadata: Metadata
+    chapters: tuple[Chapter, ...] = ()
+    front_matter: tuple[Block, ...] = ()
+    back_matter: tuple[Block, ...] = ()
+    base_dir: str = field(default="", compare=False)
+
+
+# --------------------------------------------------------------------------- JSON round trip
+
+_NODE_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
+                FootnoteRef, LineBreak, Span, Paragraph, Heading, SceneBreak, BlockQuote,
+                LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
+                Chapter, Book)
+}
+_NOT_SERIALISED = {(Book, "base_dir")}
+
+
+def to_data(node: Any) -> Any:
+    """Plain JSON-ready data for a node: {"type": ClassName, field: value, ...}.
+
+    Fields equal to their default are left out so golden files show what matters.
+    """
+    if dataclasses.is_dataclass(node):
+        data: dict[str, Any] = {"type": type(node).__name__}
+        for f in dataclasses.fields(node):
+            if (type(node), f.name) in _NOT_SERIALISED:
+                continue
+            value = getattr(node, f.name)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                continue
+            if f.default_factory is not dataclasses.MISSING and value == f.default_factory():
+                continue
+            data[f.name] = to_data(value)
+        return data
+    if isinstance(node, tuple):
+        return [to_data(item) for item in node]
+    return node
+
+
+def from_data(data: Any) -> Any:
+    """The inverse of to_data: lists become tuples, typed dicts become nodes."""
+    if isinstance(data, dict):
+        kind = data.get("type")
+        cls = _NODE_TYPES.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            raise ValueError(f"unknown node type {kind!r} in model JSON")
+        values = {k: from_data(v) for k, v in data.items() if k != "type"}
+        return cls(**values)
+    if isinstance(data, list):
+        return tuple(from_data(item) for item in data)
+    return data
+
+
+def to_json(book: Book, indent: int | None = 2) -> str:
+    return json.dumps(to_data(book), ensure_ascii=False, indent=indent) + ("\n" if indent else "")
+
+
+def from_json(text: str) -> Book:
+    book = from_data(json.loads(text))
+    if not isinstance(book, Book):
+        raise ValueError("model JSON does not hold a Book")
+    return book
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def plain_text(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> str:
+    """The text of inlines or blocks without markup (for titles, alt text, word counts)."""
+    parts: list[str] = []
+    _collect_text(nodes, parts)
+    return "".join(parts)
+
+
+def _collect_text(nodes: Any, parts: list[str]) -> None:
+    for node in nodes:
+        if isinstance(node, (Text, Code)):
+            parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append("\n")
+        elif isinstance(node, (Paragraph, Heading)):
+            _collect_text(node.children, parts)
+            parts.append("\n\n")
+        elif isinstance(node, LineBlock):
+            for line in node.lines:
+                _collect_text(line, parts)
+                parts.append("\n")
+            parts.append("\n")
+        elif isinstance(node, ListBlock):
+            for item in node.items:
+                _collect_text(item, parts)
+        elif hasattr(node, "children"):
+            _collect_text(node.children, parts)
+        elif hasattr(node, "blocks"):
+            _collect_text(node.blocks, parts)
+
+
+def word_count(book: Book) -> int:
+    return sum(len(plain_text(chapter.blocks).split()) for chapter in book.chapters)

@@ -1,0 +1,84 @@
+"""The library's front door: read a manuscript into a finished model, and build books from it.
+
+The CLI is a thin shell over these functions; anything it does, Python code can do from here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bookmaker import readers, transforms
+from bookmaker.errors import BookmakerError
+from bookmaker.model import Book
+from bookmaker.options import BuildOptions
+from bookmaker.output import slugify, unique_path
+
+# format name -> (file suffix, writer module). Writers are imported only when their format is asked
+# for, so an EPUB build never loads the PDF machinery.
+FORMATS = {
+    "epub": (".epub", "bookmaker.writers.epub"),
+}
+
+
+def load(path: str | Path) -> Book:
+    """Read one manuscript (any supported format) and apply the standard transforms."""
+    return transforms.apply_all(readers.read(path))
+
+
+@dataclass
+class BuildResult:
+    source: Path
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+
+
+def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
+          out_dir: str | Path = "dist", options: BuildOptions = BuildOptions(),
+          on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+    """Build every manuscript found under ``paths`` into ``out_dir``, one result per manuscript.
+
+    A manuscript that fails is recorded with its error and the others still build. Output names
+    are slugs of the titles, made unique within this run, so two works with one title never
+    overwrite each other.
+    """
+    formats = list(dict.fromkeys(formats))
+    for name in formats:
+        if name not in FORMATS:
+            raise BookmakerError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+    out = Path(out_dir)
+    taken: set[Path] = set()
+    results: list[BuildResult] = []
+    for source in _sources(paths, results, on_result):
+        result = BuildResult(source)
+        try:
+            book = load(source)
+            stem = slugify(book.metadata.title, fallback=slugify(source.stem))
+            for name in formats:
+                suffix, module_name = FORMATS[name]
+                dest = unique_path(out, stem, suffix, taken)
+                importlib.import_module(module_name).write(book, dest, options)
+                result.outputs.append(dest)
+        except BookmakerError as error:
+            result.error = str(error)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def _sources(paths: Iterable[str | Path], results: list[BuildResult],
+             on_result: Callable[[BuildResult], None] | None) -> list[Path]:
+    """Every manuscript under ``paths``; a path that yields none becomes a failed result."""
+    found: list[Path] = []
+    for path in paths:
+        try:
+            found.extend(readers.discover(path))
+        except BookmakerError as error:
+            result = BuildResult(Path(path), error=str(error))
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,65 @@
+"""Readers: one module per input format, each exposing ``read(path) -> Book``.
+
+This module only chooses the reader; it knows nothing of any format's insides. Readers are imported
+when first used so ``bookmaker build`` pays only for the formats it meets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from bookmaker.errors import ManuscriptError
+from bookmaker.model import Book
+
+# extension -> reader module under bookmaker.readers
+READERS = {
+    ".md": "manuscript",
+    ".markdown": "manuscript",
+    ".txt": "plaintext",
+}
+
+
+def is_readable(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def read(path: str | Path) -> Book:
+    """Read any supported file into a Book, or raise ManuscriptError naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise ManuscriptError("no such file", path, hint="check the path")
+    if path.is_dir():
+        raise ManuscriptError("is a folder, not a manuscript", path,
+                              hint="pass the files in it, or use `bookmaker build FOLDER`")
+    module_name = READERS.get(path.suffix.lower())
+    if module_name is None:
+        raise ManuscriptError(f"cannot read {path.suffix or 'extension-less'} files", path,
+                              hint="supported: " + ", ".join(sorted(READERS)))
+    module = importlib.import_module(f"bookmaker.readers.{module_name}")
+    return module.read(path)
+
+
+def discover(path: str | Path) -> list[Path]:
+    """Every readable manuscript at ``path``: the file itself, or all below a folder, sorted.
+
+    Hidden files and folders (``.git``, editor backups) are skipped, and so is a README: it
+    describes a folder of manuscripts, it is not one.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ManuscriptError("no such file or folder", path, hint="check the path")
+    if path.is_file():
+        return [path]
+    found = [
+        candidate
+        for candidate in sorted(path.rglob("*"))
+        if candidate.is_file()
+        and is_readable(candidate)
+        and candidate.stem.lower() != "readme"
+        and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+    ]
+    if not found:
+        raise ManuscriptError("no manuscripts in this folder", path,
+                              hint="readable files end in " + ", ".join(sorted(READERS)))
+    return found

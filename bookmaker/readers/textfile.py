@@ -1,0 +1,65 @@
+"""Turning a text file's bytes into str the way real fic files need: BOM, UTF-8, Windows-1252.
+
+Shared by every text-based reader so they agree on encodings, line ends and what counts as a
+binary (not-a-manuscript) file.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from bookmaker.errors import ManuscriptError
+
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The file's text with ``\\n`` line ends, and the name of the encoding that decoded it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise ManuscriptError(f"file is {size // (1024 * 1024)} MB, more than the "
+                                  f"{MAX_TEXT_BYTES // (1024 * 1024)} MB a manuscript may be",
+                                  path, hint="split it into several works")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
+                              hint="check that it exists and is readable") from None
+    text, encoding = decode(data, path)
+    return normalise_newlines(text), encoding
+
+
+def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", "")
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:8192]:
+        raise ManuscriptError("this is a binary file, not a text manuscript", path,
+                              hint="give a .md or .txt file saved as text")
+    if not data.strip():
+        raise ManuscriptError("the file is empty", path, hint="write the story in it first")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Windows-1252 decodes nearly any byte string; five bytes it leaves undefined need Latin-1.
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

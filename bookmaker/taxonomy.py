@@ -1,0 +1,131 @@
+"""AO3's vocabularies: ratings, archive warnings and categories, with the aliases people use.
+
+AO3 renamed some of these over the years (see reference/ao3-downloads.md); old files and plain-text
+headers still use the old names, so every alias maps to today's canonical name. Anything that is
+not an archive warning (``Gore``, ``Self-Harm``...) is a content note: kept verbatim, never dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+RATINGS = ("Not Rated", "General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
+
+ARCHIVE_WARNINGS = (
+    "Creator Chose Not To Use Archive Warnings",
+    "No Archive Warnings Apply",
+    "Graphic Depictions Of Violence",
+    "Major Character Death",
+    "Rape/Non-Con",
+    "Underage Sex",
+)
+
+CATEGORIES = ("Gen", "F/M", "M/M", "F/F", "Multi", "Other")
+
+RATING_ALIASES = {
+    "not rated": "Not Rated",
+    "unrated": "Not Rated",
+    "general audiences": "General Audiences",
+    "general": "General Audiences",
+    "g": "General Audiences",
+    "gen": "General Audiences",
+    "k": "General Audiences",
+    "k+": "General Audiences",
+    "teen and up audiences": "Teen And Up Audiences",
+    "teen and up": "Teen And Up Audiences",
+    "teen": "Teen And Up Audiences",
+    "t": "Teen And Up Audiences",
+    "pg": "General Audiences",
+    "pg-13": "Teen And Up Audiences",
+    "mature": "Mature",
+    "m": "Mature",
+    "r": "Mature",
+    "explicit": "Explicit",
+    "e": "Explicit",
+    "ma": "Explicit",
+    "nc-17": "Explicit",
+}
+
+WARNING_ALIASES = {
+    "creator chose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
+    "choose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
+    "chose not to use archive warnings": "Creator Chose Not To Use Archive Warnings",
+    "cntw": "Creator Chose Not To Use Archive Warnings",
+    "no archive warnings apply": "No Archive Warnings Apply",
+    "no warnings apply": "No Archive Warnings Apply",
+    "no warnings": "No Archive Warnings Apply",
+    "none": "No Archive Warnings Apply",
+    "graphic depictions of violence": "Graphic Depictions Of Violence",
+    "violence": "Graphic Depictions Of Violence",
+    "graphic violence": "Graphic Depictions Of Violence",
+    "major character death": "Major Character Death",
+    "character death": "Major Character Death",
+    "mcd": "Major Character Death",
+    "death": "Major Character Death",
+    "rape/non-con": "Rape/Non-Con",
+    "rape/noncon": "Rape/Non-Con",
+    "rape": "Rape/Non-Con",
+    "non-con": "Rape/Non-Con",
+    "noncon": "Rape/Non-Con",
+    "underage sex": "Underage Sex",
+    "underage": "Underage Sex",
+}
+
+CATEGORY_ALIASES = {c.lower(): c for c in CATEGORIES} | {
+    "het": "F/M",
+    "slash": "M/M",
+    "femslash": "F/F",
+    "general": "Gen",
+}
+
+
+def _key(value: str) -> str:
+    return re.sub(r"\s+", " ", value.strip()).lower()
+
+
+def canonical_rating(value: str) -> str | None:
+    """AO3's name for a rating, or None when it is not one (see suggest_rating)."""
+    return RATING_ALIASES.get(_key(value))
+
+
+def canonical_warning(value: str) -> str | None:
+    """AO3's name for an archive warning, or None when it is a free-text content note."""
+    return WARNING_ALIASES.get(_key(value))
+
+
+def canonical_category(value: str) -> str | None:
+    return CATEGORY_ALIASES.get(_key(value))
+
+
+def split_warnings(values: list[str] | tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split warnings into (archive warnings, content notes), each in order and without repeats."""
+    archive: list[str] = []
+    notes: list[str] = []
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        canonical = canonical_warning(value)
+        if canonical is not None:
+            if canonical not in archive:
+                archive.append(canonical)
+        elif value not in notes:
+            notes.append(value)
+    return tuple(archive), tuple(notes)
+
+
+def suggest(value: str, choices: tuple[str, ...]) -> str | None:
+    """The closest canonical name to a misspelt or over-long one (``Mature Audiences`` → Mature)."""
+    key = _key(value)
+    lowered = {c.lower(): c for c in choices}
+    for choice_key, choice in lowered.items():
+        # A canonical name inside the value (or the value inside one) is the likeliest intent.
+        if choice_key in key or (len(key) >= 4 and key in choice_key):
+            return choice
+    close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def suggest_rating(value: str) -> str | None:
+    return suggest(value, RATINGS)

@@ -1,0 +1,12 @@
+"""Model-to-model passes run on every book between reading and writing."""
+
+from __future__ import annotations
+
+from bookmaker.model import Book
+
+
+def apply_all(book: Book) -> Book:
+    """Every standard pass, in order: typography last so it sees the final text."""
+    from bookmaker.transforms import typography
+
+    return typography.apply(book)

@@ -1,0 +1,104 @@
+"""Shared test machinery: golden files, EPUBCheck for every book the run builds, and a rule that
+any warning logged by a library (ebooklib, WeasyPrint...) fails the test that caused it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import epubcheck_batch  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+SEED = REPO.parent / "shared" / "seed" / "000_44a53a8fbc05faed.txt"
+
+# Books under a folder with this name are deliberately broken inputs, not bookmaker's output.
+NOT_OUR_OUTPUT = "not-built-by-bookmaker"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite golden files under tests/data/ from the current output")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_source_date_epoch():
+    """Builds in tests are reproducible by default; tests that probe the fallback unset it."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    yield
+    if old is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+class Golden:
+    """Compares output with a checked-in file; ``pytest --update-golden`` rewrites the file."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, expected_path: Path, actual: str) -> None:
+        if self.update or not expected_path.exists():
+            expected_path.parent.mkdir(parents=True, exist_ok=True)
+            expected_path.write_text(actual, encoding="utf-8")
+            if not self.update:
+                pytest.fail(f"{expected_path} did not exist; written now, review and commit it")
+            return
+        expected = expected_path.read_text(encoding="utf-8")
+        assert actual == expected, (
+            f"output differs from {expected_path.relative_to(REPO)}; if the change is intended, "
+            f"run `pytest --update-golden` and review the diff")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.exists():
+        pytest.fail(f"the seed story is missing at {SEED}")
+    return SEED
+
+
+@pytest.fixture(autouse=True)
+def _library_warnings_fail(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest):
+    """A warning logged by any library during a test is a failure unless the test is marked
+    ``expect_log_warnings``: such warnings are how WeasyPrint and ebooklib report broken output."""
+    caplog.set_level(logging.WARNING)
+    yield
+    if request.node.get_closest_marker("expect_log_warnings"):
+        return
+    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+    if logged:
+        pytest.fail("warnings were logged: " + "; ".join(
+            f"{r.name}: {r.getMessage()}" for r in logged))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "expect_log_warnings: the test expects logged warnings")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _epubcheck_every_built_book(tmp_path_factory: pytest.TempPathFactory):
+    """After the whole run, EPUBCheck every .epub any test wrote under the run's temporary folder,
+    in one JVM. A book with an error or a warning fails the run."""
+    yield
+    base = tmp_path_factory.getbasetemp()
+    books = sorted(p for p in base.rglob("*.epub")
+                   if NOT_OUR_OUTPUT not in p.parts and p.is_file())
+    results = epubcheck_batch.validate(books)
+    failed = [r for r in results if not r.passed]
+    print(f"\nEPUBCheck: {len(results)} books built by the tests checked, {len(failed)} failed")
+    if failed:
+        pytest.fail("EPUBCheck found problems:\n" + "\n\n".join(
+            f"{r.path}:\n{r.messages}" for r in failed), pytrace=False)
