@@ -1,0 +1,72 @@
+"""Whole-process time and peak memory: `bookmaker build -f epub` next to `pandoc` on one Markdown.
+
+    python benchmarks/epub_speed.py [--runs 5]
+
+Makes the manuscripts with make_novel.py under benchmarks/work/, then runs each command --runs
+times (after one warm-up run) and prints a Markdown table of the median wall time and the peak
+resident memory of the process. Needs `pandoc` on PATH for the comparison rows (install it from the
+system packages; it is not a dependency of bookmaker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+
+
+def bookmaker_command() -> list[str]:
+    found = shutil.which("bookmaker", path=str(Path(sys.executable).parent)) or \
+        shutil.which("bookmaker")
+    return [found] if found else [sys.executable, "-m", "bookmaker.cli"]
+
+
+def measure(command: list[str], runs: int) -> tuple[float, float]:
+    """Median seconds and peak RSS in MiB of ``command`` over ``runs`` runs (after a warm-up)."""
+    subprocess.run(command, check=True, capture_output=True)
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        pid = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).pid
+        _, status, usage = os.wait4(pid, 0)
+        times.append(time.perf_counter() - start)
+        if status != 0:
+            raise SystemExit(f"{' '.join(command)} failed with status {status}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    subprocess.run([sys.executable, str(HERE / "make_novel.py"), str(WORK)], check=True)
+    env_epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    os.environ.update(env_epoch)
+    rows = []
+    for name, words in (("novel.md", "120,000"), ("story.md", "2,000")):
+        source = WORK / name
+        ours = measure([*bookmaker_command(), "build", str(source), "-o", str(WORK / "out")],
+                       args.runs)
+        rows.append((f"bookmaker build -f epub {name}", words, *ours))
+        if shutil.which("pandoc"):
+            theirs = measure(["pandoc", str(source), "-f", "markdown", "-t", "epub3",
+                              "-o", str(WORK / f"{source.stem}.pandoc.epub")], args.runs)
+            rows.append((f"pandoc {name} -t epub3", words, *theirs))
+    print("| command | words | median s | peak MiB |")
+    print("|---|---:|---:|---:|")
+    for command, words, seconds, peak in rows:
+        print(f"| `{command}` | {words} | {seconds:.3f} | {peak:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The ``bookmaker`` command: parses options, calls the library, prints results. Nothing more.
+
+Heavy modules (readers, writers, WeasyPrint later) are imported inside the commands that need
+them, so ``bookmaker --help`` is instant and an EPUB build never loads the PDF machinery.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from bookmaker import __version__
+
+app = typer.Typer(
+    name="bookmaker",
+    help="Turn fan fiction manuscripts into books: EPUB now, styled PDF and zines next.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bookmaker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """Turn fan fiction manuscripts into books."""
+
+
+def _examples(*lines: str) -> str:
+    """A help epilog: Typer's rich help joins single lines, so each example is its own paragraph."""
+    return "[bold]Examples[/bold]\n\n" + "\n\n".join(f"  [cyan]{line}[/cyan]" for line in lines)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"bookmaker: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command(epilog=_examples(
+    "bookmaker build manuscripts/",
+    "bookmaker build story.txt -o books/",
+    "bookmaker build story.md --warnings end",
+))
+def build(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Manuscript files (.md, .txt) or folders holding them.", show_default=False)],
+    formats: Annotated[list[str], typer.Option(
+        "--format", "-f", help="Output format; repeat for several.")] = ["epub"],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("dist"),
+    warnings: Annotated[str, typer.Option(
+        "--warnings", help="Where the warnings page goes: front, end or omit.")] = "front",
+) -> None:
+    """Build books from manuscripts into the output folder.
+
+    Each book is named after its title; one bad manuscript never stops the others, and the exit
+    code is 1 if any failed.
+    """
+    from bookmaker.errors import BookmakerError
+    from bookmaker.options import WARNINGS_PLACEMENTS, BuildOptions
+    from bookmaker.pipeline import FORMATS, BuildResult, build as build_books
+
+    if warnings not in WARNINGS_PLACEMENTS:
+        _fail(f"--warnings must be one of {', '.join(WARNINGS_PLACEMENTS)}, not {warnings!r}", 2)
+    unknown = [name for name in formats if name not in FORMATS]
+    if unknown:
+        _fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})", 2)
+
+    def report(result: BuildResult) -> None:
+        if result.error:
+            typer.echo(result.error, err=True)
+        else:
+            for output in result.outputs:
+                typer.echo(f"{result.source} -> {output}")
+
+    try:
+        results = build_books(paths, formats, out, BuildOptions(warnings=warnings), report)
+    except BookmakerError as error:
+        _fail(str(error))
+    failed = sum(1 for r in results if r.error)
+    if failed:
+        _fail(f"{failed} of {len(results)} manuscripts failed", 1)
+
+
+@app.command(epilog=_examples("bookmaker inspect story.md", "bookmaker inspect story.txt --json"))
+def inspect(
+    path: Annotated[Path, typer.Argument(help="One manuscript file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,
+) -> None:
+    """Show the document model a manuscript becomes."""
+    from bookmaker.errors import BookmakerError
+    from bookmaker.model import to_json
+    from bookmaker.outline import outline
+    from bookmaker.pipeline import load
+
+    try:
+        book = load(path)
+    except BookmakerError as error:
+        _fail(str(error))
+    sys.stdout.write(to_json(book) if as_json else outline(book))
+
+
+@app.command(epilog=_examples("bookmaker check manuscripts/", "bookmaker check story.md"))
+def check(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Manuscript files or folders.", show_default=False)],
+) -> None:
+    """Check manuscripts and their annotations without building anything.
+
+    Prints [bold]file:line: problem (what to do)[/bold] for each finding; exits 1 if any is an error.
+    """
+    from bookmaker.check import check_paths
+
+    findings = check_paths(paths)
+    for finding in findings:
+        typer.echo(str(finding), err=finding.level == "error")
+    errors = sum(1 for f in findings if f.level == "error")
+    if errors:
+        _fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)
+    typer.echo(f"ok: no errors, {len(findings)} warning(s)")
+
+
+if __name__ == "__main__":
+    app()
