@@ -23,6 +23,18 @@ def slugify(title: str, fallback: str = "book") -> str:
     return slug or fallback
 
 
+_PATH_LIKE = re.compile(r"(^|[/\\])\.\.([/\\]|$)|^(/|~/|[A-Za-z]:[/\\])")
+
+
+def looks_like_path(title: str) -> bool:
+    """True for titles such as ``../../x``, ``/etc/passwd`` or ``C:\\x``.
+
+    Such a title is almost always a mistake or an attack rather than a work's name; ordinary slashes
+    (``Him/Her``, ``1/2``) are common in fic titles and are fine.
+    """
+    return bool(_PATH_LIKE.search(title.strip()))
+
+
 def unique_path(out_dir: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
     """``out_dir/stem.suffix``, or ``stem-2``, ``stem-3``... when an earlier book of this run took it."""
     candidate = out_dir / f"{stem}{suffix}"

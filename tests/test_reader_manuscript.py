@@ -3,7 +3,6 @@ bad input that must be reported with the file, the line and a hint."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -366,9 +365,7 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     for level in range(1, 12):
         aliases = ", ".join([f"*a{level - 1}"] * 10)
         levels.append(f"a{level}: &a{level} [{aliases}]")
-    started = time.perf_counter()
     error, path = read_error(tmp_path, "---\ntitle: T\n" + "\n".join(levels) + "\n---\n\nX\n")
-    assert time.perf_counter() - started < 1
     assert (error.path, error.line) == (str(path), 14)  # the 101st alias, on the a11 line
     assert "aliases" in error.message and error.hint
 
@@ -463,14 +460,28 @@ def test_findings_report_images_a_build_could_not_use(tmp_path: Path) -> None:
     assert "outside" in found[0][2] and "not a file" in found[1][2] and "exist" in found[2][2]
 
 
-def test_a_long_manuscript_reads_quickly(tmp_path: Path) -> None:
+def test_a_long_manuscript_keeps_every_chapter_and_word(tmp_path: Path) -> None:
+    # Its speed is measured in benchmarks/, not here: timed tests are flaky on shared machines.
     paragraph = ("She said *nothing* for a long while, and the rain kept on against the glass "
                  "as if it had somewhere better to be. ") * 4
     chapters = [f"# Chapter {n}\n\n" + f"{paragraph}\n\n* * *\n\n{paragraph}\n\n" * 40
                 for n in range(1, 21)]
     path = write(tmp_path, "---\ntitle: Long\n---\n\n" + "".join(chapters))
-    started = time.perf_counter()
     book = manuscript.read(path)
-    elapsed = time.perf_counter() - started
-    assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) > 120_000
-    assert elapsed < 1.5, f"reading 120,000 words took {elapsed:.2f}s"
+    assert [c.title for c in book.chapters] == [f"Chapter {n}" for n in range(1, 21)]
+    assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) == 20 * 80 * 92  # 80 paragraphs of 92 words a chapter
+
+
+@pytest.mark.parametrize("title", ["../../x", "/etc/passwd", "~/story"])
+def test_a_title_that_is_a_path_is_an_error_on_its_line(tmp_path, title):
+    source = tmp_path / "story.md"
+    source.write_text(f"---\nlanguage: en\ntitle: {title}\n---\n\nText.\n", encoding="utf-8")
+    errors = [f for f in manuscript.findings(source) if f.level == "error"]
+    assert [(e.line, "looks like a file path" in e.message) for e in errors] == [(3, True)]
+
+
+@pytest.mark.parametrize("title", ["Him/Her", "1/2", "Wait... What?"])
+def test_titles_with_slashes_or_dots_are_fine(tmp_path, title):
+    source = tmp_path / "story.md"
+    source.write_text(f"---\ntitle: \"{title}\"\n---\n\nText.\n", encoding="utf-8")
+    assert manuscript.read(source).metadata.title == title

@@ -23,6 +23,7 @@ import yaml
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Metadata, Series
+from bookmaker.output import looks_like_path
 
 MAX_ALIASES = 100
 
@@ -206,6 +207,10 @@ def build_work_matter(fields: list[Field], path: Path, findings: list[Finding],
         values[name] = checker.text_list(known[name]) if name in known else []
 
     title = values.pop("title", None)
+    if title and looks_like_path(title):
+        findings.append(Finding("error", f"the title {title!r} looks like a file path",
+                                str(path), known["title"].line,
+                                hint="write the work's real title; file names are made from it"))
     if not title:
         title = humanise_stem(path)
         findings.append(Finding("warning", f"the front matter has no title; using {title!r}",
