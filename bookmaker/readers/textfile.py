@@ -7,11 +7,17 @@ binary (not-a-manuscript) file.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from bookmaker.errors import ManuscriptError
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
+SNIFF_SIZE = 8192  # how much of a file is looked at to tell text from binary
+
+# Characters no text file holds on purpose: C0 and C1 controls except tab, line feed, form feed and
+# carriage return, and the replacement character.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -39,17 +45,33 @@ def read_text(path: Path) -> tuple[str, str]:
 
 
 def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:
+    """Text and encoding name; ManuscriptError when the bytes are empty or not text at all."""
+    decoded = _decode_with_bom(data)
+    if decoded is None:
+        if b"\x00" in data[:SNIFF_SIZE]:
+            raise _binary_file(path)
+        decoded = _decode_without_bom(data)
+    text, encoding = decoded
+    # Old DOS editors end a text file with Ctrl-Z; it is a marker, not a control character.
+    text = text.rstrip("\x1a")
+    if not text.strip():
+        raise ManuscriptError("the file is empty", path, hint="write the story in it first")
+    if looks_binary(text[:SNIFF_SIZE]):
+        raise _binary_file(path)
+    return text, encoding
+
+
+def _decode_with_bom(data: bytes) -> tuple[str, str] | None:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding.replace("-sig", "")
             except UnicodeDecodeError:
-                break
-    if b"\x00" in data[:8192]:
-        raise ManuscriptError("this is a binary file, not a text manuscript", path,
-                              hint="give a .md or .txt file saved as text")
-    if not data.strip():
-        raise ManuscriptError("the file is empty", path, hint="write the story in it first")
+                return None
+    return None
+
+
+def _decode_without_bom(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -59,6 +81,22 @@ def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(sample: str) -> bool:
+    """True when more than 1% of ``sample`` is control characters or replacement marks.
+
+    Text never holds C0/C1 controls other than tab, newlines and form feed, while an image or a
+    zip decoded as Windows-1252 is full of them; U+FFFD means an earlier tool already lost bytes.
+    """
+    if not sample:
+        return False
+    return len(_NOT_TEXT.findall(sample)) * 100 > len(sample)
+
+
+def _binary_file(path: Path | None) -> ManuscriptError:
+    return ManuscriptError("this is a binary file, not a text manuscript", path,
+                           hint="give a .md or .txt file saved as text")
 
 
 def normalise_newlines(text: str) -> str:
