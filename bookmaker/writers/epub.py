@@ -1,0 +1,314 @@
+"""The EPUB writer: a Book as an EPUB 3 (with an EPUB 2 NCX) that passes EPUBCheck cleanly.
+
+Layout inside EPUB/ (the spine order):
+
+    cover.xhtml         only when the work has a cover (image in images/)
+    title.xhtml         title, authors, fandoms, series; a pointer when warnings are at the end
+    warnings.xhtml      the front page for warnings (--warnings front)
+    chapter-001.xhtml   one per chapter
+    endnotes.xhtml      the work's end notes, when it has any
+    warnings.xhtml      here instead with --warnings end; absent with --warnings omit
+    nav.xhtml           contents and landmarks (non-linear: reading systems show their own)
+    toc.ncx, css/book.css, images/...
+
+This module decides what each page says; epub_package.py packages the files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import bookmaker
+from bookmaker.assets import IMAGE_TYPES, resolve_asset
+from bookmaker.errors import BookmakerError
+from bookmaker.model import Book, Chapter, Image, Metadata
+from bookmaker.options import BuildOptions
+from bookmaker.output import atomic_write, slugify
+from bookmaker.timestamps import build_timestamp
+from bookmaker.writers.epub_package import (Package, Resource, SpineItem, format_index,
+                                            package_bytes, work_identifier)
+from bookmaker.writers.xhtml import (XhtmlRenderer, clean_text, collect_footnotes,
+                                     xml_safe_metadata)
+
+TEMPLATES = Path(__file__).parent.parent / "templates" / "epub"
+STYLES = Path(bookmaker.__file__).parent.parent / "styles"
+XHTML = "application/xhtml+xml"
+PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def write(book: Book, dest: Path, options: BuildOptions = BuildOptions()) -> None:
+    """Write ``book`` as an EPUB at ``dest``, atomically: a failed build leaves nothing behind."""
+    atomic_write(Path(dest), epub_bytes(book, options))
+
+
+def epub_bytes(book: Book, options: BuildOptions = BuildOptions()) -> bytes:
+    """The EPUB for ``book`` as bytes; identical book and options give identical bytes."""
+    return package_bytes(assemble(book, options))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One XHTML document in reading order; ``label`` is its entry in the contents."""
+
+    id: str
+    href: str
+    content: bytes
+    label: str = ""
+    linear: bool = True
+
+
+@dataclass(frozen=True)
+class Landmark:
+    kind: str
+    href: str
+    label: str
+
+
+def assemble(book: Book, options: BuildOptions) -> Package:
+    """Every file of the book, the spine and the metadata, ready to pack."""
+    book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
+    metadata = book.metadata
+    title = metadata.title or "Untitled"  # dc:title must not be empty
+    language = document_language(metadata)
+    page = functools.partial(_render, lang=language)
+    images = ImageFolder(book.base_dir)
+    cover_href = images.add_cover(metadata.cover) if metadata.cover else None
+
+    pages: list[Page] = []
+    if cover_href:
+        pages.append(_cover_page(cover_href, title, page))
+    pages.append(_title_page(book, title, options, page))
+    if options.warnings == "front":
+        pages.append(_warnings_page(book, options, images, page))
+    chapters = [_chapter_page(book, number, chapter, title, images, page)
+                for number, chapter in enumerate(book.chapters, start=1)]
+    pages.extend(chapters)
+    if book.back_matter:
+        pages.append(_end_notes_page(book, images, page))
+    if options.warnings == "end":
+        pages.append(_warnings_page(book, options, images, page))
+
+    toc = [p for p in pages if p.label]
+    landmarks = _landmarks(cover_href is not None, chapters)
+    pages.append(Page("nav", "nav.xhtml", page("nav.xhtml.j2", page_title="Contents",
+                                                 body_class="nav", toc=toc, landmarks=landmarks),
+                      linear=False))
+    identifier = work_identifier(metadata)
+    ncx = _render("toc.ncx.j2", lang=language, identifier=identifier, title=title,
+                  authors=metadata.authors, toc=toc)
+    return Package(
+        metadata=metadata, title=title, language=language, identifier=identifier,
+        modified=build_timestamp(metadata),
+        resources=(*_page_resources(pages), _stylesheet(options.style), *images.resources()),
+        spine=tuple(SpineItem(p.id, p.linear) for p in pages), ncx=ncx,
+        cover_image_id=images.cover_id, image_count=images.count,
+        images_described=images.all_described)
+
+
+def document_language(metadata: Metadata) -> str:
+    """The work's language as a BCP 47 tag; "und" (undetermined) when it is not one, since an
+    invalid tag would make every document invalid."""
+    language = metadata.language.strip()
+    return language if _LANGUAGE_TAG.match(language) else "und"
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _cover_page(image_href: str, title: str, page: PageRenderer) -> Page:
+    return Page("cover", "cover.xhtml", page(
+        "cover.xhtml.j2", page_title="Cover", body_class="cover", image_href=image_href,
+        alt=f"Cover of {title}"))
+
+
+def _title_page(book: Book, title: str, options: BuildOptions, page: PageRenderer) -> Page:
+    metadata = book.metadata
+    return Page("titlepage", "title.xhtml", page(
+        "title.xhtml.j2", page_title=title, body_class="titlepage", title=title,
+        byline=join_names(metadata.authors), fandoms=" · ".join(metadata.fandoms),
+        series=[series_line(s.name, s.index) for s in metadata.series],
+        warnings_href="warnings.xhtml" if options.warnings == "end" else ""))
+
+
+def join_names(names: Iterable[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    names = [name for name in names if name.strip()]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def series_line(name: str, index: float | None) -> str:
+    return f"Part {format_index(index)} of {name}" if index is not None else f"Part of {name}"
+
+
+def _warnings_page(book: Book, options: BuildOptions, images: ImageFolder,
+                   page: PageRenderer) -> Page:
+    """The front page for warnings: what a reader needs to decide, in the order they need it."""
+    metadata = book.metadata
+    heading = "Before you read" if options.warnings != "end" else "Content notes and warnings"
+    renderer = XhtmlRenderer(collect_footnotes(metadata.summary, book.front_matter),
+                             images.href_for, heading_level=3)
+    details = work_details(metadata)
+    summary = renderer.blocks(metadata.summary)
+    opening_note = renderer.blocks(book.front_matter)
+    nothing_given = not (metadata.rating or metadata.warnings or metadata.content_notes
+                         or details or summary or opening_note)
+    return Page("warnings", "warnings.xhtml", page(
+        "warnings.xhtml.j2", page_title=heading, body_class="warnings", heading=heading,
+        rating=metadata.rating or "", warnings=metadata.warnings,
+        content_notes=metadata.content_notes, details=details, summary=Markup(summary),
+        opening_note=Markup(opening_note), nothing_given=nothing_given,
+        footnotes=Markup(renderer.footnotes_section())), label=heading)
+
+
+def work_details(metadata: Metadata) -> list[tuple[str, tuple[str, ...]]]:
+    """The warnings page's list after rating and warnings: (label, values), empty ones left out,
+    labels singular or plural as the values need."""
+    fields = (("Fandom", "Fandoms", metadata.fandoms),
+              ("Category", "Categories", metadata.categories),
+              ("Relationship", "Relationships", metadata.relationships),
+              ("Character", "Characters", metadata.characters),
+              ("Tag", "Tags", metadata.tags))
+    return [(singular if len(values) == 1 else plural, values)
+            for singular, plural, values in fields if values]
+
+
+def _chapter_page(book: Book, number: int, chapter: Chapter, book_title: str,
+                  images: ImageFolder, page: PageRenderer) -> Page:
+    heading = chapter_label(book, number, chapter, book_title)
+    renderer = XhtmlRenderer(
+        collect_footnotes(chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes),
+        images.href_for)
+    sections = {name: Markup(renderer.blocks(blocks)) for name, blocks in (
+        ("summary", chapter.summary), ("notes", chapter.notes), ("text", chapter.blocks),
+        ("end_notes", chapter.end_notes))}
+    href = f"chapter-{number:03d}.xhtml"
+    return Page(href.removesuffix(".xhtml"), href, page(
+        "chapter.xhtml.j2", page_title=heading, body_class="chapter", heading=heading,
+        footnotes=Markup(renderer.footnotes_section()), **sections), label=heading)
+
+
+def chapter_label(book: Book, number: int, chapter: Chapter, book_title: str) -> str:
+    """The chapter's title; an untitled only chapter is the work itself, so it takes the book's
+    title; other untitled chapters are numbered."""
+    title = clean_text(chapter.title).strip()
+    if title:
+        return title
+    return book_title if len(book.chapters) == 1 else f"Chapter {number}"
+
+
+def _end_notes_page(book: Book, images: ImageFolder, page: PageRenderer) -> Page:
+    renderer = XhtmlRenderer(collect_footnotes(book.back_matter), images.href_for)
+    text = renderer.blocks(book.back_matter)
+    return Page("endnotes", "endnotes.xhtml", page(
+        "endnotes.xhtml.j2", page_title="End notes", body_class="end-notes", heading="End notes",
+        text=Markup(text), footnotes=Markup(renderer.footnotes_section())), label="End notes")
+
+
+def _landmarks(has_cover: bool, chapters: list[Page]) -> list[Landmark]:
+    landmarks = [Landmark("cover", "cover.xhtml", "Cover")] if has_cover else []
+    landmarks += [Landmark("titlepage", "title.xhtml", "Title page"),
+                  Landmark("toc", "nav.xhtml#toc", "Contents")]
+    if chapters:
+        landmarks.append(Landmark("bodymatter", chapters[0].href, "Start of the story"))
+    return landmarks
+
+
+def _page_resources(pages: list[Page]) -> list[Resource]:
+    return [Resource(p.id, p.href, XHTML, p.content, ("nav",) if p.id == "nav" else ())
+            for p in pages]
+
+
+def _stylesheet(style: str) -> Resource:
+    path = STYLES / style / "epub.css"
+    if not path.is_file():
+        available = sorted(p.parent.name for p in STYLES.glob("*/epub.css"))
+        raise BookmakerError(f"style {style!r} has no epub.css in {STYLES}"
+                             f" (available: {', '.join(available) or 'none'})")
+    return Resource("css", "css/book.css", "text/css", path.read_bytes())
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One Jinja environment per process: compiling templates per book would cost more than
+    rendering them."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, finalize=_xml_safe, auto_reload=False)
+
+
+def _xml_safe(value: object) -> object:
+    """Metadata strings may hold characters XML cannot carry; finished markup is already safe."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
+
+
+def _render(template: str, **context: object) -> bytes:
+    return _environment().get_template(template).render(**context).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- images
+
+
+class ImageFolder:
+    """The images/ folder of one book: every referenced file copied once, under a unique name.
+
+    Files are resolved through assets.resolve_asset, the one policy on what a book may read.
+    """
+
+    def __init__(self, base_dir: str) -> None:
+        self.base_dir = base_dir
+        self._by_path: dict[Path, Resource] = {}
+        self._names: set[str] = set()
+        self.cover_id: str | None = None
+        self.all_described = True
+
+    @property
+    def count(self) -> int:
+        return len(self._by_path)
+
+    def href_for(self, image: Image) -> str:
+        """The href of the Image block's file (copied in on first use)."""
+        if not image.alt.strip():
+            self.all_described = False
+        return self._add(image.src, image.line).href
+
+    def add_cover(self, reference: str) -> str:
+        resource = self._add(reference, None, ("cover-image",))
+        self.cover_id = resource.id
+        return resource.href
+
+    def resources(self) -> list[Resource]:
+        return list(self._by_path.values())
+
+    def _add(self, reference: str, line: int | None, properties: tuple[str, ...] = ()) -> Resource:
+        path = resolve_asset(self.base_dir, reference, None, line)
+        if path not in self._by_path:
+            self._by_path[path] = Resource(
+                "cover-image" if properties else f"image-{len(self._by_path) + 1}",
+                self._unique_name(path), IMAGE_TYPES[path.suffix.lower()], path.read_bytes(),
+                properties)
+        return self._by_path[path]
+
+    def _unique_name(self, path: Path) -> str:
+        stem, suffix = slugify(path.stem, fallback="image"), path.suffix.lower()
+        name, number = f"images/{stem}{suffix}", 2
+        while name in self._names:
+            name, number = f"images/{stem}-{number}{suffix}", number + 1
+        self._names.add(name)
+        return name

@@ -1,0 +1,428 @@
+"""The model as XHTML fragments: HTML5 elements in XML syntax, for any writer that speaks HTML.
+
+Nothing here knows about EPUB packaging or print: a writer makes one XhtmlRenderer per output
+document, tells it where images live, and wraps the fragments in its own page shells. Fragments
+are built as lists of strings with the escaping done here (a recursive plain-Python renderer is an
+order of magnitude faster than a template per node, which matters for 100,000-word books).
+
+Every string that leaves this module is well-formed XML: text and attributes are escaped and
+stripped of the characters XML forbids, and RawHtml is re-parsed and rebuilt from a whitelist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+import lxml.etree
+import lxml.html
+
+from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
+                             Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
+                             Paragraph, RawHtml, SceneBreak, SmallCaps, Span, Strikeout,
+                             Strong, Subscript, Superscript, Text)
+
+# Characters XML 1.0 does not allow anywhere, not even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
+# Characters a URL may carry unescaped; anything else (spaces, quotes...) is percent-encoded so
+# EPUBCheck and reading systems see a valid URL.
+_URL_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%\u00a0-\U0010ffff]")
+_CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+PARAGRAPH_ALIGNS = ("center", "right")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold (control characters, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
+def escape_text(text: str) -> str:
+    return html.escape(_NOT_XML.sub("", text), quote=False)
+
+
+def escape_attr(text: str) -> str:
+    return html.escape(_NOT_XML.sub("", text), quote=True)
+
+
+def xml_safe_metadata(metadata: Metadata) -> Metadata:
+    """``metadata`` with every string stripped of what XML cannot hold and blank entries dropped.
+
+    lxml refuses such strings outright (ebooklib then logs and silently drops the field), and an
+    empty dc:subject or creator would make the package invalid. Summary blocks are escaped when
+    rendered, so they are left alone.
+    """
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(metadata):
+        value = getattr(metadata, field.name)
+        if isinstance(value, str):
+            changes[field.name] = clean_text(value).strip()
+        elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+            changes[field.name] = tuple(text for text in (clean_text(v).strip() for v in value)
+                                        if text)
+    changes["series"] = tuple(dataclasses.replace(one, name=clean_text(one.name).strip())
+                              for one in metadata.series if clean_text(one.name).strip())
+    return dataclasses.replace(metadata, **changes)
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if a reader may follow it out of the book (http, https, mailto), else None.
+
+    Other schemes (javascript:, file:, data:) and relative paths that point nowhere inside the
+    book are never links in bookmaker's output.
+    """
+    url = clean_text(url).strip()
+    if not _SAFE_LINK.match(url):
+        return None
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+
+
+def class_names(classes: Iterable[str]) -> str:
+    """Space-separated class names reduced to letters, digits, ``-`` and ``_`` (empties dropped)."""
+    cleaned = (_CLASS_UNSAFE.sub("", name) for name in classes)
+    return " ".join(dict.fromkeys(name for name in cleaned if name))
+
+
+def collect_footnotes(*sequences: Iterable[Block]) -> dict[str, Footnote]:
+    """Every Footnote definition in the block sequences of one document, by id (first wins)."""
+    found: dict[str, Footnote] = {}
+    for blocks in sequences:
+        _collect_footnotes_into(blocks, found)
+    return found
+
+
+def _collect_footnotes_into(blocks: Iterable[Block], found: dict[str, Footnote]) -> None:
+    for block in blocks:
+        if isinstance(block, Footnote):
+            found.setdefault(block.id, block)
+            _collect_footnotes_into(block.blocks, found)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                _collect_footnotes_into(item, found)
+        elif isinstance(block, (BlockQuote, Note, Div)):
+            _collect_footnotes_into(block.blocks, found)
+
+
+class XhtmlRenderer:
+    """Renders the blocks of ONE output document; footnote numbers and ids are per document.
+
+    ``image_src`` maps an Image to the URL the document uses for it (the writer decides where
+    images go). ``heading_level`` is the level a Heading(level=1) is rendered at, so a chapter's own
+    title stays the top heading of its page.
+    """
+
+    def __init__(self, footnotes: Mapping[str, Footnote], image_src: Callable[[Image], str],
+                 heading_level: int = 2) -> None:
+        self.footnotes = footnotes
+        self.image_src = image_src
+        self.heading_level = heading_level
+        self._numbers: dict[str, int] = {}  # footnote id -> its number, in order of first reference
+        self._references: dict[str, int] = {}  # footnote id -> how many references so far
+        self._block_renderers: dict[type, Callable[[object, list[str]], None]] = {
+            Paragraph: self._paragraph, Heading: self._heading, SceneBreak: self._scene_break,
+            BlockQuote: self._blockquote, LineBlock: self._line_block, Note: self._note,
+            Div: self._div, ListBlock: self._list, Image: self._image, RawHtml: self._raw_html,
+        }
+        self._inline_renderers: dict[type, Callable[[object, list[str]], None]] = {
+            Text: self._text, Emph: self._wrapper("em"), Strong: self._wrapper("strong"),
+            SmallCaps: self._wrapper("span", ' class="smallcaps"'),
+            Strikeout: self._wrapper("s"), Superscript: self._wrapper("sup"),
+            Subscript: self._wrapper("sub"), Code: self._code, Link: self._link,
+            FootnoteRef: self._footnote_ref, LineBreak: self._line_break, Span: self._span,
+        }
+
+    # ------------------------------------------------------------------ public
+
+    def blocks(self, blocks: Iterable[Block]) -> str:
+        out: list[str] = []
+        self._blocks(blocks, out)
+        return "".join(out)
+
+    def inlines(self, inlines: Iterable[Inline]) -> str:
+        out: list[str] = []
+        self._inlines(inlines, out)
+        return "".join(out)
+
+    def footnotes_section(self) -> str:
+        """The footnotes of this document as EPUB 3 footnote asides, each linking back to its
+        first reference; "" when there are none. Call after rendering everything else, since
+        numbers follow the order of first reference. Unreferenced definitions come last."""
+        for footnote_id in self.footnotes:
+            self._number(footnote_id)
+        if not self._numbers:
+            return ""
+        out = ['<section class="footnotes" aria-label="Footnotes">\n']
+        rendered = 0
+        # A footnote may reference another footnote and so number it while we go: loop on the
+        # growing ordering rather than over a snapshot.
+        order = list(self._numbers)
+        while rendered < len(order):
+            self._footnote(order[rendered], out)
+            out.append("\n")
+            rendered += 1
+            order = list(self._numbers)
+        out.append("</section>")
+        return "".join(out)
+
+    # ------------------------------------------------------------------ blocks
+
+    def _blocks(self, blocks: Iterable[Block], out: list[str]) -> None:
+        renderers = self._block_renderers
+        for block in blocks:
+            if type(block) is Footnote:
+                continue  # rendered together by footnotes_section, not where they stand
+            renderers[type(block)](block, out)
+            out.append("\n")  # one block per line keeps golden files and diffs readable
+
+    def _paragraph(self, block: Paragraph, out: list[str]) -> None:
+        out.append(f'<p class="{block.align}">' if block.align in PARAGRAPH_ALIGNS else "<p>")
+        self._inlines(block.children, out)
+        out.append("</p>")
+
+    def _heading(self, block: Heading, out: list[str]) -> None:
+        level = min(max(block.level, 1) + self.heading_level - 1, 6)
+        out.append(f"<h{level}>")
+        self._inlines(block.children, out)
+        out.append(f"</h{level}>")
+
+    def _scene_break(self, block: SceneBreak, out: list[str]) -> None:
+        out.append('<hr class="scene-break"/>')
+
+    def _blockquote(self, block: BlockQuote, out: list[str]) -> None:
+        out.append("<blockquote>")
+        self._blocks(block.blocks, out)
+        out.append("</blockquote>")
+
+    def _line_block(self, block: LineBlock, out: list[str]) -> None:
+        out.append('<div class="line-block">')
+        for number, line in enumerate(block.lines):
+            if number:
+                out.append("<br/>")
+            out.append('<span class="line">')
+            self._inlines(line, out)
+            out.append("</span>")
+        out.append("</div>")
+
+    def _note(self, block: Note, out: list[str]) -> None:
+        out.append('<div class="author-note" role="note">'
+                   '<p class="note-label">Author\u2019s note</p>')
+        self._blocks(block.blocks, out)
+        out.append("</div>")
+
+    def _div(self, block: Div, out: list[str]) -> None:
+        kind = class_names([block.kind]) or "aside"
+        semantics = ' epub:type="epigraph" role="doc-epigraph"' if kind == "epigraph" else ""
+        out.append(f'<div class="{kind}"{semantics}>')
+        self._blocks(block.blocks, out)
+        out.append("</div>")
+
+    def _list(self, block: ListBlock, out: list[str]) -> None:
+        if block.ordered:
+            out.append(f'<ol start="{block.start}">' if block.start != 1 else "<ol>")
+        else:
+            out.append("<ul>")
+        for item in block.items:
+            out.append("<li>")
+            self._blocks(item, out)
+            out.append("</li>")
+        out.append("</ol>" if block.ordered else "</ul>")
+
+    def _image(self, block: Image, out: list[str]) -> None:
+        out.append(f'<figure class="image"><img src="{escape_attr(self.image_src(block))}" '
+                   f'alt="{escape_attr(block.alt)}"/>')
+        if block.title:
+            out.append(f"<figcaption>{escape_text(block.title)}</figcaption>")
+        out.append("</figure>")
+
+    def _raw_html(self, block: RawHtml, out: list[str]) -> None:
+        out.append(raw_html_to_xhtml(block.html, self.heading_level))
+
+    def _footnote(self, footnote_id: str, out: list[str]) -> None:
+        number = self._numbers[footnote_id]
+        if self._references.get(footnote_id):
+            backlink = (f'<a class="footnote-number" href="#fnref-{number}" role="doc-backlink">'
+                        f'{number}.</a> ')
+        else:
+            backlink = f'<span class="footnote-number">{number}.</span> '
+        out.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
+                   f'id="fn-{number}">')
+        blocks = self.footnotes[footnote_id].blocks
+        if blocks and isinstance(blocks[0], Paragraph):
+            out.append("<p>" + backlink)
+            self._inlines(blocks[0].children, out)
+            out.append("</p>")
+            blocks = blocks[1:]
+        else:
+            out.append(f"<p>{backlink.rstrip()}</p>")
+        self._blocks(blocks, out)
+        out.append("</aside>")
+
+    # ------------------------------------------------------------------ inlines
+
+    def _inlines(self, inlines: Iterable[Inline], out: list[str]) -> None:
+        renderers = self._inline_renderers
+        for inline in inlines:
+            renderers[type(inline)](inline, out)
+
+    def _text(self, inline: Text, out: list[str]) -> None:
+        out.append(escape_text(inline.text))
+
+    def _wrapper(self, tag: str, attributes: str = "") -> Callable[[object, list[str]], None]:
+        opening, closing = f"<{tag}{attributes}>", f"</{tag}>"
+
+        def render(inline: Emph, out: list[str]) -> None:
+            out.append(opening)
+            self._inlines(inline.children, out)
+            out.append(closing)
+
+        return render
+
+    def _code(self, inline: Code, out: list[str]) -> None:
+        out.append(f"<code>{escape_text(inline.text)}</code>")
+
+    def _link(self, inline: Link, out: list[str]) -> None:
+        url = safe_url(inline.url)
+        if url is None:
+            self._inlines(inline.children, out)
+            return
+        title = f' title="{escape_attr(inline.title)}"' if inline.title else ""
+        out.append(f'<a href="{escape_attr(url)}"{title}>')
+        self._inlines(inline.children, out)
+        out.append("</a>")
+
+    def _footnote_ref(self, inline: FootnoteRef, out: list[str]) -> None:
+        if inline.id not in self.footnotes:
+            # A reference without a definition: keep the marker as text rather than a dead link.
+            out.append(f'<sup class="noteref-missing">{escape_text(inline.id)}</sup>')
+            return
+        number = self._number(inline.id)
+        count = self._references[inline.id] = self._references.get(inline.id, 0) + 1
+        ref_id = f"fnref-{number}" if count == 1 else f"fnref-{number}-{count}"
+        out.append(f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
+                   f'href="#fn-{number}" id="{ref_id}">{number}</a>')
+
+    def _line_break(self, inline: LineBreak, out: list[str]) -> None:
+        out.append("<br/>")
+
+    def _span(self, inline: Span, out: list[str]) -> None:
+        classes = class_names(inline.classes)
+        if not classes:
+            self._inlines(inline.children, out)
+            return
+        out.append(f'<span class="{classes}">')
+        self._inlines(inline.children, out)
+        out.append("</span>")
+
+    def _number(self, footnote_id: str) -> int:
+        return self._numbers.setdefault(footnote_id, len(self._numbers) + 1)
+
+
+# --------------------------------------------------------------------------- raw HTML
+
+# Elements kept as they are, and obsolete ones AO3 allows mapped to HTML5 (tag, class).
+_RAW_KEEP = frozenset("""p br hr em strong i b u s span div blockquote ol ul li a sup sub small
+    abbr code pre table thead tbody tfoot tr td th caption cite q dl dt dd figure figcaption
+    h1 h2 h3 h4 h5 h6""".split())
+_RAW_RENAME = {"strike": ("s", ""), "del": ("s", ""), "ins": ("u", ""), "tt": ("code", ""),
+               "center": ("div", "center"), "big": ("span", "big"), "font": ("span", ""),
+               "acronym": ("abbr", "")}
+_RAW_VOID = frozenset({"br", "hr"})
+_RAW_BLOCKS = frozenset("""p div blockquote ol ul li table thead tbody tfoot tr td th caption pre
+    dl dt dd figure figcaption hr h1 h2 h3 h4 h5 h6""".split())
+_RAW_PHRASING_PARENTS = frozenset("p span em strong i b u s a sup sub small abbr code cite q "
+                                  "h1 h2 h3 h4 h5 h6".split())
+# Elements that may only sit in certain parents; elsewhere they are unwrapped.
+_RAW_PARENTS = {
+    "li": {"ol", "ul"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"}, "th": {"tr"}, "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"},
+    "caption": {"table"}, "figcaption": {"figure"},
+}
+# Containers whose only children are elements: stray text in them would be invalid.
+_RAW_NO_TEXT = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_DIGITS = re.compile(r"^[1-9][0-9]{0,3}$")
+
+
+def raw_html_to_xhtml(source: str, heading_level: int = 2) -> str:
+    """Sanitised HTML from a reader as well-formed, valid XHTML; "" if it does not parse.
+
+    The readers already removed scripts and dangerous attributes; this pass makes what is left
+    valid HTML5 in XML syntax: obsolete elements become their modern equivalents, attributes are
+    whitelisted, images (which would point outside the book) become their alt text, and elements
+    in impossible places are unwrapped rather than emitted invalid.
+    """
+    try:
+        root = lxml.html.fragment_fromstring(clean_text(source), create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    out: list[str] = []
+    _raw_children(root, "div", heading_level, out)
+    return "".join(out)
+
+
+def _raw_children(element: lxml.etree._Element, parent: str, heading_level: int,
+                  out: list[str]) -> None:
+    if element.text and parent not in _RAW_NO_TEXT:
+        out.append(escape_text(element.text))
+    for child in element:
+        if isinstance(child.tag, str):
+            _raw_element(child, parent, heading_level, out)
+        if child.tail and parent not in _RAW_NO_TEXT:
+            out.append(escape_text(child.tail))
+
+
+def _raw_element(element: lxml.etree._Element, parent: str, heading_level: int,
+                 out: list[str]) -> None:
+    tag = element.tag.lower()
+    if tag == "img":
+        out.append(escape_text(element.get("alt", "")))
+        return
+    tag, extra_class = _RAW_RENAME.get(tag, (tag, ""))
+    if tag not in _RAW_KEEP or not _raw_fits(tag, parent, element):
+        _raw_children(element, parent, heading_level, out)  # unwrap: keep the text
+        return
+    if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+        tag = f"h{min(int(tag[1]) + heading_level - 1, 6)}"
+    attributes = _raw_attributes(tag, element, extra_class)
+    if tag in _RAW_VOID:
+        out.append(f"<{tag}{attributes}/>")
+        return
+    out.append(f"<{tag}{attributes}>")
+    _raw_children(element, tag, heading_level, out)
+    out.append(f"</{tag}>")
+
+
+def _raw_fits(tag: str, parent: str, element: lxml.etree._Element) -> bool:
+    if tag in _RAW_PARENTS and parent not in _RAW_PARENTS[tag]:
+        return False
+    if tag in _RAW_BLOCKS and parent in _RAW_PHRASING_PARENTS:
+        return False
+    if tag == "a" and (parent == "a" or any(a.tag == "a" for a in element.iterancestors())):
+        return False
+    if tag == "a" and safe_url(element.get("href", "")) is None:
+        return False
+    return True
+
+
+def _raw_attributes(tag: str, element: lxml.etree._Element, extra_class: str) -> str:
+    classes = class_names([*element.get("class", "").split(), extra_class,
+                           *_align_class(element.get("align", ""))])
+    parts = [f' class="{classes}"'] if classes else []
+    if element.get("title"):
+        parts.append(f' title="{escape_attr(element.get("title"))}"')
+    if tag == "a":
+        parts.append(f' href="{escape_attr(safe_url(element.get("href", "")) or "")}"')
+    if tag in {"td", "th"}:
+        for name in ("colspan", "rowspan"):
+            if _DIGITS.match(element.get(name, "")):
+                parts.append(f' {name}="{element.get(name)}"')
+    if tag == "ol" and _DIGITS.match(element.get("start", "")):
+        parts.append(f' start="{element.get("start")}"')
+    return "".join(parts)
+
+
+def _align_class(align: str) -> list[str]:
+    align = align.strip().lower()
+    return [align] if align in PARAGRAPH_ALIGNS else []
