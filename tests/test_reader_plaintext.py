@@ -183,6 +183,14 @@ def test_chapter_notes_and_end_notes() -> None:
     assert plain_text(book.back_matter).strip() == "The end!"
 
 
+def test_scene_break_before_a_final_note_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "fic.txt"
+    path.write_text("Title: T\n\nStory.\n\n* * *\n\nA/N: Bye!\n", encoding="utf-8")
+    book = plaintext.read(path)
+    assert [type(b) for b in book.chapters[0].blocks] == [Paragraph]
+    assert plain_text(book.back_matter).strip() == "Bye!"
+
+
 # --------------------------------------------------------------------------- small rules
 
 

@@ -396,11 +396,9 @@ class _ChapterBuilder:
         return not self.blocks and not self.title
 
     def build(self) -> Chapter:
-        blocks = self.blocks
-        while blocks and isinstance(blocks[-1], SceneBreak):
-            blocks = blocks[:-1]
-        notes, blocks, end_notes = _split_chapter_notes(blocks, self.note_starts)
-        line = self.line if self.line is not None else _first_line(blocks or notes)
+        notes, blocks, end_notes = _split_chapter_notes(self.blocks, self.note_starts)
+        blocks = _without_edge_scene_breaks(blocks)
+        line = self.line if self.line is not None else _first_line(notes or blocks)
         return Chapter(title=self.title, blocks=blocks, notes=notes, end_notes=end_notes,
                        line=line)
 
@@ -540,6 +538,16 @@ def _split_chapter_notes(blocks: list[Block], note_starts: list[int]
             isinstance(block, SceneBreak) for block in blocks[note_starts[-1]:]):
         tail = note_starts[-1]
     return tuple(blocks[:head]), tuple(blocks[head:tail]), tuple(blocks[tail:])
+
+
+def _without_edge_scene_breaks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A break at the very start or end of a chapter separates nothing (also once notes left)."""
+    start, end = 0, len(blocks)
+    while start < end and isinstance(blocks[start], SceneBreak):
+        start += 1
+    while end > start and isinstance(blocks[end - 1], SceneBreak):
+        end -= 1
+    return blocks[start:end]
 
 
 def _move_final_note_to_back_matter(chapters: list[Chapter]
