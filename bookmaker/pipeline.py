@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker import readers, transforms
-from bookmaker.errors import BookmakerError
+from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.options import BuildOptions
 from bookmaker.output import slugify, unique_path
@@ -61,6 +61,9 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
                 dest = unique_path(out, stem, suffix, taken)
                 importlib.import_module(module_name).write(book, dest, options)
                 result.outputs.append(dest)
+        except ManuscriptError as error:
+            # Writers meet problems (a missing image...) knowing the line but not the file.
+            result.error = str(error.located(source))
         except BookmakerError as error:
             result.error = str(error)
         results.append(result)

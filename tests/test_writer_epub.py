@@ -555,17 +555,20 @@ def test_series_without_index_and_three_authors_on_the_title_page(tmp_path):
     assert title.xpath("string(//x:p[@class='series'])", namespaces=NS) == "Part of Saga"
 
 
-# --------------------------------------------------------------------------- speed
+# --------------------------------------------------------------------------- big books
 
 
-def test_a_120000_word_book_writes_well_under_a_second(tmp_path):
+def test_a_120000_word_book_has_every_chapter_in_spine_nav_and_ncx(tmp_path):
+    # How fast it writes is measured in benchmarks/, never asserted here.
     book = big_book()
-    epub.epub_bytes(book, BuildOptions())  # warm up: templates compiled once per process
-    started = time.perf_counter()
-    dest = build(book, tmp_path, "big")
-    elapsed = time.perf_counter() - started
-    assert len(unzip(dest)) > 40
-    assert elapsed < 0.5, f"writing took {elapsed:.3f}s"
+    files = unzip(build(book, tmp_path, "big"))
+    chapters = sorted(name for name in files if name.startswith("EPUB/chapter-"))
+    assert len(chapters) == len(book.chapters)
+    ncx = files["EPUB/toc.ncx"].decode()
+    nav = files["EPUB/nav.xhtml"].decode()
+    for name in chapters:
+        href = name.removeprefix("EPUB/")
+        assert f'src="{href}"' in ncx and f'href="{href}"' in nav
 
 
 def test_metadata_with_control_characters_and_blank_entries_stays_valid(tmp_path):
