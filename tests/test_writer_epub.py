@@ -290,7 +290,18 @@ def test_nav_toc_and_landmarks(kitchen_sink_files):
     landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
     assert [(a.get(f"{{{NS['epub']}}}type"), a.get("href")) for a in landmarks] == [
         ("cover", "cover.xhtml"), ("titlepage", "title.xhtml"), ("toc", "nav.xhtml#toc"),
-        ("bodymatter", "chapter-001.xhtml")]
+        ("notice", "warnings.xhtml"), ("bodymatter", "chapter-001.xhtml")]
+
+
+@pytest.mark.parametrize("placement, landmark", [("end", ("notice", "warnings.xhtml")),
+                                                 ("omit", None)])
+def test_warnings_landmark_follows_the_page(tmp_path, placement, landmark):
+    files = unzip(build(load_case("minimal"), tmp_path, f"landmark-{placement}",
+                        warnings=placement))
+    nav = parse(files["EPUB/nav.xhtml"])
+    kinds = [(a.get(f"{{{NS['epub']}}}type"), a.get("href"))
+             for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)]
+    assert (landmark in kinds) if landmark else all(k != "notice" for k, _ in kinds)
 
 
 def test_one_untitled_chapter_is_listed_in_nav_and_ncx_under_the_book_title(tmp_path):

@@ -98,7 +98,8 @@ def assemble(book: Book, options: BuildOptions) -> Package:
         pages.append(_warnings_page(book, options, images, page))
 
     toc = [p for p in pages if p.label]
-    landmarks = _landmarks(cover_href is not None, chapters)
+    warnings_page = next((p for p in pages if p.id == "warnings"), None)
+    landmarks = _landmarks(cover_href is not None, warnings_page, chapters)
     pages.append(Page("nav", "nav.xhtml", page("nav.xhtml.j2", page_title="Contents",
                                                  body_class="nav", toc=toc, landmarks=landmarks),
                       linear=False))
@@ -215,10 +216,15 @@ def _end_notes_page(book: Book, images: ImageFolder, page: PageRenderer) -> Page
         text=Markup(text), footnotes=Markup(renderer.footnotes_section())), label="End notes")
 
 
-def _landmarks(has_cover: bool, chapters: list[Page]) -> list[Landmark]:
+def _landmarks(has_cover: bool, warnings_page: Page | None,
+               chapters: list[Page]) -> list[Landmark]:
     landmarks = [Landmark("cover", "cover.xhtml", "Cover")] if has_cover else []
     landmarks += [Landmark("titlepage", "title.xhtml", "Title page"),
                   Landmark("toc", "nav.xhtml#toc", "Contents")]
+    if warnings_page:
+        # "notice" is the structural-semantics name for a warning or caution: the landmark lets a
+        # reader jump to the warnings wherever --warnings placed them.
+        landmarks.append(Landmark("notice", warnings_page.href, warnings_page.label))
     if chapters:
         landmarks.append(Landmark("bodymatter", chapters[0].href, "Start of the story"))
     return landmarks
