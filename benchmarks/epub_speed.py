@@ -45,6 +45,29 @@ def measure(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
+_IN_PROCESS = """
+import sys, time
+started = time.perf_counter()
+from bookmaker.options import BuildOptions
+from bookmaker.pipeline import load
+from bookmaker.writers import epub
+imported = time.perf_counter()
+epub.epub_bytes(load(sys.argv[1]), BuildOptions())
+first = time.perf_counter()
+epub.epub_bytes(load(sys.argv[1]), BuildOptions())
+warm = time.perf_counter()
+print(imported - started, first - imported, warm - first)
+"""
+
+
+def measure_in_process(source: Path) -> tuple[float, float, float]:
+    """Seconds to import the library, to make the first book (readers and writer are imported
+    lazily, so this includes them), and to make it again: the library's own share."""
+    runs = [subprocess.run([sys.executable, "-c", _IN_PROCESS, str(source)], check=True,
+                           capture_output=True, text=True).stdout.split() for _ in range(5)]
+    return tuple(statistics.median(float(run[i]) for run in runs) for i in range(3))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -66,6 +89,12 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for command, words, seconds, peak in rows:
         print(f"| `{command}` | {words} | {seconds:.3f} | {peak:.0f} |")
+    print()
+    print("| in one Python process (`load` + EPUB) | words | import s | first book s | again s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, words in (("novel.md", "120,000"), ("story.md", "2,000")):
+        imported, first, again = measure_in_process(WORK / name)
+        print(f"| {name} | {words} | {imported:.3f} | {first:.3f} | {again:.3f} |")
 
 
 if __name__ == "__main__":
