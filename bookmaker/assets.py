@@ -7,10 +7,12 @@ writer resolves references through resolve_asset, so the policy lives in one pla
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
-from bookmaker.errors import ManuscriptError
+from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.model import Book, Image, map_blocks
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -58,3 +60,37 @@ def resolve_asset(base_dir: str | Path, reference: str, source: str | None = Non
                               f"{MAX_ASSET_BYTES // (1024 * 1024)} MB",
                               hint="resize or compress it", **where)
     return resolved
+
+
+def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[Finding]]:
+    """The book without the images (and cover) it may not or cannot read, and a warning for each.
+
+    A missing image or one outside the folder should not cost the writer the whole book: the
+    reference is dropped and the warning names the file and line, so the book still builds.
+    """
+    warnings: list[Finding] = []
+
+    def keep_if_readable(block):
+        if isinstance(block, Image):
+            try:
+                resolve_asset(book.base_dir, block.src, str(source), block.line)
+            except ManuscriptError as error:
+                warnings.append(_dropped(error))
+                return None
+        return block
+
+    checked = map_blocks(book, keep_if_readable)
+    cover = checked.metadata.cover
+    if cover:
+        try:
+            resolve_asset(book.base_dir, cover, str(source))
+        except ManuscriptError as error:
+            warnings.append(_dropped(error, "the book is made without a cover"))
+            checked = dataclasses.replace(
+                checked, metadata=dataclasses.replace(checked.metadata, cover=None))
+    return checked, warnings
+
+
+def _dropped(error: ManuscriptError, consequence: str = "it is left out of the book") -> Finding:
+    hint = f"{consequence}; {error.hint}" if error.hint else consequence
+    return Finding("warning", error.message, error.path, error.line, hint)

@@ -78,6 +78,8 @@ def build(
         _fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})", 2)
 
     def report(result: BuildResult) -> None:
+        for warning in result.warnings:
+            typer.echo(warning, err=True)
         if result.error:
             typer.echo(result.error, err=True)
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Union
 
 # --------------------------------------------------------------------------- inlines
@@ -347,3 +348,30 @@ def _collect_text(nodes: Any, parts: list[str]) -> None:
 
 def word_count(book: Book) -> int:
     return sum(len(plain_text(chapter.blocks).split()) for chapter in book.chapters)
+
+
+def map_blocks(book: Book, change: Callable[[Block], Block | None]) -> Book:
+    """The book with ``change`` applied to every block, innermost first; None removes a block.
+
+    Walks everything that holds blocks: chapters (blocks, summary, notes, end notes), the opening
+    and end notes, the summary, and blocks nested in quotes, notes, asides, lists and footnotes.
+    """
+    def blocks(items: tuple[Block, ...]) -> tuple[Block, ...]:
+        changed = (change(_map_inner(block)) for block in items)
+        return tuple(block for block in changed if block is not None)
+
+    def _map_inner(block: Block) -> Block:
+        if isinstance(block, (BlockQuote, Note, Div, Footnote)):
+            return dataclasses.replace(block, blocks=blocks(block.blocks))
+        if isinstance(block, ListBlock):
+            return dataclasses.replace(block, items=tuple(blocks(item) for item in block.items))
+        return block
+
+    chapters = tuple(dataclasses.replace(
+        chapter, blocks=blocks(chapter.blocks), summary=blocks(chapter.summary),
+        notes=blocks(chapter.notes), end_notes=blocks(chapter.end_notes))
+        for chapter in book.chapters)
+    metadata = dataclasses.replace(book.metadata, summary=blocks(book.metadata.summary))
+    return dataclasses.replace(book, metadata=metadata, chapters=chapters,
+                               front_matter=blocks(book.front_matter),
+                               back_matter=blocks(book.back_matter))

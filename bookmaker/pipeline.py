@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker import readers, transforms
+from bookmaker.assets import drop_unreadable_assets
 from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.options import BuildOptions
@@ -33,6 +34,7 @@ class BuildResult:
     source: Path
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
@@ -54,7 +56,8 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
     for source in _sources(paths, results, on_result):
         result = BuildResult(source)
         try:
-            book = load(source)
+            book, dropped = drop_unreadable_assets(load(source), source)
+            result.warnings = [str(finding) for finding in dropped]
             stem = slugify(book.metadata.title, fallback=slugify(source.stem))
             for name in formats:
                 suffix, module_name = FORMATS[name]

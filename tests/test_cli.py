@@ -142,3 +142,23 @@ def test_one_bad_manuscript_does_not_stop_the_others(tmp_path, seed_path):
 def test_unknown_warnings_placement_is_a_usage_error(tmp_path, seed_path):
     result = run("build", seed_path, "--warnings", "middle", "-o", tmp_path)
     assert result.returncode == 2 and "front, end, omit" in result.stderr
+
+
+@pytest.mark.parametrize("reference", ["missing.png", "../outside.png", "/etc/hosts",
+                                       "file:///etc/passwd", "http://127.0.0.1:9/x.png"])
+def test_an_unreadable_image_is_dropped_with_a_warning_and_the_book_builds(tmp_path, reference):
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    src = tmp_path / "src"
+    src.mkdir()
+    story = src / "story.md"
+    story.write_text(f"---\ntitle: Pictures\ncover: {reference}\n---\n\nBefore.\n\n"
+                     f"![a map]({reference})\n\nAfter.\n", encoding="utf-8")
+    result = run("build", story, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert any(line.startswith(f"{story}:8: warning:") for line in warnings), result.stderr
+    assert any("without a cover" in line for line in warnings), result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "pictures.epub") as book:
+        assert not [n for n in book.namelist() if n.startswith("EPUB/images/")]
+        chapter = book.read("EPUB/chapter-001.xhtml").decode()
+    assert "Before." in chapter and "After." in chapter and "<img" not in chapter

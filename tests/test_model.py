@@ -51,3 +51,15 @@ def test_plain_text_and_word_count():
     book = m.Book(m.Metadata(title="T"), (chapter,))
     assert "Rain was pelting down." in m.plain_text(chapter.blocks)
     assert m.word_count(book) == 5
+
+
+def test_map_blocks_reaches_nested_blocks_and_removes_on_none():
+    image = m.Image("x.png")
+    book = m.Book(m.Metadata(title="T", summary=(image,)), (m.Chapter(
+        blocks=(m.BlockQuote((image, m.Paragraph((m.Text("kept"),)))),
+                m.ListBlock(((image,), (m.SceneBreak(),)))),
+        end_notes=(m.Note((image,)),)),), front_matter=(image,))
+    stripped = m.map_blocks(book, lambda b: None if isinstance(b, m.Image) else b)
+    assert "Image" not in m.to_json(stripped)
+    assert m.plain_text(stripped.chapters[0].blocks).strip() == "kept"
+    assert m.map_blocks(book, lambda b: b) == book

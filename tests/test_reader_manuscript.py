@@ -449,15 +449,15 @@ def test_windows_1252_file_records_its_encoding(tmp_path: Path) -> None:
     assert book.chapters[0].blocks[0].children == (Text("It\u2019s here."),)
 
 
-def test_findings_report_images_a_build_could_not_use(tmp_path: Path) -> None:
+def test_findings_warn_of_images_a_build_would_leave_out(tmp_path: Path) -> None:
     (tmp_path / "here.png").write_bytes((DATA / "kitchen-sink" / "ornament.png").read_bytes())
     path = write(tmp_path, "---\ntitle: T\ncover: ../cover.png\n---\n\n![ok](here.png)\n\n"
                            "![web](https://example.org/x.png)\n\n![gone](missing.png)\n")
     manuscript.read(path)  # read() leaves images to the writers
     found = [(f.level, f.line, f.message) for f in manuscript.findings(path)]
-    assert [(level, line) for level, line, _ in found] == [("error", None), ("error", 8),
-                                                           ("error", 10)]
-    assert "outside" in found[0][2] and "not a file" in found[1][2] and "exist" in found[2][2]
+    assert [(level, line) for level, line, _ in found] == [("warning", 8), ("warning", 10),
+                                                           ("warning", None)]
+    assert "not a file" in found[0][2] and "exist" in found[1][2] and "outside" in found[2][2]
 
 
 def test_a_long_manuscript_keeps_every_chapter_and_word(tmp_path: Path) -> None:

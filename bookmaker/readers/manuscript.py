@@ -35,7 +35,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from bookmaker.assets import resolve_asset
+from bookmaker.assets import drop_unreadable_assets
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
@@ -59,6 +59,11 @@ def _make_parser() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=lambda params, _markup: bool(params.strip()))
     md.use(line_block_plugin)
     md.use(tilde_scene_break_plugin)
+    # markdown-it leaves file: and data: links as literal text. Keep every link and image in the
+    # model instead: writers keep only http(s)/mailto links, and images go through the asset
+    # policy, which drops a refused one with a warning naming the line rather than leaking
+    # "![map](file:///...)" into the story.
+    md.validateLink = lambda url: True
     return md
 
 
@@ -81,7 +86,7 @@ def read(path: Path) -> Book:
 def findings(path: Path) -> list[Finding]:
     """Every problem in the manuscript, errors and warnings, without raising.
 
-    Besides what read() reports this checks the cover and images, which a build would fail on.
+    Besides what read() reports, this warns of the cover and images a build would leave out.
     """
     path = Path(path)
     problems: list[Finding] = []
@@ -89,7 +94,7 @@ def findings(path: Path) -> list[Finding]:
         book = _read(path, problems)
     except ManuscriptError as error:
         return problems + [error.as_finding()]
-    return problems + _asset_findings(book, path)
+    return problems + drop_unreadable_assets(book, path)[1]
 
 
 # --------------------------------------------------------------------------- the whole file
@@ -671,38 +676,3 @@ def _matching_close(tokens: list[Token], i: int, close: str) -> int:
             if depth == 0:
                 return j
     return len(tokens) - 1
-
-
-# --------------------------------------------------------------------------- findings only
-
-
-def _asset_findings(book: Book, path: Path) -> list[Finding]:
-    """Errors for the cover and images a build could not use (outside the folder, URLs...)."""
-    references = [(image.src, image.line) for image in _images(book)]
-    if book.metadata.cover:
-        references.insert(0, (book.metadata.cover, None))
-    problems: list[Finding] = []
-    for reference, line in references:
-        try:
-            resolve_asset(book.base_dir, reference, str(path), line)
-        except ManuscriptError as error:
-            problems.append(error.as_finding())
-    return problems
-
-
-def _images(book: Book) -> Iterator[Image]:
-    for chapter in book.chapters:
-        for blocks in (chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes):
-            yield from _images_in(blocks)
-    yield from _images_in(book.front_matter + book.back_matter + book.metadata.summary)
-
-
-def _images_in(blocks: tuple[Block, ...]) -> Iterator[Image]:
-    for block in blocks:
-        if isinstance(block, Image):
-            yield block
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _images_in(item)
-        elif hasattr(block, "blocks"):
-            yield from _images_in(block.blocks)
