@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Book, Image, map_blocks
+from bookmaker.model import Book, EmbeddedFile, Image, map_blocks
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -26,6 +26,42 @@ IMAGE_TYPES = {
 }
 
 MAX_ASSET_BYTES = 20 * 1024 * 1024
+
+# References to files that came inside the input container (see model.EmbeddedFile).
+EMBEDDED_SCHEME = "embedded:"
+
+
+def locate_asset(book: Book, reference: str, source: str | None = None,
+                 line: int | None = None) -> Path | EmbeddedFile:
+    """The file a book's reference names: an embedded file, or one inside the book's folder."""
+    if reference.startswith(EMBEDDED_SCHEME):
+        return _embedded(book, reference, source, line)
+    return resolve_asset(book.base_dir, reference, source, line)
+
+
+def asset_bytes(located: Path | EmbeddedFile) -> bytes:
+    return located.data if isinstance(located, EmbeddedFile) else located.read_bytes()
+
+
+def asset_media_type(located: Path | EmbeddedFile) -> str:
+    return located.media_type if isinstance(located, EmbeddedFile) \
+        else IMAGE_TYPES[located.suffix.lower()]
+
+
+def _embedded(book: Book, reference: str, source: str | None, line: int | None) -> EmbeddedFile:
+    name = reference[len(EMBEDDED_SCHEME):]
+    found = next((f for f in book.embedded if f.name == name), None)
+    if found is None:
+        raise ManuscriptError(f"image {name!r} is not in the file it came from",
+                              source, line, hint="the source file is incomplete")
+    if found.media_type not in IMAGE_TYPES.values():
+        raise ManuscriptError(f"image {name!r} is not a supported image type ({found.media_type})",
+                              source, line, hint="use " + ", ".join(sorted(IMAGE_TYPES)))
+    if len(found.data) > MAX_ASSET_BYTES:
+        raise ManuscriptError(f"image {name!r} is larger than "
+                              f"{MAX_ASSET_BYTES // (1024 * 1024)} MB", source, line,
+                              hint="resize or compress it")
+    return found
 
 
 def resolve_asset(base_dir: str | Path, reference: str, source: str | None = None,
@@ -73,7 +109,7 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
     def keep_if_readable(block):
         if isinstance(block, Image):
             try:
-                resolve_asset(book.base_dir, block.src, str(source), block.line)
+                locate_asset(book, block.src, str(source), block.line)
             except ManuscriptError as error:
                 warnings.append(_dropped(error))
                 return None
@@ -83,7 +119,7 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
     cover = checked.metadata.cover
     if cover:
         try:
-            resolve_asset(book.base_dir, cover, str(source))
+            locate_asset(book, cover, str(source))
         except ManuscriptError as error:
             warnings.append(_dropped(error, "the book is made without a cover"))
             checked = dataclasses.replace(

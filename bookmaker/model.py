@@ -238,13 +238,27 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class EmbeddedFile:
+    """A file that came inside the input (an image in an EPUB or DOCX), held in memory.
+
+    Containers are never extracted to disk by name; their images travel with the Book instead, and
+    the text refers to one as ``embedded:NAME`` wherever it would name a file in its folder.
+    """
+
+    name: str
+    media_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Book:
     """A whole work.
 
     ``front_matter`` is the author's opening note(s) for the work, shown on the warnings page;
     ``back_matter`` is the work's end notes, shown after the last chapter. ``base_dir`` is the
-    folder the work's relative references (images, cover) are resolved in; it is where the book
-    came from, not what it is, so it is neither compared nor serialised.
+    folder the work's relative references (images, cover) are resolved in, and ``embedded`` holds
+    the files that came inside a container input; both are where the book came from, not what it
+    is, so they are neither compared nor serialised.
     """
 
     metadata: Metadata
@@ -252,6 +266,7 @@ class Book:
     front_matter: tuple[Block, ...] = ()
     back_matter: tuple[Block, ...] = ()
     base_dir: str = field(default="", compare=False)
+    embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
 
 
 # --------------------------------------------------------------------------- JSON round trip
@@ -263,7 +278,7 @@ _NODE_TYPES: dict[str, type] = {
                 LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
                 Chapter, Book)
 }
-_NOT_SERIALISED = {(Book, "base_dir")}
+_NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded")}
 
 
 def to_data(node: Any) -> Any:

@@ -44,3 +44,16 @@ def test_non_image_files_are_refused(folder):
     (folder / "notes.txt").write_text("x")
     with pytest.raises(ManuscriptError, match="not a supported image"):
         resolve_asset(folder, "notes.txt")
+
+
+def test_embedded_files_are_found_by_name_and_checked():
+    from bookmaker.assets import locate_asset
+    from bookmaker.model import Book, EmbeddedFile, Metadata
+
+    book = Book(Metadata(title="T"), embedded=(EmbeddedFile("img/a.png", "image/png", PNG),
+                                               EmbeddedFile("evil.html", "text/html", b"<x>")))
+    assert locate_asset(book, "embedded:img/a.png").data == PNG
+    with pytest.raises(ManuscriptError, match="not in the file it came from"):
+        locate_asset(book, "embedded:img/b.png", source="x.epub")
+    with pytest.raises(ManuscriptError, match="not a supported image type"):
+        locate_asset(book, "embedded:evil.html")

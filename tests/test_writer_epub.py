@@ -628,3 +628,18 @@ def test_odd_shapes_still_make_a_valid_book(warnings, tmp_path):
 def test_a_book_without_chapters_is_still_valid(tmp_path):
     files = unzip(build(Book(Metadata(title="Empty")), tmp_path, "empty"))
     assert spine_hrefs(opf(files)) == ["title.xhtml", "warnings.xhtml", "nav.xhtml"]
+
+
+def test_embedded_images_from_a_container_are_packed_under_safe_names(tmp_path):
+    from bookmaker.model import EmbeddedFile
+    png = next((CASES / "kitchen-sink" / "images").glob("*.png")).read_bytes()
+    book = dataclasses.replace(
+        minimal_book(), chapters=(Chapter(title="One", blocks=(
+            Image("embedded:OEBPS/../Images/Map One.png", alt="a map"),
+            Image("embedded:OEBPS/../Images/Map One.png", alt="the same map"))),),
+        embedded=(EmbeddedFile("OEBPS/../Images/Map One.png", "image/png", png),))
+    files = unzip(build(book, tmp_path, "embedded"))
+    images = [name for name in files if name.startswith("EPUB/images/")]
+    assert images == ["EPUB/images/map-one.png"]
+    assert files["EPUB/images/map-one.png"] == png
+    assert files["EPUB/chapter-001.xhtml"].count(b'src="images/map-one.png"') == 2

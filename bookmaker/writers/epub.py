@@ -21,15 +21,15 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 from markupsafe import Markup
 
 import bookmaker
-from bookmaker.assets import IMAGE_TYPES, resolve_asset
+from bookmaker.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
 from bookmaker.errors import BookmakerError
-from bookmaker.model import Book, Chapter, Image, Metadata
+from bookmaker.model import Book, Chapter, EmbeddedFile, Image, Metadata
 from bookmaker.options import BuildOptions
 from bookmaker.output import atomic_write, slugify
 from bookmaker.timestamps import build_timestamp
@@ -80,7 +80,7 @@ def assemble(book: Book, options: BuildOptions) -> Package:
     title = metadata.title or "Untitled"  # dc:title must not be empty
     language = document_language(metadata)
     page = functools.partial(_render, lang=language)
-    images = ImageFolder(book.base_dir)
+    images = ImageFolder(book)
     cover_href = images.add_cover(metadata.cover) if metadata.cover else None
 
     pages: list[Page] = []
@@ -274,12 +274,12 @@ def _render(template: str, **context: object) -> bytes:
 class ImageFolder:
     """The images/ folder of one book: every referenced file copied once, under a unique name.
 
-    Files are resolved through assets.resolve_asset, the one policy on what a book may read.
+    Files are found through assets.locate_asset, the one policy on what a book may read.
     """
 
-    def __init__(self, base_dir: str) -> None:
-        self.base_dir = base_dir
-        self._by_path: dict[Path, Resource] = {}
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self._by_path: dict[Path | str, Resource] = {}
         self._names: set[str] = set()
         self.cover_id: str | None = None
         self.all_described = True
@@ -303,16 +303,22 @@ class ImageFolder:
         return list(self._by_path.values())
 
     def _add(self, reference: str, line: int | None, properties: tuple[str, ...] = ()) -> Resource:
-        path = resolve_asset(self.base_dir, reference, None, line)
-        if path not in self._by_path:
-            self._by_path[path] = Resource(
+        located = locate_asset(self.book, reference, None, line)
+        key = located if isinstance(located, Path) else f"embedded:{located.name}"
+        if key not in self._by_path:
+            self._by_path[key] = Resource(
                 "cover-image" if properties else f"image-{len(self._by_path) + 1}",
-                self._unique_name(path), IMAGE_TYPES[path.suffix.lower()], path.read_bytes(),
+                self._unique_name(located), asset_media_type(located), asset_bytes(located),
                 properties)
-        return self._by_path[path]
+        return self._by_path[key]
 
-    def _unique_name(self, path: Path) -> str:
-        stem, suffix = slugify(path.stem, fallback="image"), path.suffix.lower()
+    def _unique_name(self, located: Path | EmbeddedFile) -> str:
+        media_type = asset_media_type(located)
+        original = PurePosixPath(located.name)
+        # An embedded file's name may have any (or no) suffix: the media type decides it.
+        suffix = original.suffix.lower() if IMAGE_TYPES.get(original.suffix.lower()) == media_type \
+            else next(s for s, t in IMAGE_TYPES.items() if t == media_type)
+        stem = slugify(original.stem, fallback="image")
         name, number = f"images/{stem}{suffix}", 2
         while name in self._names:
             name, number = f"images/{stem}-{number}{suffix}", number + 1
