@@ -80,6 +80,33 @@ CATEGORY_ALIASES = {c.lower(): c for c in CATEGORIES} | {
 }
 
 
+# Language names people write instead of a BCP 47 tag, in English and in the language itself.
+LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "français": "fr", "francais": "fr", "german": "de",
+    "deutsch": "de", "spanish": "es", "español": "es", "espanol": "es", "italian": "it",
+    "italiano": "it", "portuguese": "pt", "português": "pt", "dutch": "nl", "nederlands": "nl",
+    "swedish": "sv", "svenska": "sv", "finnish": "fi", "suomi": "fi", "polish": "pl",
+    "polski": "pl", "russian": "ru", "русский": "ru", "japanese": "ja", "日本語": "ja",
+    "chinese": "zh", "中文": "zh", "korean": "ko", "한국어": "ko", "norwegian": "no",
+    "danish": "da", "czech": "cs", "hungarian": "hu", "turkish": "tr", "arabic": "ar",
+    "hebrew": "he", "greek": "el", "ukrainian": "uk", "vietnamese": "vi", "indonesian": "id",
+}
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def language_tag(value: str) -> str | None:
+    """A BCP 47 tag for a language name or tag (``Français`` → fr, ``pt-BR`` stays), else None."""
+    value = value.strip()
+    named = LANGUAGE_NAMES.get(value.lower())
+    if named:
+        return named
+    if _LANGUAGE_TAG.fullmatch(value):
+        primary, _, rest = value.partition("-")
+        return primary.lower() + (f"-{rest}" if rest else "")
+    return None
+
+
 def _key(value: str) -> str:
     return re.sub(r"\s+", " ", value.strip()).lower()
 

@@ -60,15 +60,6 @@ LIST_FIELDS = ("authors", "fandoms", "warnings", "content_notes", "categories", 
 TEXT_FIELDS = ("title", "source_url", "cover", "rights", "identifier")
 MARKDOWN_FIELDS = ("summary", "notes", "end_notes")
 
-# Language names people write instead of a BCP 47 tag.
-_LANGUAGE_NAMES = {
-    "english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it",
-    "portuguese": "pt", "dutch": "nl", "russian": "ru", "polish": "pl", "japanese": "ja",
-    "chinese": "zh", "korean": "ko", "swedish": "sv", "finnish": "fi", "norwegian": "no",
-    "danish": "da", "czech": "cs", "hungarian": "hu", "turkish": "tr", "arabic": "ar",
-    "hebrew": "he", "greek": "el", "ukrainian": "uk", "vietnamese": "vi", "indonesian": "id",
-}
-_BCP47 = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -319,9 +310,7 @@ class _FieldChecker:
         if field is None:
             return "en"
         value = self.text(field) or ""
-        if _BCP47.fullmatch(value):
-            return value
-        tag = _LANGUAGE_NAMES.get(value.lower())
+        tag = taxonomy.language_tag(value)
         if tag is None:
             tag = "en"
             self._report("warning", field, f"language {value!r} is not a language tag; "

@@ -51,21 +51,11 @@ _HEADER_LINE = re.compile(r"([a-z][a-z'’/ ]{0,24}?)[ \t]*:[ \t]*(.*)", re.IGNO
 _LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
 # What follows a rating that is not part of it: "T (for language)", "M - violence", "R for gore".
 _RATING_TAIL = re.compile(r"\s*(?:\(|\s-\s|\bfor\b|,|;).*", re.IGNORECASE | re.DOTALL)
-_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", re.IGNORECASE)
 _SERIES_PART_OF = re.compile(r"(?:part|book)\s+(\d+(?:\.\d+)?)\s+of\s+(?:the\s+)?(.+)",
                              re.IGNORECASE)
 _SERIES_NUMBERED = re.compile(r"(.+?)\s*(?:#|\(?(?:part|book)\s+)(\d+(?:\.\d+)?)\)?",
                               re.IGNORECASE)
 _BY_LINE = re.compile(r"by\s+(\S.{0,59})", re.IGNORECASE)
-
-LANGUAGE_NAMES = {
-    "english": "en", "french": "fr", "français": "fr", "francais": "fr", "german": "de",
-    "deutsch": "de", "spanish": "es", "español": "es", "espanol": "es", "italian": "it",
-    "italiano": "it", "portuguese": "pt", "português": "pt", "dutch": "nl", "nederlands": "nl",
-    "swedish": "sv", "svenska": "sv", "finnish": "fi", "suomi": "fi", "polish": "pl",
-    "polski": "pl", "russian": "ru", "русский": "ru", "japanese": "ja", "日本語": "ja",
-    "chinese": "zh", "中文": "zh", "korean": "ko", "한국어": "ko",
-}
 
 # --------------------------------------------------------------------------- body lines
 
@@ -334,12 +324,9 @@ def _rating(header: HeaderField, report: _Report) -> str | None:
 
 def _language(header: HeaderField, report: _Report) -> str:
     value = header.value.strip()
-    name = LANGUAGE_NAMES.get(value.lower())
-    if name:
-        return name
-    if _LANGUAGE_TAG.fullmatch(value):
-        primary, _, rest = value.partition("-")
-        return primary.lower() + (f"-{rest}" if rest else "")
+    tag = taxonomy.language_tag(value)
+    if tag:
+        return tag
     report.warning(f"unknown language {value!r}; assuming English", header.line,
                    hint="write a language code such as en, fr or de")
     return "en"

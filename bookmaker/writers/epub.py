@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 import bookmaker
+from bookmaker import taxonomy
 from bookmaker.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
 from bookmaker.errors import BookmakerError
 from bookmaker.model import Book, Chapter, EmbeddedFile, Image, Metadata
@@ -42,7 +42,6 @@ TEMPLATES = Path(__file__).parent.parent / "templates" / "epub"
 STYLES = Path(bookmaker.__file__).parent.parent / "styles"
 XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 def write(book: Book, dest: Path, options: BuildOptions = BuildOptions()) -> None:
@@ -118,8 +117,7 @@ def assemble(book: Book, options: BuildOptions) -> Package:
 def document_language(metadata: Metadata) -> str:
     """The work's language as a BCP 47 tag; "und" (undetermined) when it is not one, since an
     invalid tag would make every document invalid."""
-    language = metadata.language.strip()
-    return language if _LANGUAGE_TAG.match(language) else "und"
+    return taxonomy.language_tag(metadata.language) or "und"
 
 
 # --------------------------------------------------------------------------- pages
