@@ -21,6 +21,7 @@ from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text)
+from bookmaker.readers import gutenberg
 from bookmaker.readers.textfile import read_text
 
 # --------------------------------------------------------------------------- header lines
@@ -152,7 +153,12 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, encoding = read_text(path)
     report = _Report(path)
     lines = [line.strip() for line in text.split("\n")]
-    preamble = read_preamble(lines)
+    book_frame = gutenberg.frame(lines)
+    if book_frame:
+        lines = lines[:book_frame.end]  # the licence after the end marker is not the story
+    preamble = read_preamble(lines, book_frame.start if book_frame else 0)
+    if book_frame:
+        preamble.fields = _with_frame_fields(book_frame, preamble.fields)
     metadata, front_matter = _metadata(preamble, path, encoding, report)
     chapters = read_body(lines, preamble.body_start)
     if not chapters:
@@ -167,14 +173,14 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
 # --------------------------------------------------------------------------- the preamble
 
 
-def read_preamble(lines: list[str]) -> _Preamble:
+def read_preamble(lines: list[str], start: int = 0) -> _Preamble:
     """Header fields and the title line at the top of the file, up to the first story line.
 
     A header's value continues on the following non-blank lines; a short line standing alone
     (before, between or after the headers) is the title unless a ``Title:`` header gave one.
     """
     preamble = _Preamble()
-    index = _skip_blank(lines, 0)
+    index = _skip_blank(lines, start)
     while index < len(lines):
         header = header_field(lines[index])
         if header is not None:
@@ -191,6 +197,15 @@ def read_preamble(lines: list[str]) -> _Preamble:
         index = _skip_blank(lines, index)
     preamble.body_start = index
     return preamble
+
+
+def _with_frame_fields(book_frame: gutenberg.Frame,
+                       fields: list[HeaderField]) -> list[HeaderField]:
+    """A Gutenberg header's fields first; the story's own title block only fills what it lacks
+    (its "By Jane Austen" line would otherwise name the author twice)."""
+    framed = [HeaderField(name, value, line) for name, value, line in book_frame.fields]
+    given = {f.name for f in framed}
+    return framed + [f for f in fields if f.name not in given]
 
 
 def header_field(line: str) -> tuple[str, str] | None:
@@ -267,7 +282,7 @@ def _metadata(preamble: _Preamble, path: Path, encoding: str,
     summary: list[Block] = []
     front_matter: list[Block] = []
     series: list[Series] = []
-    title, rating, language = "", None, "en"
+    title, rating, language, source_url = "", None, "en", None
     for header in preamble.fields:
         if header.name in lists:
             lists[header.name].extend(split_list(header.value))
@@ -286,6 +301,8 @@ def _metadata(preamble: _Preamble, path: Path, encoding: str,
             language = _language(header, report)
         elif header.name == "series" and header.value:
             series.append(parse_series(header.value))
+        elif header.name == "source_url":
+            source_url = header.value
     warnings, content_notes = taxonomy.split_warnings(lists["warnings"])
     metadata = Metadata(
         title=title or preamble.title or _title_from_file_name(path, report),
@@ -294,7 +311,8 @@ def _metadata(preamble: _Preamble, path: Path, encoding: str,
         content_notes=content_notes,
         categories=_categories(lists["categories"]),
         relationships=tuple(lists["relationships"]), characters=tuple(lists["characters"]),
-        tags=tuple(lists["tags"]), series=tuple(series), encoding=encoding)
+        tags=tuple(lists["tags"]), series=tuple(series), source_url=source_url,
+        encoding=encoding)
     return metadata, tuple(front_matter)
 
 
