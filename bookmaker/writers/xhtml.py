@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 
 import lxml.etree
@@ -75,9 +76,21 @@ def safe_url(url: str) -> str | None:
     book are never links in bookmaker's output.
     """
     url = clean_text(url).strip()
-    if not _SAFE_LINK.match(url):
+    if not _SAFE_LINK.match(url) or not _has_valid_host(url):
         return None
     return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+
+
+def _has_valid_host(url: str) -> bool:
+    """mailto: needs no host; a web link whose host has an empty label (``https://../``) is not a
+    URL a reading system can follow, and EPUBCheck rejects it."""
+    if url.lower().startswith("mailto:"):
+        return True
+    try:
+        host = urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        return False
+    return bool(host) and all(host.rstrip(".").split("."))  # a final dot is allowed
 
 
 def class_names(classes: Iterable[str]) -> str:
