@@ -109,7 +109,8 @@ def inspect(
     try:
         book = load(path)
     except BookmakerError as error:
-        _fail(str(error))
+        typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
+        raise typer.Exit(1)
     sys.stdout.write(to_json(book) if as_json else outline(book))
 
 
@@ -125,8 +126,9 @@ def check(
     from bookmaker.check import check_paths
 
     findings = check_paths(paths)
-    for finding in findings:
-        typer.echo(str(finding), err=finding.level == "error")
+    # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
+    for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
+        typer.echo(str(finding))
     errors = sum(1 for f in findings if f.level == "error")
     if errors:
         _fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)

@@ -81,7 +81,8 @@ def test_check_suggests_the_rating(tmp_path):
     story.write_text("---\ntitle: T\nrating: Mature Audiences\n---\n\nText.\n", encoding="utf-8")
     result = run("check", story)
     assert result.returncode == 1
-    assert f"{story}:3:" in result.stderr and "Mature" in result.stderr
+    assert result.stdout.startswith(f"{story}:3: unknown rating 'Mature Audiences'")
+    assert "Mature'?" in result.stdout and "1 error(s)" in result.stderr
     assert "Traceback" not in result.stderr
 
 
