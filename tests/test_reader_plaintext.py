@@ -392,3 +392,11 @@ def test_any_text_reads_or_fails_cleanly(tmp_path_factory, lines: list[str]) -> 
     for chapter in book.chapters:
         assert not chapter.blocks or not isinstance(chapter.blocks[0], SceneBreak)
         assert not chapter.blocks or not isinstance(chapter.blocks[-1], SceneBreak)
+
+
+@pytest.mark.parametrize("marker", ["*a ", "_a ", "**a "])
+def test_thousands_of_unpaired_markers_stay_literal(marker):
+    # A hostile line like this once took the emphasis pattern quadratic time; every marker must
+    # still come out as the literal text it is.
+    line = marker * 20_000
+    assert plaintext.parse_inlines(line) == (Text(line),)

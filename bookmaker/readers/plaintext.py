@@ -89,10 +89,13 @@ MIN_TIMES_FOR_A_HABIT = 3
 
 # **strong**, *emphasis*, _emphasis_: a marker opens only before a non-space and not inside a word,
 # so snake_case, 2*3 and footnote stars (word*) stay literal, as do markers with no partner.
+# The text inside never crosses another marker of its kind (strong may hold one emphasis marker
+# at each end: ***both***), so a search for a partner stops at the next marker: a line of 20,000
+# unpaired "*a " stays linear instead of quadratic.
 _EMPHASIS = re.compile(
-    r"(?<![\w*])\*\*(?=\S)(?P<strong>.+?)(?<=\S)\*\*(?![\w*])"
-    r"|(?<![\w*])\*(?=[^\s*])(?P<star>.+?)(?<=[^\s*])\*(?![\w*])"
-    r"|(?<!\w)_(?=[^\s_])(?P<underscore>.+?)(?<=[^\s_])_(?!\w)")
+    r"(?<![\w*])\*\*(?=\S)(?P<strong>\*?[^*]+?\*?)(?<=\S)\*\*(?![\w*])"
+    r"|(?<![\w*])\*(?=[^\s*])(?P<star>[^*]+?)(?<=[^\s*])\*(?![\w*])"
+    r"|(?<!\w)_(?=[^\s_])(?P<underscore>[^_]+?)(?<=[^\s_])_(?!\w)")
 
 
 @dataclass(frozen=True)
