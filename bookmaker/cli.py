@@ -135,5 +135,23 @@ def check(
     typer.echo(f"ok: no errors, {len(findings)} warning(s)")
 
 
+@app.command(epilog=_examples('bookmaker new "A New Hero"',
+                              'bookmaker new "Chapter Two of Something" -d drafts/'))
+def new(
+    title: Annotated[str, typer.Argument(help="The work's title, in quotes.", show_default=False)],
+    folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for the manuscript.")] =
+        Path("manuscripts"),
+) -> None:
+    """Start a manuscript: every header field explained in comments, ready to build."""
+    from bookmaker.errors import BookmakerError
+    from bookmaker.scaffold import new_manuscript
+
+    try:
+        path = new_manuscript(title, folder)
+    except BookmakerError as error:
+        _fail(str(error))
+    typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
+
+
 if __name__ == "__main__":
     app()

@@ -21,7 +21,7 @@ def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None):
 
 def test_version_and_help_on_every_command():
     assert run("--version").stdout.startswith("bookmaker ")
-    for command in ("build", "inspect", "check"):
+    for command in ("build", "inspect", "check", "new"):
         result = run(command, "--help")
         assert result.returncode == 0
         assert "Examples" in result.stdout and f"bookmaker {command}" in result.stdout
@@ -163,3 +163,13 @@ def test_an_unreadable_image_is_dropped_with_a_warning_and_the_book_builds(tmp_p
         assert not [n for n in book.namelist() if n.startswith("EPUB/images/")]
         chapter = book.read("EPUB/chapter-001.xhtml").decode()
     assert "Before." in chapter and "After." in chapter and "<img" not in chapter
+
+
+def test_new_writes_a_manuscript_that_builds(tmp_path):
+    made = run("new", "Brand New Fic", "-d", tmp_path / "drafts")
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "drafts" / "brand-new-fic.md"
+    assert str(path) in made.stdout
+    assert run("build", path, "-o", tmp_path / "out").returncode == 0
+    again = run("new", "Brand New Fic", "-d", tmp_path / "drafts")
+    assert again.returncode == 1 and "already exists" in again.stderr
