@@ -153,5 +153,76 @@ def new(
     typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
 
 
+@app.command(epilog=_examples(
+    "bookmaker batch archive/ -o books/",
+    "bookmaker batch archive/ -o books/ -f epub -f pdf --jobs 2 --report report.json",
+    "bookmaker batch archive/ -o /shared/books --scheduler tcp://10.0.0.5:8786",
+))
+def batch(
+    src: Annotated[Path, typer.Argument(
+        help="The archive: a folder of works in any readable format.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("dist"),
+    formats: Annotated[list[str], typer.Option(
+        "--format", "-f", help="Output format; repeat for several.")] = ["epub"],
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes [default: one per core].",
+        show_default=False)] = None,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="Also write a JSON report, one record per input.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild everything.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Try again the unchanged works that failed last time.")] = False,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds one work may take before it is stopped.")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", min=64, help="Megabytes of memory one worker may use.")] = 2048,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run on a Dask cluster: the scheduler's tcp://HOST:PORT.")] = None,
+    warnings: Annotated[str, typer.Option(
+        "--warnings", help="Where the warnings page goes: front, end or omit.")] = "front",
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress and no summary; failures only.")] = False,
+) -> None:
+    """Convert a whole archive, mirroring its folders: in parallel, only what changed since the
+    last run, safe to interrupt and run again.
+
+    A work that fails, hangs or runs out of memory is reported and the others go on; the exit code
+    is 1 if any failed, 130 or 143 when interrupted.
+    """
+    from rich.console import Console
+
+    from bookmaker.batch import BatchSettings, run_batch
+    from bookmaker.batch.progress import BarProgress, LineProgress, NoProgress
+    from bookmaker.batch.report import print_summary, write_json_report
+    from bookmaker.batch.signals import Interrupted, interrupt_on
+    from bookmaker.errors import BookmakerError
+    from bookmaker.options import WARNINGS_PLACEMENTS, BuildOptions
+
+    if warnings not in WARNINGS_PLACEMENTS:
+        _fail(f"--warnings must be one of {', '.join(WARNINGS_PLACEMENTS)}, not {warnings!r}", 2)
+    console = Console(highlight=False)
+    progress = NoProgress() if quiet else \
+        BarProgress(console) if console.is_terminal else LineProgress(sys.stdout)
+    settings = BatchSettings(tuple(dict.fromkeys(formats)), BuildOptions(warnings=warnings),
+                             jobs, timeout, memory_limit, force, retry_failed, scheduler)
+    try:
+        with interrupt_on():
+            result = run_batch(src, out, settings, progress=progress)
+    except Interrupted as stop:
+        _fail(f"{stop}: finished works are recorded; run the same command again to continue",
+              stop.exit_code)
+    except BookmakerError as error:
+        _fail(str(error))
+    if report:
+        write_json_report(result, report)
+    if quiet:
+        for record in result.failed:
+            typer.echo(record["error"]["message"], err=True)
+    else:
+        print_summary(console, result)
+    if result.failed:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,271 @@
+"""Convert a whole archive: plan, run the books on an executor, name and record what they built.
+
+Only this process chooses output names and writes the manifest: workers write to staging files
+that are moved into place here, so names stay unique per folder however the books are spread over
+processes or machines, and a rerun reuses the names recorded for each input.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bookmaker
+from bookmaker import readers
+from bookmaker.batch.manifest import Entry, Manifest, options_sha256, tree_sha256
+from bookmaker.batch.plan import BuildKey, Plan, Planned, make_plan
+from bookmaker.batch.progress import NoProgress, Progress
+from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
+from bookmaker.errors import BookmakerError
+from bookmaker.options import BuildOptions
+from bookmaker.output import unique_path
+
+PACKAGE = Path(bookmaker.__file__).parent
+STYLES = PACKAGE.parent / "styles"
+TEMPLATES = PACKAGE / "templates"
+LOCK_NAME = ".bookmaker-batch.lock"
+FLUSH_SECONDS = 2.0  # the manifest is saved at least this often while books finish
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    formats: tuple[str, ...] = ("epub",)
+    options: BuildOptions = BuildOptions()
+    jobs: int | None = None  # worker processes; None: one per core
+    timeout: float | None = 300.0  # seconds per book
+    memory_limit_mb: int | None = 2048  # address space per worker process
+    force: bool = False  # rebuild everything
+    retry_failed: bool = False  # try again the unchanged inputs that failed last time
+    scheduler: str | None = None  # a Dask scheduler address: run the books on that cluster
+
+
+@dataclass
+class BatchResult:
+    """One record per input, in input order: ``input``, ``status`` (built, unchanged or failed),
+    ``outputs``, ``seconds``, ``error`` ({message, file, line}) and ``warnings``."""
+
+    records: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for record in self.records if record["status"] == status)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [record for record in self.records if record["status"] == "failed"]
+
+
+def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = BatchSettings(),
+              executor: cf.Executor | None = None, progress: Progress = NoProgress()) -> BatchResult:
+    """Convert every readable file under ``src`` into ``out_dir``, mirroring its folders.
+
+    ``executor`` is any ``concurrent.futures`` executor (Dask's ``Client.get_executor()`` too);
+    by default an IsolatedExecutor with the settings' limits, or Dask's when ``settings.scheduler``
+    is set. Interrupted (KeyboardInterrupt, or any exception), it stops the workers, removes
+    partial files and saves the manifest before re-raising, so the next run continues.
+    """
+    started = time.perf_counter()
+    src, out_dir = Path(src), Path(out_dir)
+    base = src if src.is_dir() else src.parent
+    _check_folders(base, out_dir, settings.formats)
+    plugins = plugins_from_environment()
+    load_plugins(plugins)
+    sources = readers.discover(src)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(out_dir):
+        manifest = Manifest.load(out_dir)
+        remove_partial_files(out_dir)
+        key = BuildKey(options_sha256(settings.options), styles_sha256(settings.options.style),
+                       bookmaker.__version__)
+        plan = make_plan(sources, base, manifest, settings.formats, key, settings.force,
+                         settings.retry_failed)
+        archive = _ArchiveRun(out_dir, manifest, key, plan)
+        if plan.to_build:
+            progress.start(len(plan.to_build), len(plan.unchanged) + len(plan.failed_before))
+            try:
+                with _executor(executor, settings, plugins) as (pool, window):
+                    jobs = [archive.job(planned, settings, plugins) for planned in plan.to_build]
+                    _run_jobs(jobs, pool, window, archive, progress)
+            finally:
+                progress.stop()
+                remove_partial_files(out_dir)
+                archive.save()
+        elif plan.manifest_changed or manifest.unreadable:
+            manifest.save()
+    records = [archive.records[source.relative_to(base).as_posix()] for source in sources]
+    return BatchResult(records, round(time.perf_counter() - started, 3))
+
+
+def styles_sha256(style: str) -> str:
+    """The hash of the theme and templates every book of a run is built with."""
+    return tree_sha256([STYLES / style, TEMPLATES])
+
+
+def remove_partial_files(out_dir: Path) -> None:
+    """Remove staging and half-written files (``.NAME….part``) a killed worker may have left."""
+    for leftover in out_dir.rglob(".*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def _check_folders(base: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
+    from bookmaker.pipeline import FORMATS
+
+    for name in formats:
+        if name not in FORMATS:
+            raise BookmakerError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+    if out_dir.resolve().is_relative_to(base.resolve()):
+        raise BookmakerError(f"{out_dir}: the output folder must not be inside the source folder "
+                             f"{base} (choose another with -o)")
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """One batch at a time per output folder: two would fight over names and the manifest."""
+    with open(out_dir / LOCK_NAME, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BookmakerError(f"{out_dir}: another batch is writing to this folder "
+                                 f"(wait for it to finish)") from None
+        yield
+
+
+@contextlib.contextmanager
+def _executor(given: cf.Executor | None, settings: BatchSettings,
+              plugins: tuple[str, ...]) -> Iterator[tuple[cf.Executor, int]]:
+    """The executor to use and how many books to keep submitted at once."""
+    if given is not None:
+        yield given, 2 * (settings.jobs or os.cpu_count() or 1)
+    elif settings.scheduler:
+        from bookmaker.batch.cluster import dask_executor
+
+        with dask_executor(settings.scheduler) as (pool, slots):
+            yield pool, 2 * slots
+    else:
+        from bookmaker.batch.isolated import IsolatedExecutor
+        from bookmaker.batch.worker import warm_up
+
+        memory = settings.memory_limit_mb * 2**20 if settings.memory_limit_mb else None
+        pool = IsolatedExecutor(settings.jobs, settings.timeout, memory, initializer=warm_up,
+                                initargs=(settings.formats, plugins),
+                                preload=("bookmaker.batch.worker",))
+        try:
+            yield pool, 2 * (settings.jobs or os.cpu_count() or 1)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_jobs(jobs: list[Job], pool: cf.Executor, window: int, archive: _ArchiveRun,
+              progress: Progress) -> None:
+    """Keep ``window`` books submitted; record each as it finishes, whatever the order."""
+    waiting = iter(jobs)
+    in_flight: dict[cf.Future, Job] = {}
+
+    def top_up() -> None:
+        while len(in_flight) < window:
+            job = next(waiting, None)
+            if job is None:
+                return
+            in_flight[pool.submit(_convert, job)] = job
+
+    try:
+        top_up()
+        while in_flight:
+            done, _ = cf.wait(in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                job = in_flight.pop(future)
+                progress.advance(archive.finish(job, _record(future, job)))
+            top_up()
+            progress.tick()
+    finally:
+        for future, job in in_flight.items():
+            future.cancel()
+            archive.discard(job)
+
+
+def _convert(job: Job) -> dict:
+    """Import the worker only where a book is built, so a rerun with nothing to do never does."""
+    from bookmaker.batch.worker import convert_one
+
+    return convert_one(job)
+
+
+def _record(future: cf.Future, job: Job) -> dict:
+    """The worker's record, or a failure record for a book whose worker could not give one."""
+    try:
+        return future.result()
+    except Exception as error:  # time or memory limit, a dead worker, a lost cluster node
+        return {"input": job.relative, "status": "failed", "stem": None, "warnings": [],
+                "seconds": 0.0, "error": error_fields(f"{job.source}: {error}", job.source)}
+
+
+class _ArchiveRun:
+    """The state of one run: the manifest, the names taken in each folder, a record per input."""
+
+    def __init__(self, out_dir: Path, manifest: Manifest, key: BuildKey, plan: Plan) -> None:
+        self.out_dir, self.manifest, self.key, self.plan = out_dir, manifest, key, plan
+        self.taken = manifest.taken_outputs()
+        self.fingerprints = {planned.relative: planned.fingerprint for planned in plan.to_build}
+        self.records = {relative: self._carried(relative, "unchanged")
+                        for relative in plan.unchanged}
+        self.records.update({relative: self._carried(relative, "failed")
+                             for relative in plan.failed_before})
+        self.last_save = time.monotonic()
+
+    def job(self, planned: Planned, settings: BatchSettings, plugins: tuple[str, ...]) -> Job:
+        folder = self.out_dir / Path(planned.relative).parent
+        staged = {name: str(folder / f".{planned.source.name}.{name}.staged.part")
+                  for name in planned.formats}
+        return Job(str(planned.source), planned.relative, staged, settings.options, plugins)
+
+    def finish(self, job: Job, record: dict) -> dict:
+        """Move a built book's staged files to their names and record it in the manifest."""
+        from bookmaker.pipeline import FORMATS
+
+        fingerprint = self.fingerprints[job.relative]
+        old = self.manifest.entries.get(job.relative)
+        entry = Entry(fingerprint.sha256, fingerprint.size, fingerprint.mtime_ns,
+                      self.key.options, self.key.styles, self.key.version, record["status"],
+                      dict(old.outputs) if old else {}, record["error"], record["seconds"],
+                      record["warnings"])
+        written = []
+        if record["status"] == "built":
+            folder = self.out_dir / Path(job.relative).parent
+            for name, staged in job.staged.items():
+                dest = self.out_dir / entry.outputs[name] if name in entry.outputs else \
+                    unique_path(folder, record["stem"], FORMATS[name][0], self.taken)
+                os.replace(staged, dest)
+                entry.outputs[name] = dest.relative_to(self.out_dir).as_posix()
+                written.append(entry.outputs[name])
+        else:
+            self.discard(job)
+        self.manifest.entries[job.relative] = entry
+        final = {"input": job.relative, "status": record["status"], "outputs": written,
+                 "seconds": record["seconds"], "error": record["error"],
+                 "warnings": record["warnings"]}
+        self.records[job.relative] = final
+        if time.monotonic() - self.last_save > FLUSH_SECONDS:
+            self.save()
+        return final
+
+    def discard(self, job: Job) -> None:
+        for staged in job.staged.values():
+            Path(staged).unlink(missing_ok=True)
+
+    def save(self) -> None:
+        self.manifest.save()
+        self.last_save = time.monotonic()
+
+    def _carried(self, relative: str, status: str) -> dict:
+        """The record of an input this run did not rebuild, from its manifest entry."""
+        entry = self.manifest.entries[relative]
+        return {"input": relative, "status": status,
+                "outputs": sorted(entry.outputs.values()) if status == "unchanged" else [],
+                "seconds": 0.0, "error": entry.error if status == "failed" else None,
+                "warnings": []}
