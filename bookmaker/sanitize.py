@@ -63,3 +63,36 @@ def parse_inline_tag(html: str) -> InlineTag | None:
         value = next(group for group in class_match.groups() if group is not None)
         classes = tuple(value.split())
     return InlineTag(name.lower(), bool(closing), classes)
+
+
+# --------------------------------------------------------------------------- imported documents
+
+# What an imported HTML/XHTML document (AO3 download, saved page, EPUB chapter) may keep before it
+# is converted to the model: structure and formatting with a meaning in fiction, footnote markers
+# and links; never anything that loads or runs. ``data-line`` carries source lines through.
+IMPORT_TAGS = ALLOWED_TAGS | frozenset({
+    "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "strike", "big", "cite", "q", "code", "tt",
+    "kbd", "samp", "pre", "ins", "dfn", "var", "table", "thead", "tbody", "tfoot", "tr", "td",
+    "th", "caption", "dl", "dt", "dd", "figure", "figcaption", "aside", "section", "article",
+    "main", "header", "footer", "nav", "font", "mark",
+})
+IMPORT_ATTRIBUTES = {
+    "*": {"class", "title", "id", "align", "style", "data-line", "epub:type", "role", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "height"},
+    "ol": {"start"},
+}
+
+
+def sanitize_import_html(html: str) -> str:
+    """An imported document's HTML cut down to IMPORT_TAGS, with only harmless attributes.
+
+    Scripts, styles, frames, forms and their contents go; event handlers go; links and images
+    keep only http(s)/mailto or relative addresses (``javascript:`` and ``file:`` are removed);
+    inline styles keep only ``text-align``, the one property fics rely on (centred breaks).
+    """
+    return nh3.clean(html, tags=set(IMPORT_TAGS), attributes=IMPORT_ATTRIBUTES,
+                     clean_content_tags=set(_DROPPED_WITH_CONTENT | {"form", "button"}),
+                     strip_comments=True,
+                     link_rel=None, url_schemes={"http", "https", "mailto"},
+                     filter_style_properties={"text-align"})
