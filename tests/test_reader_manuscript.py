@@ -13,6 +13,7 @@ from bookmaker.model import (Code, Div, Emph, Footnote, FootnoteRef, Image, Line
                              Paragraph, RawHtml, Series, SmallCaps, Strong, Text, from_json,
                              plain_text, to_json)
 from bookmaker.readers import manuscript
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 DATA = Path(__file__).parent / "data" / "manuscript"
 GOLDEN_CASES = sorted(p.parent.name for p in DATA.glob("*/input.md"))
@@ -120,12 +121,12 @@ def test_scene_break_lines_are_file_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", ["* * *", "~*~", "oOo", "-o-", "§", "❦", "= = =", "xXx"])
 def test_is_separator_text_accepts_ornaments(text: str) -> None:
-    assert manuscript.is_separator_text(text)
+    assert is_separator_text(text, lowercase_x=False)
 
 
 @pytest.mark.parametrize("text", ["xoxo", "OK", "...", "xxx", "o", "a * b", "Oh.", "—Wait"])
 def test_is_separator_text_rejects_words(text: str) -> None:
-    assert not manuscript.is_separator_text(text)
+    assert not is_separator_text(text, lowercase_x=False)
 
 
 # --------------------------------------------------------------------------- chapters

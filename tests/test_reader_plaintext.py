@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import Emph, Paragraph, SceneBreak, Strong, Text, plain_text, to_json
 from bookmaker.readers import plaintext
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 DATA = Path(__file__).parent / "data" / "plaintext"
 GOLDEN_CASES = sorted(p.name for p in DATA.iterdir() if (p / "input.txt").exists())
@@ -198,13 +199,13 @@ def test_scene_break_before_a_final_note_is_dropped(tmp_path: Path) -> None:
     "* * *", "***", "~~~", "-o-", "oOo", "xXx", "xxx", "XXX", "#", "+++", "~*~", "---", "___",
     "===", "- - -", "o0o", "§", "◇◇◇", "❦", "*~*~*~*", "—"])
 def test_separator_lines(line: str) -> None:
-    assert plaintext.is_separator(line)
+    assert is_separator_text(line)
 
 
 @pytest.mark.parametrize("line", [
     "Ooo", "OX", "ox", "...", '"..."', "…", "No.", "x", "oo", "ooo", "?!", "***Wait***"])
 def test_not_separator_lines(line: str) -> None:
-    assert not plaintext.is_separator(line)
+    assert not is_separator_text(line)
 
 
 @pytest.mark.parametrize("line, title", [

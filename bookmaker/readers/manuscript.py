@@ -45,6 +45,7 @@ from bookmaker.readers import frontmatter
 from bookmaker.readers.markdown_rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.textfile import read_text
 from bookmaker.sanitize import parse_inline_tag, sanitize_html
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 ANNOTATION_KINDS = ("summary", "notes", "end-notes")
 CONTAINER_KINDS = ("note",) + DIV_KINDS + ANNOTATION_KINDS
@@ -220,29 +221,6 @@ def _assemble_chapters(items: Iterator[Block | _ChapterStart | _Annotation], wal
     return chapters
 
 
-# --------------------------------------------------------------------------- scene breaks
-
-_SEPARATOR_SYMBOLS = "*~-_=+#§◇◆❦❧☙✿❀✦✧★☆•◦○●♦♢⁂※°·⸙❖♥♡—–"
-_SYMBOLS_ONLY = re.compile(f"[{re.escape(_SEPARATOR_SYMBOLS)}]+")
-# oOo, xXx, -o-, ~x~, =oOo=: o/x letters framed by symbols, or in mixed case on their own.
-_FRAMED_LETTERS = re.compile(f"[{re.escape(_SEPARATOR_SYMBOLS)}]+[oOxX0]+"
-                             f"[{re.escape(_SEPARATOR_SYMBOLS)}]+")
-_MIXED_CASE_LETTERS = re.compile(r"[oO]*(?:oO|Oo)[oO]*|[xX]*(?:xX|Xx)[xX]*")
-
-
-def is_separator_text(source: str) -> bool:
-    """True when a paragraph's source is only a scene-break ornament (``~*~``, ``oOo``, ``§``).
-
-    Letters count only in the shapes fics use as ornaments, so ``xoxo`` or ``OK`` stay text;
-    backslashes are ignored because ``\\* \\* \\*`` is how some editors escape a star rule.
-    """
-    compact = "".join(source.replace("\\", "").split())
-    if not compact:
-        return False
-    return bool(_SYMBOLS_ONLY.fullmatch(compact) or _FRAMED_LETTERS.fullmatch(compact)
-                or (len(compact) >= 3 and _MIXED_CASE_LETTERS.fullmatch(compact)))
-
-
 # --------------------------------------------------------------------------- the token walk
 
 _STRAY_CONTAINER_CLOSE = re.compile(r":{3,}")
@@ -392,7 +370,7 @@ class _Walker:
 
     def _paragraph(self, inline: Token, line: int | None) -> list[Block]:
         source = inline.content.strip()
-        if is_separator_text(source):
+        if is_separator_text(source, lowercase_x=False):
             return [SceneBreak(line)]
         if _STRAY_CONTAINER_CLOSE.fullmatch(source):
             self.report("error", "this ::: closes no open block", line,

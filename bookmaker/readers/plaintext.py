@@ -23,6 +23,7 @@ from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Parag
                              Series, Strong, Text)
 from bookmaker.readers import gutenberg
 from bookmaker.readers.textfile import read_text
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 # --------------------------------------------------------------------------- header lines
 
@@ -59,11 +60,6 @@ _SERIES_NUMBERED = re.compile(r"(.+?)\s*(?:#|\(?(?:part|book)\s+)(\d+(?:\.\d+)?)
 _BY_LINE = re.compile(r"by\s+(\S.{0,59})", re.IGNORECASE)
 
 # --------------------------------------------------------------------------- body lines
-
-# A row of ornaments: "* * *", "~~~", "-o-", "xXx", "o0o", "#", "§", "◇◇◇", "❦"...
-_SEPARATOR_LINE = re.compile(r"[\s*~\-_=+#§◇◆❖❦❧☙☆★✦✧✶•·°/\\|<>^—–oOxX0]{1,80}")
-_ORNAMENT_SYMBOL = re.compile(r"[^\soOxX0]")
-_TITLECASE_WORD = re.compile(r"[A-Z][a-z]+")
 
 _NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
                 r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
@@ -255,7 +251,7 @@ def is_title_line(lines: list[str], index: int) -> bool:
             and not text.startswith(tuple(_OPENING_PUNCTUATION))
             and not text.endswith(tuple(_NOT_A_TITLE_END))
             and _SENTENCE_INSIDE.search(text) is None
-            and not is_separator(text)
+            and not is_separator_text(text)
             and chapter_heading(text) is None)
 
 
@@ -441,7 +437,7 @@ def read_body(lines: list[str], start: int) -> list[Chapter]:
                 chapters.append(chapter.build())
             heading, index = _with_subtitle(heading, lines, index, paragraph_gap)
             chapter = _ChapterBuilder(title=heading, line=index + 1)
-        elif is_separator(text):
+        elif is_separator_text(text):
             end_paragraph()
             chapter.add_scene_break(index + 1)
         elif paragraph_gap == 0:
@@ -514,22 +510,6 @@ def _with_subtitle(heading: str, lines: list[str], index: int,
             or not is_title_line(lines, following)):
         return heading, index
     return f"{heading.rstrip('.')}: {lines[following]}", following
-
-
-def is_separator(line: str) -> bool:
-    """A line of ornaments only (``* * *``, ``~~~``, ``-o-``, ``xXx``, ``o0o``, ``§``...).
-
-    Ornaments made of letters must look like ornaments (``oOo``, ``xxx``, ``o0o``), so a line
-    such as ``Ooo`` or ``OX`` stays a word of the story.
-    """
-    if _SEPARATOR_LINE.fullmatch(line) is None:
-        return False
-    if _ORNAMENT_SYMBOL.search(line):
-        return True
-    letters = line.replace(" ", "")
-    return (len(letters) >= 3 and _TITLECASE_WORD.fullmatch(letters) is None
-            and ("0" in letters or not (letters.islower() or letters.isupper())
-                 or set(letters.lower()) == {"x"}))
 
 
 def _split_chapter_notes(blocks: list[Block], note_starts: list[int]

@@ -7,6 +7,6 @@ from bookmaker.model import Book
 
 def apply_all(book: Book) -> Book:
     """Every standard pass, in order: typography last so it sees the final text."""
-    from bookmaker.transforms import typography
+    from bookmaker.transforms import scenebreaks, typography
 
-    return typography.apply(book)
+    return typography.apply(scenebreaks.apply(book))
