@@ -89,7 +89,8 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
         if plan.to_build:
             progress.start(len(plan.to_build), len(plan.unchanged) + len(plan.failed_before))
             try:
-                with _executor(executor, settings, plugins) as (pool, window):
+                suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
+                with _executor(executor, settings, suffixes, plugins) as (pool, window):
                     jobs = [archive.job(planned, settings, plugins) for planned in plan.to_build]
                     _run_jobs(jobs, pool, window, archive, progress)
             finally:
@@ -137,7 +138,7 @@ def _locked(out_dir: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _executor(given: cf.Executor | None, settings: BatchSettings,
+def _executor(given: cf.Executor | None, settings: BatchSettings, suffixes: tuple[str, ...],
               plugins: tuple[str, ...]) -> Iterator[tuple[cf.Executor, int]]:
     """The executor to use and how many books to keep submitted at once."""
     if given is not None:
@@ -153,7 +154,7 @@ def _executor(given: cf.Executor | None, settings: BatchSettings,
 
         memory = settings.memory_limit_mb * 2**20 if settings.memory_limit_mb else None
         pool = IsolatedExecutor(settings.jobs, settings.timeout, memory, initializer=warm_up,
-                                initargs=(settings.formats, plugins),
+                                initargs=(settings.formats, suffixes, plugins),
                                 preload=("bookmaker.batch.worker",))
         try:
             yield pool, 2 * (settings.jobs or os.cpu_count() or 1)

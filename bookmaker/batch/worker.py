@@ -43,14 +43,21 @@ def load_plugins(names: tuple[str, ...]) -> None:
         importlib.import_module(name)
 
 
-def warm_up(formats: tuple[str, ...], plugins: tuple[str, ...]) -> None:
-    """Import every reader and the asked writers once per worker, not once per book; their
-    templates, styles and fonts stay cached in the worker for all the books it builds."""
+def warm_up(formats: tuple[str, ...], suffixes: tuple[str, ...], plugins: tuple[str, ...]) -> None:
+    """Import the readers of the run's input types and the asked writers once per worker, not
+    once per book; their templates, styles and fonts then stay cached for all its books.
+
+    A module that fails to import is left for its books to report: it must not kill the worker.
+    """
     load_plugins(plugins)
-    for module_name in set(readers.READERS.values()):
-        importlib.import_module(f"bookmaker.readers.{module_name}")
-    for name in formats:
-        importlib.import_module(pipeline.FORMATS[name][1])
+    modules = {f"bookmaker.readers.{readers.READERS[suffix]}" for suffix in suffixes
+               if suffix in readers.READERS}
+    modules.update(pipeline.FORMATS[name][1] for name in formats)
+    for module_name in sorted(modules):
+        try:
+            importlib.import_module(module_name)
+        except Exception:  # noqa: BLE001 - reported per book by convert_one
+            continue
 
 
 def convert_one(job: Job) -> dict:
