@@ -6,7 +6,6 @@ the file and reporting its first error is the best there is.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,7 +27,10 @@ def check_paths(paths: Iterable[str | Path]) -> list[Finding]:
 
 
 def check_file(path: Path) -> list[Finding]:
-    module = importlib.import_module(f"bookmaker.readers.{readers.READERS[path.suffix.lower()]}")
+    try:
+        module = readers.reader_for(path)
+    except ManuscriptError as error:
+        return [error.as_finding()]
     if hasattr(module, "findings"):
         return list(module.findings(path))
     try:

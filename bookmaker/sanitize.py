@@ -88,11 +88,12 @@ def sanitize_import_html(html: str) -> str:
     """An imported document's HTML cut down to IMPORT_TAGS, with only harmless attributes.
 
     Scripts, styles, frames, forms and their contents go; event handlers go; links and images
-    keep only http(s)/mailto or relative addresses (``javascript:`` and ``file:`` are removed);
+    keep only http(s)/mailto, relative addresses or ``embedded:`` (an image inside the input's
+    own container, see model.EmbeddedFile); ``javascript:`` and ``file:`` are removed;
     inline styles keep only ``text-align``, the one property fics rely on (centred breaks).
     """
     return nh3.clean(html, tags=set(IMPORT_TAGS), attributes=IMPORT_ATTRIBUTES,
                      clean_content_tags=set(_DROPPED_WITH_CONTENT | {"form", "button"}),
                      strip_comments=True,
-                     link_rel=None, url_schemes={"http", "https", "mailto"},
+                     link_rel=None, url_schemes={"http", "https", "mailto", "embedded"},
                      filter_style_properties={"text-align"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import ModuleType
 
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import Book
@@ -17,7 +18,20 @@ READERS = {
     ".md": "manuscript",
     ".markdown": "manuscript",
     ".txt": "plaintext",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
 }
+
+# extension -> reader modules that may claim such a file by its content, asked in order before
+# READERS' default; each has ``sniff(head: bytes) -> bool`` over the file's first SNIFF_BYTES.
+# (A .html file may be an AO3 download or any saved page.)
+SNIFFERS: dict[str, tuple[str, ...]] = {
+    ".html": ("ao3html",),
+    ".htm": ("ao3html",),
+}
+SNIFF_BYTES = 64 * 1024
 
 
 def is_readable(path: Path) -> bool:
@@ -32,12 +46,32 @@ def read(path: str | Path) -> Book:
     if path.is_dir():
         raise ManuscriptError("is a folder, not a manuscript", path,
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
-    module_name = READERS.get(path.suffix.lower())
-    if module_name is None:
+    return reader_for(path).read(path)
+
+
+def reader_for(path: Path) -> ModuleType:
+    """The reader module for ``path``: one that recognises its content, else its extension's."""
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
         raise ManuscriptError(f"cannot read {path.suffix or 'extension-less'} files", path,
                               hint="supported: " + ", ".join(sorted(READERS)))
-    module = importlib.import_module(f"bookmaker.readers.{module_name}")
-    return module.read(path)
+    candidates = SNIFFERS.get(suffix, ())
+    if candidates:
+        head = _head(path)
+        for name in candidates:
+            module = importlib.import_module(f"bookmaker.readers.{name}")
+            if module.sniff(head):
+                return module
+    return importlib.import_module(f"bookmaker.readers.{READERS[suffix]}")
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(SNIFF_BYTES)
+    except OSError as error:
+        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
+                              hint="check that it exists and is readable") from None
 
 
 def discover(path: str | Path) -> list[Path]:

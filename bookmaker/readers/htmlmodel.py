@@ -5,12 +5,15 @@ Public API (lxml elements in, model nodes out)::
 
     parse_html(text) -> lxml <html> element        a whole document, parsed as browsers do
     parse_fragment(text) -> lxml <div> element      a fragment, wrapped in one <div>
-    html_to_blocks(element, *, source, line_offset=0, resolve_image=None) -> tuple[Block, ...]
+    html_to_blocks(element, *, source, line_offset=0, resolve_image=None, contents_only=False)
+        -> tuple[Block, ...]
     html_to_inlines(element, *, source, line_offset=0, resolve_image=None) -> tuple[Inline, ...]
 
 ``element`` may come from parse_html/parse_fragment or from an XHTML file parsed with
 bookmaker.safexml (namespaced tags and ``epub:type`` are understood). Both converters take the
-element *with* its own tag (a ``<p>`` gives a Paragraph, a ``<div class="userstuff">`` its blocks).
+element *with* its own tag (a ``<p>`` gives a Paragraph, a ``<div class="userstuff">`` its blocks);
+``contents_only=True`` ignores the element's own tag (AO3 wraps summaries in a ``<blockquote>``
+that is a frame, not a quotation).
 ``source`` is the file named in errors; ``line_offset`` is added to the elements' ``sourceline``
 (for a fragment cut out of a bigger file); ``resolve_image(src, line) -> str | None`` turns an
 image's ``src`` into the model's reference (a path relative to the book's folder, or
@@ -40,6 +43,7 @@ import dataclasses
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from justhtml import JustHTML
@@ -187,9 +191,12 @@ def _serialised_attributes(element: etree._Element, line_offset: int) -> str:
 
 
 def html_to_blocks(element: etree._Element, *, source: str | Path, line_offset: int = 0,
-                   resolve_image: ImageResolver | None = None) -> tuple[Block, ...]:
-    """The model blocks ``element`` (with its own tag) holds, footnotes last (see module doc)."""
+                   resolve_image: ImageResolver | None = None,
+                   contents_only: bool = False) -> tuple[Block, ...]:
+    """The model blocks ``element`` holds, footnotes last (see the module's docstring)."""
     clean = _sanitised(element, line_offset)
+    if contents_only and len(clean) == 1 and not (clean.text or "").strip():
+        clean = clean[0]
     converter = _Converter(clean, source, resolve_image)
     return _guard_depth(lambda: converter.document_blocks(clean), source)
 
@@ -227,7 +234,7 @@ def _line(element: etree._Element) -> int | None:
 
 def _align(element: etree._Element, inherited: str) -> str:
     """"center"/"right" when the element (or a ``<center>`` around it) asks for it."""
-    if element.tag == "center":
+    if element.tag == "center" or {"center", "centre"} & set(element.get("class", "").split()):
         return "center"
     stated = (element.get("align", "") or _text_align(element.get("style", ""))).lower()
     if stated in ("center", "right"):
@@ -238,6 +245,18 @@ def _align(element: etree._Element, inherited: str) -> str:
 def _text_align(style: str) -> str:
     match = re.search(r"text-align\s*:\s*([a-z]+)", style, re.IGNORECASE)
     return match.group(1) if match else ""
+
+
+@dataclass(frozen=True)
+class _Picture:
+    """An ``<img>`` met in the text: the model's images are blocks, so it waits for the end of
+    the paragraph it stands in, and whether it is a divider depends on what else is there."""
+
+    image: Image | None
+    written_src: str
+    alt: str
+    height: int | None
+    line: int | None
 
 
 class _Converter:
@@ -251,7 +270,7 @@ class _Converter:
         self.note_order: list[str] = []
         # Images met inside a paragraph's text (the model's images are blocks), with the height
         # the source gave them: they follow the paragraph they were in.
-        self.hoisted: list[tuple[Image, int | None]] = []
+        self.hoisted: list[_Picture] = []
 
     # ----------------------------------------------------------------- blocks
 
@@ -299,7 +318,8 @@ class _Converter:
         if tag == "hr":
             return [SceneBreak(line)]
         if tag == "img":
-            return [image for image, _ in self.image(element)]
+            self.hoisted.append(self.picture(element))
+            return self.paragraphs([], align, line, explicit=False)
         if tag == "blockquote":
             inner = tuple(self.blocks_of(element, ""))
             return [BlockQuote(inner, line)] if inner else []
@@ -336,26 +356,27 @@ class _Converter:
             if children:
                 blocks.append(Paragraph(tuple(children), line, align))
             blocks.extend(Paragraph((), line) for _ in range(extra_breaks))
-        hoisted, self.hoisted = self.hoisted, []
-        images: list[Block] = [image for image, _ in hoisted]
-        if len(hoisted) == 1 and not blocks and align == "center":
-            image, height = hoisted[0]
-            if is_divider_image(image.src, image.alt, height):
-                # A small image alone in a centred paragraph is an ornament.
-                images = [SceneBreak(image.line)]
-        if not blocks and not images and explicit:
+        pictures, self.hoisted = self.hoisted, []
+        images: list[Block] = [picture.image for picture in pictures if picture.image]
+        if len(pictures) == 1 and not blocks and align == "center":
+            picture = pictures[0]
+            if is_divider_image(picture.written_src, picture.alt, picture.height):
+                # An image alone in a centred paragraph is an ornament when it is named like
+                # one or is a thin strip; even one that may not be fetched still marks a break.
+                images = [SceneBreak(picture.line)]
+        if not blocks and not images and explicit and not pictures:
             blocks.append(Paragraph((), line))
         return blocks + images
 
-    def image(self, element: etree._Element) -> list[tuple[Image, int | None]]:
-        """The image (with the height its tag states), or nothing when its source is refused."""
+    def picture(self, element: etree._Element) -> _Picture:
+        """An ``<img>`` as written, and the Image it becomes (None when its source is refused)."""
         line = _line(element)
-        src = self.resolve_image(element.get("src", "").strip(), line)
-        if not src:
-            return []
+        written = element.get("src", "").strip()
+        src = self.resolve_image(written, line)
+        alt = element.get("alt", "").strip()
         height = _PIXELS.fullmatch(element.get("height", ""))
-        image = Image(src, element.get("alt", "").strip(), element.get("title", ""), line)
-        return [(image, int(height.group(1)) if height else None)]
+        image = Image(src, alt, element.get("title", ""), line) if src else None
+        return _Picture(image, written, alt, int(height.group(1)) if height else None, line)
 
     def list_block(self, element: etree._Element, line: int | None) -> list[Block]:
         items: list[tuple[Block, ...]] = []
@@ -415,7 +436,7 @@ class _Converter:
         if tag == "br":
             return [LineBreak()]
         if tag == "img":
-            self.hoisted.extend(self.image(element))
+            self.hoisted.append(self.picture(element))
             return []
         if tag in _CODE_TAGS:
             text = "".join(element.itertext())

@@ -119,19 +119,20 @@ def _usual_empty_run(blocks: tuple[Block, ...]) -> int:
 
     Some exports (Google Docs, old forums) leave an empty paragraph after every paragraph; then
     only a longer run than usual is a scene break. Empty runs count as usual spacing when they
-    fill at least a third of the gaps between paragraphs.
+    fill more than half of the gaps between paragraphs (runs at a chapter's edges do not count).
     """
     runs: Counter[int] = Counter()
-    gaps = run = 0
+    paragraphs = run = 0
     for block in blocks:
         if _is_empty_paragraph(block):
             run += 1
             continue
-        gaps += 1
-        if run:
+        if run and paragraphs:
             runs[run] += 1
+        paragraphs += 1
         run = 0
-    if gaps < 4 or sum(runs.values()) * 3 < gaps:
+    gaps = paragraphs - 1
+    if gaps < 3 or sum(runs.values()) * 2 <= gaps:
         return 0
     return runs.most_common(1)[0][0]
 

@@ -1,0 +1,159 @@
+"""Word and Google Docs files (.docx) into the model, through mammoth.
+
+mammoth turns a document's *meaning* (heading styles, italics, bold, lists, footnotes, images) into
+clean HTML and ignores its looks; that HTML then goes through the same converter as every other
+HTML input (readers.htmlmodel), and headings become chapters as in a saved page
+(readers.html.chapters_from_blocks).
+
+Safety: the file is a zip from a stranger. bookmaker.safezip checks it whole first (names, count,
+sizes, ratios), every XML part is parsed once with bookmaker.safexml (a DOCTYPE declaring entities
+is refused), and mammoth only ever sees an in-memory copy of the checked entries. Images travel in
+``Book.embedded`` and are referred to as ``embedded:NAME``; an image the document only *links* to
+(``r:link``, a file or URL outside it) is never opened: mammoth's external file access stays off.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import mammoth
+
+from bookmaker import taxonomy
+from bookmaker.assets import EMBEDDED_SCHEME, IMAGE_TYPES
+from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.model import Book, EmbeddedFile, Metadata, plain_text
+from bookmaker.readers.html import chapters_from_blocks
+from bookmaker.readers.htmlmodel import html_to_blocks, parse_fragment
+from bookmaker.safexml import parse_xml
+from bookmaker.safezip import MAX_TOTAL_BYTES, SafeZip
+
+_CENTRED_STYLE = "bookmaker centred"
+# Word's and Google Docs' title style is the work's title; centred plain paragraphs keep their
+# alignment (mammoth drops alignment), so a centred "xxx" can be told from a word of the story.
+# Headings move one level down so that a Title above "heading 1" chapters reads as the title.
+_STYLE_MAP = f"""
+p[style-name='Title'] => h1:fresh
+p[style-name='Subtitle'] => p.subtitle:fresh
+p[style-name='heading 1'] => h2:fresh
+p[style-name='heading 2'] => h3:fresh
+p[style-name='heading 3'] => h4:fresh
+p[style-name='heading 4'] => h5:fresh
+p[style-name='heading 5'] => h6:fresh
+p[style-name='{_CENTRED_STYLE}'] => p.center:fresh
+"""
+_CORE = "docProps/core.xml"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_IMAGE_SUFFIXES = {media_type: suffix for suffix, media_type in IMAGE_TYPES.items()
+                   if suffix != ".jpeg"}
+
+
+def read(path: Path) -> Book:
+    """The document at ``path`` as a Book; ManuscriptError naming the file on bad input."""
+    book, found = _read(Path(path))
+    for finding in found:
+        if finding.level == "error":
+            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
+    return book
+
+
+def findings(path: Path) -> list[Finding]:
+    """mammoth's warnings about the document (unknown styles, unread images), without raising."""
+    try:
+        return _read(Path(path))[1]
+    except ManuscriptError as error:
+        return [error.as_finding()]
+
+
+def _read(path: Path) -> tuple[Book, list[Finding]]:
+    entries = _checked_entries(path)
+    if "word/document.xml" not in entries:
+        raise ManuscriptError("not a Word document: it has no word/document.xml", path,
+                              hint="save it from Word or Google Docs as .docx")
+    embedded: list[EmbeddedFile] = []
+    result = mammoth.convert_to_html(
+        io.BytesIO(_in_memory_zip(entries)), style_map=_STYLE_MAP,
+        transform_document=mammoth.transforms.paragraph(_keep_centring),
+        convert_image=mammoth.images.img_element(_embedder(embedded)),
+        external_file_access=False)
+    found = [Finding("warning", message.message, str(path)) for message in result.messages
+             if message.type == "warning" and "style" not in message.message.lower()]
+    names = {file.name for file in embedded}
+    blocks = html_to_blocks(parse_fragment(result.value), source=path, contents_only=True,
+                            resolve_image=lambda src, _line: src if src.removeprefix(
+                                EMBEDDED_SCHEME) in names else None)
+    if not plain_text(blocks).strip() and not embedded:
+        raise ManuscriptError("the document holds no text", path, hint="is it the right file?")
+    core = _core_properties(entries, path)
+    title, chapters = chapters_from_blocks(blocks, core.get("title", ""))
+    metadata = Metadata(title=title or path.stem,
+                        authors=tuple(filter(None, [core.get("creator", "")])),
+                        language=taxonomy.language_tag(core.get("language", "")) or "en")
+    return Book(metadata, chapters, base_dir=str(path.parent), embedded=tuple(embedded)), found
+
+
+def _checked_entries(path: Path) -> dict[str, bytes]:
+    """Every entry of the zip, read through SafeZip; XML parts checked by safexml."""
+    entries: dict[str, bytes] = {}
+    total = 0
+    with SafeZip(path) as container:
+        for name in container.names():
+            data = container.read(name)
+            total += len(data)
+            if total > MAX_TOTAL_BYTES:
+                raise ManuscriptError("the document inflates to more than "
+                                      f"{MAX_TOTAL_BYTES // (1024 * 1024)} MB", path,
+                                      hint="the file is damaged or hostile; do not open it")
+            if name.endswith((".xml", ".rels")):
+                parse_xml(data, path, name)  # refuses entities, DTDs, broken XML
+            entries[name] = data
+    return entries
+
+
+def _in_memory_zip(entries: dict[str, bytes]) -> bytes:
+    """The checked entries as a fresh zip: what mammoth reads is exactly what was checked."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+        for name, data in entries.items():
+            copy.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _keep_centring(paragraph):
+    """Mark centred plain paragraphs with a style the style map turns into ``p.center``."""
+    style = (paragraph.style_name or "").lower()
+    if paragraph.alignment == "center" and not style.startswith(("heading", "title")):
+        return paragraph.copy(style_name=_CENTRED_STYLE)
+    return paragraph
+
+
+def _embedder(embedded: list[EmbeddedFile]) -> Callable[[object], dict[str, str]]:
+    """mammoth's image callback: keep an embedded image's bytes, name it ``embedded:imageN``."""
+    def embed(image) -> dict[str, str]:
+        suffix = _IMAGE_SUFFIXES.get(image.content_type)
+        if suffix is None:
+            return {}
+        try:
+            with image.open() as stream:
+                data = stream.read()
+        except (OSError, KeyError, ValueError):
+            return {}  # a linked (external) image, or a missing part: nothing is fetched
+        name = f"image{len(embedded) + 1}{suffix}"
+        embedded.append(EmbeddedFile(name, image.content_type, data))
+        return {"src": EMBEDDED_SCHEME + name}
+    return embed
+
+
+def _core_properties(entries: dict[str, bytes], path: Path) -> dict[str, str]:
+    """Title, creator and language from docProps/core.xml (Word fills them; Docs the title)."""
+    if _CORE not in entries:
+        return {}
+    root = parse_xml(entries[_CORE], path, _CORE)
+    found = {}
+    for name in ("title", "creator", "language"):
+        element = root.find(f"{_DC}{name}")
+        if element is not None and (element.text or "").strip():
+            found[name] = element.text.strip()
+    return found
