@@ -82,7 +82,7 @@ def resolve_asset(base_dir: str | Path, reference: str, source: str | None = Non
         raise ManuscriptError(f"image {reference!r} is an absolute path",
                               hint="use a path relative to the manuscript's folder", **where)
     resolved = (base / candidate).resolve()
-    if not resolved.is_relative_to(base):
+    if not is_inside(resolved, base):
         raise ManuscriptError(f"image {reference!r} is outside the manuscript's folder",
                               hint="copy it into the manuscript's folder", **where)
     if not resolved.is_file():
@@ -96,6 +96,16 @@ def resolve_asset(base_dir: str | Path, reference: str, source: str | None = Non
                               f"{MAX_ASSET_BYTES // (1024 * 1024)} MB",
                               hint="resize or compress it", **where)
     return resolved
+
+
+def is_inside(path: str | Path, *folders: str | Path) -> bool:
+    """Whether ``path``, with symlinks and ``..`` resolved, lies inside one of ``folders``.
+
+    The one containment test: the writers' asset copying and the PDF's URL fetcher both ask it,
+    so a symlink or ``..`` can never lead either of them out of the allowed folders.
+    """
+    resolved = Path(path).resolve()
+    return any(resolved.is_relative_to(Path(folder).resolve()) for folder in folders if folder)
 
 
 def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[Finding]]:

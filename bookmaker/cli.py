@@ -52,6 +52,7 @@ def _fail(message: str, code: int = 1) -> None:
     "bookmaker build manuscripts/",
     "bookmaker build story.txt -o books/",
     "bookmaker build story.md --warnings end",
+    "bookmaker build story.md -f epub -f pdf --paper 6x9 --drop-caps",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -61,6 +62,13 @@ def build(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("dist"),
     warnings: Annotated[str, typer.Option(
         "--warnings", help="Where the warnings page goes: front, end or omit.")] = "front",
+    paper: Annotated[str, typer.Option(
+        "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9.")] = "a5",
+    drop_caps: Annotated[bool, typer.Option(
+        "--drop-caps", help="PDF: open each chapter with a drop cap.")] = False,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
+        show_default=False)] = None,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -68,11 +76,13 @@ def build(
     code is 1 if any failed.
     """
     from bookmaker.errors import BookmakerError
-    from bookmaker.options import WARNINGS_PLACEMENTS, BuildOptions
+    from bookmaker.options import PAPERS, WARNINGS_PLACEMENTS, BuildOptions
     from bookmaker.pipeline import FORMATS, BuildResult, build as build_books
 
     if warnings not in WARNINGS_PLACEMENTS:
         _fail(f"--warnings must be one of {', '.join(WARNINGS_PLACEMENTS)}, not {warnings!r}", 2)
+    if paper not in PAPERS:
+        _fail(f"--paper must be one of {', '.join(PAPERS)}, not {paper!r}", 2)
     unknown = [name for name in formats if name not in FORMATS]
     if unknown:
         _fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})", 2)
@@ -87,7 +97,8 @@ def build(
                 typer.echo(f"{result.source} -> {output}")
 
     try:
-        results = build_books(paths, formats, out, BuildOptions(warnings=warnings), report)
+        results = build_books(paths, formats, out, BuildOptions(
+            warnings=warnings, paper=paper, drop_caps=drop_caps, workers=workers), report)
     except BookmakerError as error:
         _fail(str(error))
     failed = sum(1 for r in results if r.error)

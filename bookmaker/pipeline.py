@@ -21,6 +21,7 @@ from bookmaker.output import slugify, unique_path
 # for, so an EPUB build never loads the PDF machinery.
 FORMATS = {
     "epub": (".epub", "bookmaker.writers.epub"),
+    "pdf": (".pdf", "bookmaker.writers.pdf"),
 }
 
 
