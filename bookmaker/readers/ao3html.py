@@ -76,7 +76,7 @@ def findings(path: Path) -> list[Finding]:
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, _ = read_text(path)
-    root = parse_html(text)
+    root = parse_html(text, path)
     body = _first(root, "body")
     tags = _first(root, "dl", "tags")
     chapters_div = _by_id(root, "chapters")

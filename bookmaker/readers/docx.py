@@ -81,7 +81,7 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
     found = [Finding("warning", message.message, str(path)) for message in result.messages
              if message.type == "warning" and "style" not in message.message.lower()]
     names = {file.name for file in embedded}
-    blocks = html_to_blocks(parse_fragment(result.value), source=path, contents_only=True,
+    blocks = html_to_blocks(parse_fragment(result.value, path), source=path, contents_only=True,
                             resolve_image=lambda src, _line: src if src.removeprefix(
                                 EMBEDDED_SCHEME) in names else None)
     if not plain_text(blocks).strip() and not embedded:

@@ -29,7 +29,7 @@ def read(path: Path) -> Book:
     """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
     path = Path(path)
     text, _ = read_text(path)
-    root = parse_html(text)
+    root = parse_html(text, path)
     story = _story_element(root)
     title = _first_h1(story) or _head_title(root)  # before the chrome (an article's header) goes
     _drop_chrome(story)

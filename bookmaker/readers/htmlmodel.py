@@ -94,27 +94,34 @@ _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*")
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_html(text: str) -> etree._Element:
+def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
     """The ``<html>`` element of an untrusted document, built by an HTML5 parser.
 
     HTML5 parsing is what browsers do with tag soup, so a saved page or an old AO3 download
-    gives the tree its author saw; ``sourceline`` is set on every element.
+    gives the tree its author saw; ``sourceline`` is set on every element. ``source`` names the
+    file in the error raised for a document nested too deeply to be a story.
     """
-    document = JustHTML(text, sanitize=False, track_node_locations=True)
-    root = etree.Element("html")
-    for node in document.root.children or ():
-        if getattr(node, "name", "") == "html":
-            root.sourceline = node.origin_line
-            _copy_children(node, root)
-    return root
+    def parse() -> etree._Element:
+        document = JustHTML(text, sanitize=False, track_node_locations=True)
+        root = etree.Element("html")
+        for node in document.root.children or ():
+            if getattr(node, "name", "") == "html":
+                root.attrib.update(_lxml_attributes(node.attrs or {}))
+                if node.origin_line:
+                    root.sourceline = node.origin_line
+                _copy_children(node, root)
+        return root
+    return _guard_depth(parse, source)
 
 
-def parse_fragment(text: str) -> etree._Element:
+def parse_fragment(text: str, source: str | Path | None = None) -> etree._Element:
     """A ``<div>`` holding the nodes of an HTML fragment, parsed as inside a ``<body>``."""
-    document = JustHTML(text, sanitize=False, track_node_locations=True, fragment=True)
-    root = etree.Element("div")
-    _copy_children(document.root, root)
-    return root
+    def parse() -> etree._Element:
+        document = JustHTML(text, sanitize=False, track_node_locations=True, fragment=True)
+        root = etree.Element("div")
+        _copy_children(document.root, root)
+        return root
+    return _guard_depth(parse, source)
 
 
 def _copy_children(node, parent: etree._Element) -> None:
@@ -210,7 +217,7 @@ def html_to_inlines(element: etree._Element, *, source: str | Path, line_offset:
     return _guard_depth(lambda: tuple(_tidy(converter.flat_inlines(clean, " "))), source)
 
 
-def _guard_depth(convert, source: str | Path):
+def _guard_depth(convert, source: str | Path | None):
     """Run a conversion; a document nested thousands deep is refused, not a traceback."""
     try:
         return convert()
