@@ -39,7 +39,7 @@ EXPECTED_OUTPUTS = {"top.md": ["at-the-top.epub"], "shelf/one.md": ["shelf/same-
                     "shelf/two.md": ["shelf/same-title-2.epub"],
                     "shelf/deeper/plain.txt": ["shelf/deeper/plain-words.epub"],
                     "shelf/deeper/story.markdown": ["shelf/deeper/a-markdown-story.epub"]}
-SETTINGS = BatchSettings(jobs=2, timeout=3, memory_limit_mb=256)
+SETTINGS = BatchSettings(jobs=2, timeout=4, memory_limit_mb=256)
 
 
 def write_archive(root: Path, files: dict[str, str]) -> Path:
@@ -106,7 +106,7 @@ def test_a_broken_work_is_reported_with_file_and_line(first_run):
 def test_a_hanging_work_is_stopped_at_the_time_limit(first_run):
     record = by_input(first_run[2])["broken/stuck.hang"]
     assert record["status"] == "failed"
-    assert "time limit of 3 s" in record["error"]["message"]
+    assert "time limit of 4 s" in record["error"]["message"]
     assert record["error"]["file"].endswith("stuck.hang")
 
 

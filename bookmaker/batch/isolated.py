@@ -52,6 +52,7 @@ class _Worker:
             daemon=True)
         self.process.start()
         child_end.close()
+        self.ready = False  # set up (initializer run) and waiting for tasks
         self.task: _Task | None = None
         self.started = 0.0
 
@@ -89,6 +90,7 @@ class IsolatedExecutor(cf.Executor):
         self._lock = threading.Lock()
         self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
         self._closing = False
+        self._start_failures = 0  # workers in a row that died before they were set up
         self._stop_running = False
         self._dispatcher = threading.Thread(target=self._dispatch, name="isolated-executor",
                                             daemon=True)
@@ -128,11 +130,16 @@ class IsolatedExecutor(cf.Executor):
             while not self._finished():
                 self._hand_out()
                 busy = [w for w in self._workers if w.task]
+                starting = [w for w in self._workers if not w.ready]
                 ready = multiprocessing.connection.wait(
-                    [self._wake_reader] + [w.connection for w in busy], self._wait_time(busy))
+                    [self._wake_reader] + [w.connection for w in busy + starting],
+                    self._wait_time(busy))
                 if self._wake_reader in ready:
                     while self._wake_reader.poll():
                         self._wake_reader.recv_bytes()
+                for worker in starting:
+                    if worker.connection in ready:
+                        self._welcome(worker)
                 for worker in busy:
                     if worker.connection in ready:
                         self._collect(worker)
@@ -157,21 +164,45 @@ class IsolatedExecutor(cf.Executor):
                 w.task for w in self._workers)
 
     def _hand_out(self) -> None:
+        """Give pending tasks to idle workers; start workers (up to the maximum) for the rest.
+
+        A task's clock starts when a set-up worker takes it, so a worker's start-up (imports,
+        under a loaded machine) never counts against a book's time limit.
+        """
         while True:
             with self._lock:
-                if not self._pending:
+                waiting = len(self._pending)
+                if not waiting:
                     return
-                idle = next((w for w in self._workers if not w.task), None)
-                if idle is None and len(self._workers) >= self._max_workers:
+                idle = next((w for w in self._workers if w.ready and not w.task), None)
+                if idle is None:
+                    starting = sum(1 for w in self._workers if not w.ready)
+                    if starting < waiting and len(self._workers) < self._max_workers:
+                        self._workers.append(_Worker(self._context, self._memory_limit,
+                                                     self._initializer, self._initargs))
+                        continue
                     return
                 task = self._pending.popleft()
-            if not task.future.set_running_or_notify_cancel():
-                continue
-            if idle is None:
-                idle = _Worker(self._context, self._memory_limit, self._initializer,
-                               self._initargs)
-                self._workers.append(idle)
-            idle.give(task)
+            if task.future.set_running_or_notify_cancel():
+                idle.give(task)
+
+    def _welcome(self, worker: _Worker) -> None:
+        """A new worker says it is set up, or died trying (then it is dropped; the next task
+        starts another, and a task fails only when its own worker dies)."""
+        try:
+            worker.connection.recv()
+            worker.ready = True
+            self._start_failures = 0
+        except (EOFError, OSError):
+            self._replace(worker)
+            self._start_failures += 1
+            if self._start_failures >= 3:  # it will not get better: fail a task, not loop forever
+                self._start_failures = 0
+                with self._lock:
+                    task = self._pending.popleft() if self._pending else None
+                if task and task.future.set_running_or_notify_cancel():
+                    task.future.set_exception(WorkerDied(
+                        f"worker processes fail to start (exit code {worker.process.exitcode})"))
 
     def _wait_time(self, busy: list[_Worker]) -> float:
         if not self._timeout or not busy:
@@ -221,6 +252,7 @@ def _worker_main(connection, memory_limit: int | None, initializer, initargs) ->
     _, hard_limit = resource.getrlimit(resource.RLIMIT_AS)
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard_limit))
+    connection.send(("ready", None))
     while True:
         try:
             fn, args, kwargs = connection.recv()

@@ -19,7 +19,7 @@ from pathlib import Path
 import bookmaker
 from bookmaker import readers
 from bookmaker.batch.manifest import Entry, Manifest, options_sha256, tree_sha256
-from bookmaker.batch.plan import BuildKey, Plan, Planned, make_plan
+from bookmaker.batch.plan import BuildKey, Plan, make_plan
 from bookmaker.batch.progress import NoProgress, Progress
 from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
 from bookmaker.errors import BookmakerError
@@ -91,8 +91,7 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
             try:
                 suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
                 with _executor(executor, settings, suffixes, plugins) as (pool, window):
-                    jobs = [archive.job(planned, settings, plugins) for planned in plan.to_build]
-                    _run_jobs(jobs, pool, window, archive, progress)
+                    _run_jobs(archive.jobs(settings, plugins), pool, window, archive, progress)
             finally:
                 progress.stop()
                 remove_partial_files(out_dir)
@@ -181,13 +180,16 @@ def _run_jobs(jobs: list[Job], pool: cf.Executor, window: int, archive: _Archive
             done, _ = cf.wait(in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 job = in_flight.pop(future)
-                progress.advance(archive.finish(job, _record(future, job)))
+                record = _record(future, job)
+                archive.complete(job, record)
+                progress.advance(record)
             top_up()
             progress.tick()
     finally:
         for future, job in in_flight.items():
             future.cancel()
             archive.discard(job)
+        archive.finish_completed()
 
 
 def _convert(job: Job) -> dict:
@@ -218,14 +220,41 @@ class _ArchiveRun:
         self.records.update({relative: self._carried(relative, "failed")
                              for relative in plan.failed_before})
         self.last_save = time.monotonic()
+        self.order: list[str] = []
+        self.next = 0  # the index in ``order`` of the first book not yet finished
+        self.completed: dict[str, tuple[Job, dict]] = {}
 
-    def job(self, planned: Planned, settings: BatchSettings, plugins: tuple[str, ...]) -> Job:
-        folder = self.out_dir / Path(planned.relative).parent
-        staged = {name: str(folder / f".{planned.source.name}.{name}.staged.part")
-                  for name in planned.formats}
-        return Job(str(planned.source), planned.relative, staged, settings.options, plugins)
+    def jobs(self, settings: BatchSettings, plugins: tuple[str, ...]) -> list[Job]:
+        """A job per input to build, in input order; each writes its formats to staging files."""
+        jobs = []
+        for planned in self.plan.to_build:
+            folder = self.out_dir / Path(planned.relative).parent
+            staged = {name: str(folder / f".{planned.source.name}.{name}.staged.part")
+                      for name in planned.formats}
+            jobs.append(Job(str(planned.source), planned.relative, staged, settings.options,
+                            plugins))
+        self.order = [job.relative for job in jobs]
+        return jobs
 
-    def finish(self, job: Job, record: dict) -> dict:
+    def complete(self, job: Job, record: dict) -> None:
+        """Take a finished book; finish every book whose predecessors are all finished.
+
+        Books are named in input order, not in the order workers happen to finish them, so two
+        works with one title in one folder get the same names on any run.
+        """
+        self.completed[job.relative] = (job, record)
+        while self.next < len(self.order) and self.order[self.next] in self.completed:
+            self._finish(*self.completed.pop(self.order[self.next]))
+            self.next += 1
+
+    def finish_completed(self) -> None:
+        """At the end or on an interrupt: finish whatever is done, in input order."""
+        for relative in self.order[self.next:]:
+            if relative in self.completed:
+                self._finish(*self.completed.pop(relative))
+        self.next = len(self.order)
+
+    def _finish(self, job: Job, record: dict) -> None:
         """Move a built book's staged files to their names and record it in the manifest."""
         from bookmaker.pipeline import FORMATS
 
@@ -247,13 +276,12 @@ class _ArchiveRun:
         else:
             self.discard(job)
         self.manifest.entries[job.relative] = entry
-        final = {"input": job.relative, "status": record["status"], "outputs": written,
-                 "seconds": record["seconds"], "error": record["error"],
-                 "warnings": record["warnings"]}
-        self.records[job.relative] = final
+        self.records[job.relative] = {
+            "input": job.relative, "status": record["status"], "outputs": written,
+            "seconds": record["seconds"], "error": record["error"],
+            "warnings": record["warnings"]}
         if time.monotonic() - self.last_save > FLUSH_SECONDS:
             self.save()
-        return final
 
     def discard(self, job: Job) -> None:
         for staged in job.staged.values():

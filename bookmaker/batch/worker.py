@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,25 @@ def warm_up(formats: tuple[str, ...], suffixes: tuple[str, ...], plugins: tuple[
             importlib.import_module(module_name)
         except Exception:  # noqa: BLE001 - reported per book by convert_one
             continue
+    _build_a_sample(formats)
+
+
+_SAMPLE = "---\ntitle: Warm-up\nlanguage: en\n---\n\nA paragraph.\n\n* * *\n\nAnother.\n"
+
+
+def _build_a_sample(formats: tuple[str, ...]) -> None:
+    """Build a tiny book to every format: writers load their templates, styles and fonts on
+    first use, and that belongs to the worker's start, not to its first book's time limit."""
+    with tempfile.TemporaryDirectory(prefix="bookmaker-warm-up-") as folder:
+        sample = Path(folder) / "sample.md"
+        sample.write_text(_SAMPLE, encoding="utf-8")
+        try:
+            book = pipeline.load(sample)
+            for name in formats:
+                importlib.import_module(pipeline.FORMATS[name][1]).write(
+                    book, Path(folder) / f"sample.{name}", BuildOptions())
+        except Exception:  # noqa: BLE001 - the real books will report any problem
+            return
 
 
 def convert_one(job: Job) -> dict:
