@@ -10,7 +10,7 @@ import pytest
 
 from bookmaker import pipeline, readers
 from bookmaker.errors import ManuscriptError
-from bookmaker.model import (Emph, FootnoteRef, Footnote, ListBlock, Paragraph, SceneBreak,
+from bookmaker.model import (Emph, FootnoteRef, Footnote, ListBlock, SceneBreak,
                              Series, Text, plain_text, to_json)
 from bookmaker.readers import ao3html
 
