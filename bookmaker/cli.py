@@ -53,6 +53,8 @@ def _fail(message: str, code: int = 1) -> None:
     "bookmaker build story.txt -o books/",
     "bookmaker build story.md --warnings end",
     "bookmaker build story.md -f epub -f pdf --paper 6x9 --drop-caps",
+    "bookmaker build story.md -f zine --marks --creep 0.2mm",
+    "bookmaker build drabble.md -f minizine",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -69,6 +71,20 @@ def build(
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
         show_default=False)] = None,
+    flip: Annotated[str, typer.Option(
+        "--flip", help="Zine: the edge your duplex printer flips on, short or long.")] = "short",
+    sheet: Annotated[Optional[str], typer.Option(
+        "--sheet", help="Zine: sheet size a4, a3, letter or tabloid [default: fits two pages].",
+        show_default=False)] = None,
+    signature: Annotated[Optional[int], typer.Option(
+        "--signature", help="Zine: pages per folded signature (a multiple of 4), for thick "
+        "books.", show_default=False)] = None,
+    creep: Annotated[str, typer.Option(
+        "--creep", help="Zine: how far each inner sheet's pages move to the spine, e.g. 0.2mm."
+    )] = "0mm",
+    marks: Annotated[bool, typer.Option("--marks", help="Zine: fold and crop marks.")] = False,
+    no_guide: Annotated[bool, typer.Option(
+        "--no-guide", help="Zine: leave out the printing guide sheet.")] = False,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -76,7 +92,7 @@ def build(
     code is 1 if any failed.
     """
     from bookmaker.errors import BookmakerError
-    from bookmaker.options import PAPERS, WARNINGS_PLACEMENTS, BuildOptions
+    from bookmaker.options import PAPERS, WARNINGS_PLACEMENTS, BuildOptions, parse_length
     from bookmaker.pipeline import FORMATS, BuildResult, build as build_books
 
     if warnings not in WARNINGS_PLACEMENTS:
@@ -97,8 +113,13 @@ def build(
                 typer.echo(f"{result.source} -> {output}")
 
     try:
-        results = build_books(paths, formats, out, BuildOptions(
-            warnings=warnings, paper=paper, drop_caps=drop_caps, workers=workers), report)
+        options = BuildOptions(warnings=warnings, paper=paper, drop_caps=drop_caps,
+                               workers=workers, flip=flip, sheet=sheet, signature=signature,
+                               creep=parse_length(creep), marks=marks, guide=not no_guide)
+    except ValueError as error:
+        _fail(str(error), 2)
+    try:
+        results = build_books(paths, formats, out, options, report)
     except BookmakerError as error:
         _fail(str(error))
     failed = sum(1 for r in results if r.error)

@@ -22,6 +22,8 @@ from bookmaker.output import slugify, unique_path
 FORMATS = {
     "epub": (".epub", "bookmaker.writers.epub"),
     "pdf": (".pdf", "bookmaker.writers.pdf"),
+    "zine": (".zine.pdf", "bookmaker.writers.zine"),
+    "minizine": (".minizine.pdf", "bookmaker.writers.minizine"),
 }
 
 

@@ -42,6 +42,10 @@ PAPERS = {
     "half-letter": Paper(139.7, 215.9, 10.5, 0.13, 0.10),
     "5x8": Paper(127, 203.2, 10, 0.125, 0.095),
     "6x9": Paper(152.4, 228.6, 11, 0.13, 0.10),
+    # Mini-zine cells (a quarter of an A4 or letter sheet's width, half its height): not offered
+    # as --paper, laid out only for -f minizine.
+    "a7": Paper(74.25, 105, 7.5, 0.11, 0.09, 0.08, 0.09),
+    "quarter-letter": Paper(69.85, 107.95, 7.5, 0.11, 0.09, 0.08, 0.09),
 }
 
 def page_css(paper_name: str) -> str:
