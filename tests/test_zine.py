@@ -184,14 +184,28 @@ def _short_book(paragraphs: int) -> Book:
 
 
 def test_zine_of_a_book_through_build(tmp_path):
-    [result] = build([_write_manuscript(tmp_path)], ["zine"], tmp_path / "dist",
+    """The real book's print PDF and its zine from one build: each sheet half carries the text of
+    the book page the folding order puts there."""
+    [result] = build([_write_manuscript(tmp_path)], ["pdf", "zine"], tmp_path / "dist",
                      BuildOptions(guide=False))
     assert result.error is None
-    [dest] = result.outputs
-    assert dest.name.endswith(".zine.pdf")
-    reader = PdfReader(dest)
-    assert len(reader.pages) % 2 == 0
-    assert "Rain" in halves_text(reader.pages[0])[1]  # the title page is on the right, outside
+    pdf, zine = (PdfReader(dest) for dest in result.outputs)
+    assert result.outputs[1].name.endswith(".zine.pdf")
+    pages = len(pdf.pages)
+    assert len(zine.pages) == 2 * math.ceil(pages / 4)
+    order = padded_order(pages)
+    for k, (front, back) in enumerate(saddle_pairs(len(order))):
+        for side, positions in ((zine.pages[2 * k], front), (zine.pages[2 * k + 1], back)):
+            for half, position in zip(halves_text(side), positions):
+                page = order[position - 1]
+                expected = pdf.pages[page - 1].extract_text() if page else ""
+                assert _words(half) == _words(expected)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a page's text without its folio: pypdf reports the stamped page numbers at
+    the sheet's origin, whatever the placement, so they cannot be told apart by position."""
+    return [word for word in text.split() if not word.isdigit()]
 
 
 def halves_text(page) -> tuple[str, str]:
@@ -240,3 +254,20 @@ def _written(writer) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--creep", "lots"], "is not a length"),
+    (["--signature", "6"], "multiple of 4"),
+    (["--flip", "sideways"], "flip must be one of"),
+])
+def test_cli_refuses_bad_zine_options_and_writes_nothing(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from bookmaker.cli import app
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(app, ["build", str(_write_manuscript(tmp_path)), "-f", "zine",
+                                      "-o", str(out), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
