@@ -129,12 +129,24 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
     cover = checked.metadata.cover
     if cover:
         try:
-            locate_asset(book, cover, str(source))
+            _check_cover(locate_asset(book, cover, str(source)), cover, str(source))
         except ManuscriptError as error:
             warnings.append(_dropped(error, "the book is made without a cover"))
             checked = dataclasses.replace(
                 checked, metadata=dataclasses.replace(checked.metadata, cover=None))
     return checked, warnings
+
+
+def _check_cover(located: Path | EmbeddedFile, reference: str, source: str) -> None:
+    """A cover is shown by every library: its content must really be an image of sane size
+    (SVG, a text format, is checked by the EPUB's own rules instead)."""
+    from bookmaker.covers import check_cover  # covers.py uses this module's limits
+
+    if asset_media_type(located) != "image/svg+xml":
+        try:
+            check_cover(asset_bytes(located), reference)
+        except ManuscriptError as error:
+            raise ManuscriptError(error.message, source, hint=error.hint) from None
 
 
 def _dropped(error: ManuscriptError, consequence: str = "it is left out of the book") -> Finding:

@@ -59,17 +59,31 @@ def _fail(message: str, code: int = 1) -> None:
 def build(
     paths: Annotated[list[Path], typer.Argument(
         help="Manuscript files (.md, .txt) or folders holding them.", show_default=False)],
-    formats: Annotated[list[str], typer.Option(
-        "--format", "-f", help="Output format; repeat for several.")] = ["epub"],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("dist"),
-    warnings: Annotated[str, typer.Option(
-        "--warnings", help="Where the warnings page goes: front, end or omit.")] = "front",
-    paper: Annotated[str, typer.Option(
-        "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9.")] = "a5",
-    drop_caps: Annotated[bool, typer.Option(
-        "--drop-caps", help="PDF: open each chapter with a drop cap.")] = False,
+    formats: Annotated[Optional[list[str]], typer.Option(
+        "--format", "-f", help="Output format; repeat for several [default: epub].",
+        show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder [default: dist].", show_default=False)] = None,
+    warnings: Annotated[Optional[str], typer.Option(
+        "--warnings", help="Where the warnings page goes: front, end or omit [default: front].",
+        show_default=False)] = None,
+    paper: Annotated[Optional[str], typer.Option(
+        "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9 [default: a5].",
+        show_default=False)] = None,
+    drop_caps: Annotated[Optional[bool], typer.Option(
+        "--drop-caps/--no-drop-caps", help="PDF: open each chapter with a drop cap.",
+        show_default=False)] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
+        show_default=False)] = None,
+    style: Annotated[Optional[str], typer.Option(
+        "--style", "--theme", help="A theme name (see `bookmaker styles`) or the path of a theme "
+        "folder of your own [default: default].", show_default=False)] = None,
+    cover: Annotated[Optional[Path], typer.Option(
+        "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.", show_default=False)] = None,
+    generated_cover: Annotated[Optional[bool], typer.Option(
+        "--generated-cover/--no-generated-cover",
+        help="A typographic cover for a book without a cover image [default: on].",
         show_default=False)] = None,
     flip: Annotated[str, typer.Option(
         "--flip", help="Zine: the edge your duplex printer flips on, short or long.")] = "short",
@@ -88,20 +102,19 @@ def build(
 ) -> None:
     """Build books from manuscripts into the output folder.
 
-    Each book is named after its title; one bad manuscript never stops the others, and the exit
-    code is 1 if any failed.
+    Settings not given here come from the nearest [bold]bookmaker.toml[/bold] (see `bookmaker
+    config`). Each book is named after its title; one bad manuscript never stops the others, and
+    the exit code is 1 if any failed.
     """
+    from bookmaker.config import settings_for
     from bookmaker.errors import BookmakerError
-    from bookmaker.options import PAPERS, WARNINGS_PLACEMENTS, BuildOptions, parse_length
+    from bookmaker.options import PAPERS, WARNINGS_PLACEMENTS, parse_length
     from bookmaker.pipeline import FORMATS, BuildResult, build as build_books
 
-    if warnings not in WARNINGS_PLACEMENTS:
+    if warnings is not None and warnings not in WARNINGS_PLACEMENTS:
         _fail(f"--warnings must be one of {', '.join(WARNINGS_PLACEMENTS)}, not {warnings!r}", 2)
-    if paper not in PAPERS:
+    if paper is not None and paper not in PAPERS:
         _fail(f"--paper must be one of {', '.join(PAPERS)}, not {paper!r}", 2)
-    unknown = [name for name in formats if name not in FORMATS]
-    if unknown:
-        _fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})", 2)
 
     def report(result: BuildResult) -> None:
         for warning in result.warnings:
@@ -113,11 +126,19 @@ def build(
                 typer.echo(f"{result.source} -> {output}")
 
     try:
-        options = BuildOptions(warnings=warnings, paper=paper, drop_caps=drop_caps,
-                               workers=workers, flip=flip, sheet=sheet, signature=signature,
-                               creep=parse_length(creep), marks=marks, guide=not no_guide)
-    except ValueError as error:
+        command_line = dict(
+            formats=formats, out=out, warnings=warnings, paper=paper, drop_caps=drop_caps,
+            workers=workers, style=style, cover=cover, generated_cover=generated_cover,
+            flip=flip, sheet=sheet, signature=signature, creep=parse_length(creep), marks=marks,
+            guide=not no_guide)
+        formats, out, options, config_warnings = settings_for(paths[0], command_line)
+    except (ValueError, BookmakerError) as error:
         _fail(str(error), 2)
+    for finding in config_warnings:
+        typer.echo(str(finding), err=True)
+    unknown = [name for name in formats if name not in FORMATS]
+    if unknown:
+        _fail(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})", 2)
     try:
         results = build_books(paths, formats, out, options, report)
     except BookmakerError as error:
@@ -254,6 +275,64 @@ def batch(
         print_summary(console, result)
     if result.failed:
         raise typer.Exit(1)
+
+
+@app.command("config", epilog=_examples("bookmaker config", "bookmaker config manuscripts/story.md"))
+def show_config(
+    path: Annotated[Path, typer.Argument(
+        help="A manuscript or folder [default: the current folder].", show_default=False)] =
+        Path("."),
+) -> None:
+    """Print the settings a build would use and where each came from (bookmaker.toml:line or
+    the built-in default); options given to `build` win over both."""
+    from bookmaker.config import effective_settings
+    from bookmaker.errors import BookmakerError
+
+    try:
+        config, settings = effective_settings(path)
+    except BookmakerError as error:
+        _fail(str(error))
+    for finding in config.warnings:
+        typer.echo(str(finding), err=True)
+    typer.echo(f"# {config.path or 'no bookmaker.toml found: built-in defaults'}")
+    width = max(len(name) for name in settings)
+    for name, setting in settings.items():
+        typer.echo(f"{name:<{width}}  {setting.value!r:<24}  # {setting.source}")
+
+
+@app.command(epilog=_examples("bookmaker styles", "bookmaker build story.md --style modern"))
+def styles() -> None:
+    """List the themes, each with a line saying what it looks like."""
+    from bookmaker.themes import list_themes
+
+    themes = list_themes()
+    width = max(len(theme.name) for theme in themes)
+    for theme in themes:
+        typer.echo(f"{theme.name:<{width}}  {theme.description}")
+
+
+@app.command(epilog=_examples("bookmaker watch manuscripts/a-new-hero.md",
+                              "bookmaker watch story.md -f epub -f pdf --style modern"))
+def watch(
+    path: Annotated[Path, typer.Argument(help="A manuscript (or a folder of them).",
+                                         show_default=False)],
+    formats: Annotated[Optional[list[str]], typer.Option(
+        "--format", "-f", help="Output format; repeat for several [default: epub].",
+        show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder [default: dist].", show_default=False)] = None,
+    style: Annotated[Optional[str], typer.Option(
+        "--style", "--theme", help="A theme name or the path of a theme folder.",
+        show_default=False)] = None,
+) -> None:
+    """Build, then rebuild on every save of the manuscript, its images, bookmaker.toml or the
+    theme; errors are printed and the watch goes on. Ctrl-C stops."""
+    from bookmaker.watch import watch as watch_and_build
+
+    def echo(line: str) -> None:
+        typer.echo(line)
+
+    watch_and_build(path, dict(formats=formats, out=out, style=style), echo)
 
 
 if __name__ == "__main__":

@@ -207,7 +207,7 @@ class Metadata:
 
     title: str
     authors: tuple[str, ...] = ()
-    language: str = "en"
+    language: str | None = None  # None: not given (English is assumed; bookmaker.toml may fill it)
     summary: tuple[Block, ...] = ()
     fandoms: tuple[str, ...] = ()
     rating: str | None = None

@@ -14,7 +14,7 @@ _LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 @dataclass(frozen=True)
 class BuildOptions:
     warnings: str = "front"  # where the warnings page goes: front, end or omit
-    style: str = "default"  # a theme folder name under styles/
+    style: str = "default"  # a theme: a folder name under styles/ or the path of one's own
     paper: str = "a5"  # the PDF's page size, one of PAPERS
     drop_caps: bool = False  # a drop cap at each chapter's opening in the PDF
     workers: int | None = None  # processes laying out a long PDF; None: one per core
@@ -24,6 +24,8 @@ class BuildOptions:
     creep: float = 0.0  # zine: millimetres each inner sheet's pages move towards the spine
     marks: bool = False  # zine: fold and crop marks
     guide: bool = True  # zine: a printing guide as the last sheet
+    generated_cover: bool = True  # a typographic cover for a book that has no cover image
+    cover: str | None = None  # --cover: the writer's own cover image, for every book built
 
     def __post_init__(self) -> None:
         if self.warnings not in WARNINGS_PLACEMENTS:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bookmaker import readers, transforms
 from bookmaker.assets import drop_unreadable_assets
+from bookmaker.config import apply_book_defaults, load_config
+from bookmaker.covers import with_cover_file
 from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.options import BuildOptions
@@ -28,8 +30,9 @@ FORMATS = {
 
 
 def load(path: str | Path) -> Book:
-    """Read one manuscript (any supported format) and apply the standard transforms."""
-    return transforms.apply_all(readers.read(path))
+    """Read one manuscript (any supported format), fill what it leaves out from the nearest
+    bookmaker.toml's [book] defaults, and apply the standard transforms."""
+    return transforms.apply_all(apply_book_defaults(readers.read(path), load_config(path)))
 
 
 @dataclass
@@ -59,7 +62,10 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
     for source in _sources(paths, results, on_result):
         result = BuildResult(source)
         try:
-            book, dropped = drop_unreadable_assets(load(source), source)
+            book = load(source)
+            if options.cover:
+                book = with_cover_file(book, options.cover)
+            book, dropped = drop_unreadable_assets(book, source)
             result.warnings = [str(finding) for finding in dropped]
             stem = slugify(book.metadata.title, fallback=slugify(source.stem))
             for name in formats:

@@ -160,7 +160,9 @@ def test_an_unreadable_image_is_dropped_with_a_warning_and_the_book_builds(tmp_p
     assert any(line.startswith(f"{story}:8: warning:") for line in warnings), result.stderr
     assert any("without a cover" in line for line in warnings), result.stderr
     with zipfile.ZipFile(tmp_path / "out" / "pictures.epub") as book:
-        assert not [n for n in book.namelist() if n.startswith("EPUB/images/")]
+        # Only the generated cover: neither the image nor the refused cover came in.
+        assert [n for n in book.namelist() if n.startswith("EPUB/images/")] == \
+            ["EPUB/images/cover.png"]
         chapter = book.read("EPUB/chapter-001.xhtml").decode()
     assert "Before." in chapter and "After." in chapter and "<img" not in chapter
 

@@ -306,9 +306,9 @@ class _FieldChecker:
             return ""
         return _CONTROL.sub("", _scalar_text(field.value).replace("\t", "    "))
 
-    def language(self, field: Field | None) -> str:
+    def language(self, field: Field | None) -> str | None:
         if field is None:
-            return "en"
+            return None  # not given: bookmaker.toml's [book] language may fill it
         value = self.text(field) or ""
         tag = taxonomy.language_tag(value)
         if tag is None:

@@ -238,7 +238,7 @@ def _is_space(char: str) -> bool:
 
 def apply(book: Book) -> Book:
     """The book with every rule applied to all its text, in its own language's quote style."""
-    language = book.metadata.language
+    language = book.metadata.language or "en"
     return dataclasses.replace(
         book,
         metadata=_smarten_metadata(book.metadata, language),

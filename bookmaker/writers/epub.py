@@ -25,13 +25,13 @@ from pathlib import Path, PurePosixPath
 import jinja2
 from markupsafe import Markup
 
-import bookmaker
 from bookmaker import taxonomy
 from bookmaker.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
-from bookmaker.errors import BookmakerError
 from bookmaker.model import Book, Chapter, EmbeddedFile, Image, Metadata
 from bookmaker.options import BuildOptions
+from bookmaker.covers import cover_png
 from bookmaker.output import atomic_write, slugify
+from bookmaker.themes import Theme, find_theme
 from bookmaker.timestamps import build_timestamp
 from bookmaker.writers.epub_package import (Package, Resource, SpineItem, format_index,
                                             package_bytes, work_identifier)
@@ -39,7 +39,6 @@ from bookmaker.writers.xhtml import (XhtmlRenderer, clean_text, collect_footnote
                                      xml_safe_metadata)
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "epub"
-STYLES = Path(bookmaker.__file__).parent.parent / "styles"
 XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
 
@@ -78,9 +77,11 @@ def assemble(book: Book, options: BuildOptions) -> Package:
     metadata = book.metadata
     title = metadata.title or "Untitled"  # dc:title must not be empty
     language = document_language(metadata)
-    page = functools.partial(_render, lang=language)
+    theme = find_theme(options.style)
+    page = functools.partial(_render, lang=language, theme_folder=theme.folder)
     images = ImageFolder(book)
-    cover_href = images.add_cover(metadata.cover) if metadata.cover else None
+    cover_href = images.add_cover(metadata.cover) if metadata.cover else \
+        images.add_generated_cover(cover_png(book, theme)) if options.generated_cover else None
 
     pages: list[Page] = []
     if cover_href:
@@ -108,7 +109,7 @@ def assemble(book: Book, options: BuildOptions) -> Package:
     return Package(
         metadata=metadata, title=title, language=language, identifier=identifier,
         modified=build_timestamp(metadata),
-        resources=(*_page_resources(pages), _stylesheet(options.style), *images.resources()),
+        resources=(*_page_resources(pages), _stylesheet(theme), *images.resources()),
         spine=tuple(SpineItem(p.id, p.linear) for p in pages), ncx=ncx,
         cover_image_id=images.cover_id, image_count=images.count,
         images_described=images.all_described)
@@ -117,7 +118,7 @@ def assemble(book: Book, options: BuildOptions) -> Package:
 def document_language(metadata: Metadata) -> str:
     """The work's language as a BCP 47 tag; "und" (undetermined) when it is not one, since an
     invalid tag would make every document invalid."""
-    return taxonomy.language_tag(metadata.language) or "und"
+    return taxonomy.language_tag(metadata.language or "en") or "und"
 
 
 # --------------------------------------------------------------------------- pages
@@ -233,24 +234,20 @@ def _page_resources(pages: list[Page]) -> list[Resource]:
             for p in pages]
 
 
-def _stylesheet(style: str) -> Resource:
-    path = STYLES / style / "epub.css"
-    if not path.is_file():
-        available = sorted(p.parent.name for p in STYLES.glob("*/epub.css"))
-        raise BookmakerError(f"style {style!r} has no epub.css in {STYLES}"
-                             f" (available: {', '.join(available) or 'none'})")
-    return Resource("css", "css/book.css", "text/css", path.read_bytes())
+def _stylesheet(theme: Theme) -> Resource:
+    return Resource("css", "css/book.css", "text/css", theme.stylesheet("epub.css").read_bytes())
 
 
 # --------------------------------------------------------------------------- templates
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
-    """One Jinja environment per process: compiling templates per book would cost more than
-    rendering them."""
+def _environment(theme_folder: Path | None = None) -> jinja2.Environment:
+    """One Jinja environment per process and theme: compiling templates per book would cost more
+    than rendering them. A theme's folder comes first, so it may replace any template by name."""
+    folders = [theme_folder, TEMPLATES] if theme_folder else [TEMPLATES]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        loader=jinja2.FileSystemLoader(folders), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, finalize=_xml_safe, auto_reload=False)
 
@@ -262,8 +259,8 @@ def _xml_safe(value: object) -> object:
     return value
 
 
-def _render(template: str, **context: object) -> bytes:
-    return _environment().get_template(template).render(**context).encode("utf-8")
+def _render(template: str, theme_folder: Path | None = None, **context: object) -> bytes:
+    return _environment(theme_folder).get_template(template).render(**context).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- images
@@ -291,6 +288,14 @@ class ImageFolder:
         if not image.alt.strip():
             self.all_described = False
         return self._add(image.src, image.line).href
+
+    def add_generated_cover(self, png: bytes) -> str:
+        """The typographic cover made for a book without a cover image (see covers.py)."""
+        resource = Resource("cover-image", "images/cover.png", "image/png", png, ("cover-image",))
+        self._by_path["generated:cover"] = resource
+        self._names.add(resource.href)
+        self.cover_id = resource.id
+        return resource.href
 
     def add_cover(self, reference: str) -> str:
         resource = self._add(reference, None, ("cover-image",))

@@ -15,9 +15,9 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 import bookmaker
-from bookmaker.errors import BookmakerError
 from bookmaker.fetcher import FolderFetcher
 from bookmaker.fonts import FONT_FOLDER, font_face_css
+from bookmaker.themes import find_theme
 
 STYLES = Path(bookmaker.__file__).parent.parent / "styles"
 
@@ -61,15 +61,6 @@ def page_css(paper_name: str) -> str:
             f"html {{ font-size: {paper.font_size}pt; }}\n")
 
 
-def theme_css(style: str) -> Path:
-    path = STYLES / style / "print.css"
-    if not path.is_file():
-        available = sorted(p.parent.name for p in STYLES.glob("*/print.css"))
-        raise BookmakerError(f"style {style!r} has no print.css in {STYLES}"
-                             f" (available: {', '.join(available) or 'none'})")
-    return path
-
-
 @dataclass(frozen=True)
 class LayoutSettings:
     """Everything a process needs to lay out one book's documents (picklable, for workers)."""
@@ -86,12 +77,15 @@ class Layout:
         self.settings = settings
         self.base_url = Path(settings.base_dir).resolve().as_uri() + "/" \
             if settings.base_dir else None
-        self.fetcher = FolderFetcher(settings.base_dir, STYLES, FONT_FOLDER)
+        theme = find_theme(settings.style)
+        # The theme's folder and font package are trusted configuration, and nothing else new.
+        self.fetcher = FolderFetcher(settings.base_dir, STYLES, FONT_FOLDER,
+                                     *theme.allowed_folders)
         self.fonts = FontConfiguration()
-        theme = theme_css(settings.style)
+        stylesheet = theme.stylesheet("print.css")
         self.book_styles = [
-            self._css(font_face_css(), STYLES),
-            self._css(theme.read_text(encoding="utf-8"), theme),
+            self._css(font_face_css() + theme.font_face_css(), STYLES),
+            self._css(stylesheet.read_text(encoding="utf-8"), stylesheet),
             self._css(page_css(settings.paper), STYLES)]
 
     def render(self, html: str, *, extra_css: str = "") -> Document:

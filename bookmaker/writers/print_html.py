@@ -22,7 +22,9 @@ from bookmaker import taxonomy
 from bookmaker.assets import asset_bytes, asset_media_type, locate_asset
 from bookmaker.model import Block, Book, Chapter, FootnoteRef, Image, Paragraph, SceneBreak, \
     plain_text
+from bookmaker.covers import cover_png
 from bookmaker.options import BuildOptions
+from bookmaker.themes import find_theme
 from bookmaker.writers.epub import chapter_label, join_names, series_line, work_details
 from bookmaker.writers.xhtml import XhtmlRenderer, clean_text, collect_footnotes, \
     escape_text, xml_safe_metadata
@@ -49,8 +51,9 @@ class PrintBook:
     def __init__(self, book: Book, options: BuildOptions = BuildOptions()) -> None:
         self.book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
         self.options = options
+        self.theme = find_theme(options.style)
         self.title = self.book.metadata.title or "Untitled"
-        self.lang = taxonomy.language_tag(self.book.metadata.language) or "und"
+        self.lang = taxonomy.language_tag(self.book.metadata.language or "en") or "und"
         # The PDF's subject: the summary as one line of plain text.
         self.description = " ".join(plain_text(self.book.metadata.summary).split())
         self.body = self._body_sections()
@@ -73,10 +76,13 @@ class PrintBook:
         classes = ["book", f"paper-{self.options.paper}"]
         if self.options.drop_caps:
             classes.append("drop-caps")
-        return _render("document.html.j2", lang=self.lang, title=self.title,
+        return self._render("document.html.j2", lang=self.lang, title=self.title,
                        authors=metadata.authors, description=self.description,
                        keywords=metadata.tags, body_class=" ".join(classes),
                        sections=[Markup(section) for section in sections])
+
+    def _render(self, template: str, **context: object) -> str:
+        return _render(template, self.theme.folder, **context)
 
     # ------------------------------------------------------------------ front matter
 
@@ -84,9 +90,13 @@ class PrintBook:
         metadata = self.book.metadata
         sections = []
         if metadata.cover:
-            sections.append(_render("cover.html.j2", src=_image_url(self.book, metadata.cover),
-                                    title=self.title))
-        sections.append(_render(
+            sections.append(self._render("cover.html.j2", src=_image_url(self.book, metadata.cover),
+                                         title=self.title))
+        elif self.options.generated_cover:
+            png = base64.b64encode(cover_png(self.book, self.theme)).decode("ascii")
+            sections.append(self._render("cover.html.j2", src=f"data:image/png;base64,{png}",
+                                         title=self.title))
+        sections.append(self._render(
             "title.html.j2", title=self.title, byline=join_names(metadata.authors),
             fandoms=" · ".join(metadata.fandoms),
             series=[series_line(s.name, s.index) for s in metadata.series],
@@ -99,7 +109,7 @@ class PrintBook:
         """The contents page, for works of more than one chapter."""
         if len(self.book.chapters) < 2:
             return []
-        return [_render("toc.html.j2", entries=self.body, numbered=pages is not None,
+        return [self._render("toc.html.j2", entries=self.body, numbered=pages is not None,
                         pages=pages or {})]
 
     def _warnings_page(self, at_end: bool) -> str:
@@ -112,7 +122,7 @@ class PrintBook:
         opening_note = renderer.blocks(book.front_matter)
         nothing_given = not (metadata.rating or metadata.warnings or metadata.content_notes
                              or details or summary or opening_note)
-        return _render(
+        return self._render(
             "warnings.html.j2", at_end=at_end,
             heading="Content notes and warnings" if at_end else "Before you read",
             rating=metadata.rating or "", warnings=metadata.warnings,
@@ -128,7 +138,7 @@ class PrintBook:
         if book.back_matter:
             renderer = self._renderer(book.back_matter)
             text = renderer.blocks(book.back_matter)
-            sections.append(BodySection("end-notes", "End notes", _render(
+            sections.append(BodySection("end-notes", "End notes", self._render(
                 "endnotes.html.j2", text=Markup(text),
                 unreferenced=Markup(renderer.unreferenced_notes())),
                 len(plain_text(book.back_matter).split())))
@@ -146,7 +156,7 @@ class PrintBook:
                                                                      chapter.end_notes))}
         text = Markup(renderer.blocks(_opening_marked(chapter.blocks)))
         section_id = f"chapter-{number}"
-        html = _render("chapter.html.j2", id=section_id, heading=heading, text=text,
+        html = self._render("chapter.html.j2", id=section_id, heading=heading, text=text,
                        unreferenced=Markup(renderer.unreferenced_notes()), **parts)
         return BodySection(section_id, heading, html, len(plain_text(chapter.blocks).split()))
 
@@ -236,9 +246,11 @@ def _image_url(book: Book, reference: str, line: int | None = None) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def _environment(theme_folder: Path | None = None) -> jinja2.Environment:
+    """A theme's folder comes first, so it may replace any print template by name."""
+    folders = [theme_folder, TEMPLATES] if theme_folder else [TEMPLATES]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        loader=jinja2.FileSystemLoader(folders), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, finalize=_clean, auto_reload=False)
 
@@ -249,5 +261,5 @@ def _clean(value: object) -> object:
     return value
 
 
-def _render(template: str, **context: object) -> str:
-    return _environment().get_template(template).render(**context)
+def _render(template: str, theme_folder: Path | None = None, **context: object) -> str:
+    return _environment(theme_folder).get_template(template).render(**context)

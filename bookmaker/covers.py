@@ -1,0 +1,117 @@
+"""Covers: a typographic one for a book without an image, and checks on a writer's own image.
+
+An e-reader's library shows covers, and a book without one is a grey box among them. The
+generated cover sets the title, author and fandom in the theme's face and colours, with Pillow,
+as a PNG whose bytes depend only on the book and the theme (no timestamp, no metadata chunk), so
+builds stay reproducible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bookmaker.assets import MAX_ASSET_BYTES
+from bookmaker.errors import ManuscriptError
+from bookmaker.model import Book, EmbeddedFile
+from bookmaker.themes import Theme
+
+WIDTH, HEIGHT = 1600, 2400  # 2:3, what e-reader stores ask for
+MARGIN = 150
+MAX_COVER_PIXELS = 40_000_000  # a 6000x6000 image and more is a mistake or an attack
+COVER_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
+                 "WEBP": "image/webp"}
+
+
+def cover_png(book: Book, theme: Theme) -> bytes:
+    """The typographic cover of ``book`` in ``theme``'s look, as PNG bytes."""
+    look = theme.cover
+    image = Image.new("RGB", (WIDTH, HEIGHT), look["background"])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, 60), fill=look["accent"])
+    draw.rectangle((0, HEIGHT - 60, WIDTH, HEIGHT), fill=look["accent"])
+    metadata = book.metadata
+    title_font = _font(theme, "bold", 150)
+    title_lines = _wrap(metadata.title or "Untitled", title_font, WIDTH - 2 * MARGIN)
+    y = _centred(draw, title_lines, title_font, 560, look["ink"], 1.2)
+    ornament_font = _font(theme, "regular", 90)
+    y = _centred(draw, [look.get("ornament", "")], ornament_font, y + 80, look["accent"], 1.0)
+    byline = " and ".join(metadata.authors)
+    if byline:
+        author_font = _font(theme, "regular", 90)
+        _centred(draw, _wrap(byline, author_font, WIDTH - 2 * MARGIN), author_font, y + 80,
+                 look["ink"], 1.25)
+    if metadata.fandoms:
+        fandom_font = _font(theme, "italic", 64)
+        lines = _wrap(" · ".join(metadata.fandoms), fandom_font, WIDTH - 2 * MARGIN)[:3]
+        _centred(draw, lines, fandom_font, HEIGHT - 260 - 80 * (len(lines) - 1), look["ink"], 1.25)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(theme.font_file(style), size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Words greedily into lines no wider than ``width``; a word wider alone gets its own line."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines[:6] or [""]  # a cover is not the place for the whole of a very long title
+
+
+def _centred(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, top: int,
+             colour: str, leading: float) -> int:
+    """Draw ``lines`` centred from ``top``; the y just below the last line."""
+    step = int(font.size * leading)
+    for number, line in enumerate(lines):
+        draw.text((WIDTH / 2, top + number * step), line, font=font, fill=colour, anchor="mt")
+    return top + len(lines) * step
+
+
+def check_cover(data: bytes, name: str) -> str:
+    """The media type of a writer's cover image, judged by its content, not its name; a
+    ManuscriptError saying what is wrong when it is not a sensible cover."""
+    if len(data) > MAX_ASSET_BYTES:
+        raise ManuscriptError(f"cover {name!r} is larger than {MAX_ASSET_BYTES // 2**20} MB",
+                              hint="resize or compress it")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+            SyntaxError, ValueError):
+        raise ManuscriptError(f"cover {name!r} is not a readable image",
+                              hint="use a PNG, JPEG, GIF or WebP file") from None
+    if kind not in COVER_FORMATS:
+        raise ManuscriptError(f"cover {name!r} is a {kind} image",
+                              hint="use a PNG, JPEG, GIF or WebP file")
+    if width * height > MAX_COVER_PIXELS:
+        raise ManuscriptError(f"cover {name!r} is {width}x{height} pixels, too large",
+                              hint="about 1600x2400 is plenty for any e-reader")
+    return COVER_FORMATS[kind]
+
+
+def with_cover_file(book: Book, path: str | Path) -> Book:
+    """``book`` with the writer's ``--cover`` image (checked), carried inside the book like an
+    image from a container, since the writer may keep covers anywhere."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManuscriptError(f"cannot read cover {str(path)!r}: {error.strerror}",
+                              hint="check the path given to --cover") from None
+    media_type = check_cover(data, path.name)
+    embedded = EmbeddedFile(f"cover-{path.name}", media_type, data)
+    metadata = dataclasses.replace(book.metadata, cover=f"embedded:{embedded.name}")
+    return dataclasses.replace(book, metadata=metadata, embedded=(*book.embedded, embedded))

@@ -1,0 +1,93 @@
+"""``bookmaker watch``: build, then rebuild on every save, until Ctrl-C.
+
+A writer keeps the book open beside the manuscript; what matters is that a save shows up in the
+book a moment later, that a typo in the front matter prints its error instead of stopping the
+watch, and that the build's own output never triggers another build.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+
+from bookmaker.config import find_config, settings_for
+from bookmaker.errors import BookmakerError
+from bookmaker.pipeline import BuildResult, build
+from bookmaker.themes import find_theme
+
+Echo = Callable[[str], None]
+
+
+def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | None:
+    """One build with the settings as they are now (bookmaker.toml may have changed since the
+    last); every problem is printed, none raised. The output folder, to keep out of the watch."""
+    started = time.perf_counter()
+    try:
+        formats, out, options, config_warnings = settings_for(path, command_line)
+        for finding in config_warnings:
+            echo(str(finding))
+        results = build([path], formats, out, options)
+    except BookmakerError as error:
+        echo(f"error: {error}")
+        return None
+    for result in results:
+        _report(result, echo)
+    failed = sum(1 for result in results if result.error)
+    verdict = f"{failed} failed" if failed else "built"
+    echo(f"{verdict} in {time.perf_counter() - started:.2f}s; watching for changes (Ctrl-C stops)")
+    return out.resolve()
+
+
+def _report(result: BuildResult, echo: Echo) -> None:
+    for warning in result.warnings:
+        echo(warning)
+    if result.error:
+        echo(result.error)
+    for output in result.outputs:
+        echo(f"{result.source} -> {output}")
+
+
+def watched_paths(path: Path, command_line: dict[str, Any]) -> list[Path]:
+    """What a rebuild depends on: the manuscript's folder (its images too), the bookmaker.toml
+    that applies, and a theme folder of the writer's own."""
+    folder = path if path.is_dir() else path.parent
+    paths = [folder.resolve()]
+    config = find_config(path)
+    if config:
+        paths.append(config.resolve())
+    style = command_line.get("style")
+    if style:
+        try:
+            paths.append(find_theme(style).folder)
+        except BookmakerError:
+            pass  # build_once prints the error; there is nothing of it to watch
+    return [p for p in dict.fromkeys(paths) if not any(p.is_relative_to(o) and p != o
+                                                       for o in paths)]
+
+
+def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
+    """Build ``path``, then rebuild it after every change until interrupted."""
+    path = Path(path)
+    out = build_once(path, command_line, echo)
+    for changes in watchfiles.watch(*watched_paths(path, command_line),
+                                    watch_filter=_ignoring(lambda: out), raise_interrupt=False):
+        echo("changed: " + ", ".join(sorted({Path(p).name for _change, p in changes})))
+        out = build_once(path, command_line, echo) or out
+
+
+def _ignoring(output: Callable[[], Path | None]) -> Callable[[watchfiles.Change, str], bool]:
+    """A watch filter leaving out the build's output folder and editors' temporary files."""
+    default = watchfiles.DefaultFilter()
+
+    def keep(change: watchfiles.Change, path: str) -> bool:
+        out = output()
+        if out is not None and Path(path).resolve().is_relative_to(out):
+            return False
+        return default(change, path) and not path.endswith((".swp", ".tmp"))
+
+    return keep
+
