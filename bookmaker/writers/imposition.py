@@ -164,8 +164,10 @@ def _marks(side: SheetSide, sheet: tuple[float, float]) -> bytes:
     for x, y in _cell_corners(side):
         inward_x = gap if x < width / 2 else -gap
         inward_y = gap if y < height / 2 else -gap
-        ops.append(f"{x:.2f} {y + inward_y:.2f} m {x:.2f} {y + inward_y + math.copysign(length, inward_y):.2f} l S")
-        ops.append(f"{x + inward_x:.2f} {y:.2f} m {x + inward_x + math.copysign(length, inward_x):.2f} {y:.2f} l S")
+        end_x = x + inward_x + math.copysign(length, inward_x)
+        end_y = y + inward_y + math.copysign(length, inward_y)
+        ops.append(f"{x:.2f} {y + inward_y:.2f} m {x:.2f} {end_y:.2f} l S")
+        ops.append(f"{x + inward_x:.2f} {y:.2f} m {end_x:.2f} {y:.2f} l S")
     ops.append("Q")
     return "\n".join(ops).encode("ascii")
 

@@ -39,6 +39,7 @@ def sheet_name(options: BuildOptions) -> str:
 
 
 def sheet_points(name: str) -> tuple[float, float]:
+    """A sheet's landscape size in PDF points, the unit imposition places pages in."""
     width, height = SHEETS[name]
     return width * MM, height * MM
 
