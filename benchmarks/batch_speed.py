@@ -69,6 +69,19 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+class _Table(list):
+    """Prints each row as soon as it is measured: a long run interrupted still shows its rows."""
+
+    def append(self, row: tuple) -> None:
+        if not self:
+            print("| command | works | seconds | works/s | peak MiB (process tree) |")
+            print("|---|---:|---:|---:|---:|", flush=True)
+        super().append(row)
+        name, works, seconds, peak = row
+        print(f"| {name} | {works} | {seconds:.2f} | {works / seconds:.1f} | {peak:.0f} |",
+              flush=True)
+
+
 def has_pdf() -> bool:
     from bookmaker.pipeline import FORMATS
 
@@ -85,7 +98,7 @@ def main() -> None:
     archive = corpus(args.works)
     markdown = sorted(str(p) for p in archive.rglob("*.md"))
     batch = [*bookmaker_command(), "batch", "--jobs", str(args.jobs), "--quiet"]
-    rows = []
+    rows = _Table()
 
     epub_out = WORK / "batch-epub"
     shutil.rmtree(epub_out, ignore_errors=True)
@@ -110,10 +123,6 @@ def main() -> None:
                  f"-o \"{pandoc_out}/$(basename \"$0\" .md).epub\"' < {WORK / 'pandoc-inputs.txt'}")
         rows.append(("pandoc -t epub3, xargs -P2 (the .md works only)", len(markdown),
                      *measure(xargs)))
-    print("| command | works | seconds | works/s | peak MiB (process tree) |")
-    print("|---|---:|---:|---:|---:|")
-    for name, works, seconds, peak in rows:
-        print(f"| {name} | {works} | {seconds:.2f} | {works / seconds:.1f} | {peak:.0f} |")
 
 
 if __name__ == "__main__":

@@ -209,7 +209,7 @@ def new(
 @app.command(epilog=_examples(
     "bookmaker batch archive/ -o books/",
     "bookmaker batch archive/ -o books/ -f epub -f pdf --jobs 2 --report report.json",
-    "bookmaker batch archive/ -o /shared/books --scheduler tcp://10.0.0.5:8786",
+    "bookmaker batch archive/ -o books/ --scheduler tcp://scheduler-host:8786",
 ))
 def batch(
     src: Annotated[Path, typer.Argument(
@@ -218,7 +218,7 @@ def batch(
     formats: Annotated[list[str], typer.Option(
         "--format", "-f", help="Output format; repeat for several.")] = ["epub"],
     jobs: Annotated[Optional[int], typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes [default: one per core].",
+        "--jobs", "-j", min=1, help="Worker processes (default: one per core).",
         show_default=False)] = None,
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Also write a JSON report, one record per input.")] = None,
