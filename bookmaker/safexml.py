@@ -22,6 +22,10 @@ from lxml import etree
 from bookmaker.errors import ManuscriptError
 
 
+class UnsafeXmlError(ManuscriptError):
+    """XML refused for what it declares (not merely broken): never to be parsed another way."""
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            dtd_validation=False, huge_tree=False, remove_comments=True,
@@ -32,6 +36,8 @@ def parse_xml(data: bytes, path: str | Path | None = None, part: str = "") -> et
     """The root element of the XML document ``data``, or a ManuscriptError naming the file.
 
     ``part`` names the document inside its container (``OEBPS/content.opf``) for the message.
+    A document declaring entities raises UnsafeXmlError, so a caller that recovers broken XML
+    with a more lenient parser knows not to try that on a hostile one.
     """
     where = f" in {part}" if part else ""
     try:
@@ -48,7 +54,7 @@ def _refuse_declarations(root: etree._Element, path: str | Path | None, where: s
     """Refuse a DOCTYPE that declares entities or elements of its own (XXE, billion laughs)."""
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and (list(dtd.entities()) or list(dtd.iterelements())):
-        raise ManuscriptError(f"refused XML{where}: its DOCTYPE declares entities",
+        raise UnsafeXmlError(f"refused XML{where}: its DOCTYPE declares entities",
                               path, hint="entity declarations can read files or exhaust memory; "
                                          "a real book never needs them, so this file is not "
                                          "read")

@@ -22,6 +22,7 @@ READERS = {
     ".htm": "html",
     ".xhtml": "html",
     ".docx": "docx",
+    ".epub": "epub",
 }
 
 # extension -> reader modules that may claim such a file by its content, asked in order before

@@ -76,7 +76,12 @@ def findings(path: Path) -> list[Finding]:
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, _ = read_text(path)
-    root = parse_html(text, path)
+    return book_from_document(parse_html(text, path), path)
+
+
+def book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
+    """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's EPUBs,
+    whose pages are this same HTML split into files."""
     body = _first(root, "body")
     tags = _first(root, "dl", "tags")
     chapters_div = _by_id(root, "chapters")
