@@ -86,11 +86,14 @@ def check_cover(data: bytes, name: str) -> str:
                               hint="resize or compress it")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow reads only the header here; a bomb is refused below by its pixel count.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 kind, (width, height) = image.format, image.size
-    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            SyntaxError, ValueError):
+    except Image.DecompressionBombError:
+        raise ManuscriptError(f"cover {name!r} has far too many pixels",
+                              hint="about 1600x2400 is plenty for any e-reader") from None
+    except (OSError, SyntaxError, ValueError):
         raise ManuscriptError(f"cover {name!r} is not a readable image",
                               hint="use a PNG, JPEG, GIF or WebP file") from None
     if kind not in COVER_FORMATS:

@@ -207,6 +207,8 @@ def build_work_matter(fields: list[Field], path: Path, findings: list[Finding],
         findings.append(Finding("warning", f"the front matter has no title; using {title!r}",
                                 str(path), 1, hint="add a line `title: ...` to the front matter"))
     archive_warnings, leftover_notes = taxonomy.split_warnings(values.pop("warnings"))
+    if "warnings" in known:
+        findings.extend(_near_misses(leftover_notes, str(path), known["warnings"].line))
     content_notes = _unique(list(leftover_notes) + values.pop("content_notes"))
     blocks = {name: markdown(checker.markdown_text(known[name]), known[name].value_line)
               if name in known else () for name in MARKDOWN_FIELDS}
@@ -248,6 +250,19 @@ def _known_fields(fields: list[Field], path: Path, findings: list[Finding]) -> d
         else:
             known[name] = field
     return known
+
+
+def _near_misses(notes: tuple[str, ...], path: str, line: int) -> list[Finding]:
+    """A warning for each ``warnings:`` entry that looks like a misspelt archive warning: it is
+    kept, as a content note, but the writer most likely meant the archive's own."""
+    found = []
+    for note in notes:
+        meant = taxonomy.suggest(note, taxonomy.ARCHIVE_WARNINGS)
+        if meant:
+            found.append(Finding("warning", f"{note!r} is not an AO3 archive warning; kept as a "
+                                            "content note", path, line,
+                                 hint=f"did you mean {meant!r}?"))
+    return found
 
 
 def _unknown_field_message(key: str) -> str:

@@ -1,0 +1,90 @@
+"""``bookmaker watch`` in a real subprocess: it builds, rebuilds after a save, survives a broken
+manuscript and stops cleanly on Ctrl-C. Every wait is bounded, so a broken watch fails the test
+instead of hanging the suite."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+WAIT = 90  # seconds for one build on a slow, shared machine; never reached when all is well
+
+
+def _lines(process: subprocess.Popen) -> queue.Queue:
+    """The process's output, line by line, read on a thread so waits can time out."""
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue, words: str, seen: list[str]) -> str:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if words in line:
+            return line
+    raise AssertionError(f"no line with {words!r} in {WAIT}s; output so far:\n" + "\n".join(seen))
+
+
+def _chapter(epub: Path) -> str:
+    with zipfile.ZipFile(epub) as book:
+        return book.read("EPUB/chapter-001.xhtml").decode()
+
+
+def test_watch_rebuilds_after_a_save_and_keeps_going_after_an_error(tmp_path):
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: Rain\n---\n\nThe first draft.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with subprocess.Popen(
+            [sys.executable, "-m", "bookmaker", "watch", str(story), "-o", str(out)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}) as process:
+        seen: list[str] = []
+        try:
+            _edit_and_follow(process, story, out, seen)
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    assert process.returncode == 0, "\n".join(seen)
+
+
+def _edit_and_follow(process: subprocess.Popen, story: Path, out: Path, seen: list[str]) -> None:
+    """Save the manuscript three times (once broken) and check each rebuild."""
+    lines = _lines(process)
+    _wait_for(lines, "built in", seen)
+    assert "The first draft." in _chapter(out / "rain.epub")
+
+    time.sleep(0.5)  # let the watcher settle before the first save
+    story.write_text("---\ntitle: Rain\n---\n\nThe second draft.\n", encoding="utf-8")
+    assert _wait_for(lines, "changed:", seen) == "changed: story.md"
+    _wait_for(lines, "built in", seen)
+    assert "The second draft." in _chapter(out / "rain.epub")
+
+    story.write_text("---\ntitle: [Rain\n---\n\nBroken.\n", encoding="utf-8")
+    _wait_for(lines, f"{story}:", seen)  # the error, naming the file
+    _wait_for(lines, "1 failed in", seen)
+    assert "The second draft." in _chapter(out / "rain.epub")  # the last good book stays
+
+    story.write_text("---\ntitle: Rain\n---\n\nThe third draft.\n", encoding="utf-8")
+    _wait_for(lines, "built in", seen)
+    assert "The third draft." in _chapter(out / "rain.epub")
