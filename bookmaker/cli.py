@@ -188,6 +188,40 @@ def check(
     typer.echo(f"ok: no errors, {len(findings)} warning(s)")
 
 
+@app.command("import", epilog=_examples(
+    "bookmaker import downloads/The_Long_Way_Round.epub",
+    "bookmaker import archive/ -o manuscripts/",
+    "bookmaker import old-fic.txt work.html draft.docx -o drafts/",
+))
+def import_(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files to import (.epub, AO3 .html, .html, .docx, .txt, .md) or folders of them.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder the manuscripts are written to.")] = Path("manuscripts"),
+) -> None:
+    """Turn EPUBs, AO3 downloads, Word files and old texts into editable manuscripts.
+
+    Each input becomes [bold]<title>.md[/bold] in the output folder, with its images in
+    [bold]<title>-images/[/bold]; existing files are never overwritten. Edit it, then `bookmaker
+    build` it. One bad file never stops the others; the exit code is 1 if any failed.
+    """
+    from bookmaker.importer import ImportResult, import_files
+
+    def report(result: ImportResult) -> None:
+        for warning in result.warnings:
+            typer.echo(warning, err=True)
+        if result.error:
+            typer.echo(result.error, err=True)
+        else:
+            typer.echo(f"{result.source} -> {result.output}")
+
+    results = import_files(paths, out, report)
+    failed = sum(1 for r in results if r.error)
+    if failed:
+        _fail(f"{failed} of {len(results)} files failed to import", 1)
+
+
 @app.command(epilog=_examples('bookmaker new "A New Hero"',
                               'bookmaker new "Chapter Two of Something" -d drafts/'))
 def new(

@@ -101,3 +101,60 @@ def test_embedded_images_are_written_beside_the_manuscript(tmp_path):
     assert [b.src for b in back.chapters[0].blocks] == ["pictures-images/map.png",
                                                          "pictures-images/map-2.png"]
     assert (tmp_path / "out" / "pictures-images" / "map.png").read_bytes() == PNG
+
+
+# --------------------------------------------------------------------------- bookmaker import
+
+
+def test_imported_epub_reads_back_as_the_same_model(tmp_path):
+    """An imported EPUB's manuscript gives back the model the EPUB reader made (after the
+    scene-break pass import applies); only lines, the folder and the text encoding differ."""
+    from test_reader_epub import make_epub, tree
+    from bookmaker.importer import import_files
+    from bookmaker.readers import epub
+    from bookmaker.transforms import scenebreaks
+
+    source = make_epub(tree("fanficfare"), tmp_path / "not-built-by-bookmaker" / "fff.epub")
+    [result] = import_files([source], tmp_path / "manuscripts")
+    assert result.error is None and result.output.name == "letters-never-sent.md"
+    imported = scenebreaks.apply(epub.read(source))
+    back = manuscript.read(result.output)
+    assert back.metadata.encoding == "utf-8"
+    expected = dataclasses.replace(imported, metadata=dataclasses.replace(
+        imported.metadata, encoding="utf-8"))
+    assert without_lines(back) == without_lines(expected)
+
+
+def test_import_command_names_files_uniquely_and_reports_failures(tmp_path):
+    from typer.testing import CliRunner
+    from bookmaker.cli import app
+    from test_reader_epub import make_epub, tree
+
+    source = make_epub(tree("se"), tmp_path / "not-built-by-bookmaker" / "se.epub")
+    broken = tmp_path / "not-built-by-bookmaker" / "broken.epub"
+    broken.write_text("not a zip")
+    out = tmp_path / "manuscripts"
+    runner = CliRunner()
+    first = runner.invoke(app, ["import", str(source), "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["import", str(source), str(broken), "-o", str(out)])
+    assert second.exit_code == 1
+    assert "broken.epub: not a readable zip container" in second.output
+    assert "1 of 2 files failed to import" in second.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "the-quiet-orchard-2-images", "the-quiet-orchard-2.md", "the-quiet-orchard-images",
+        "the-quiet-orchard.md"]
+    assert "the-quiet-orchard-2-images/map.png" in (out / "the-quiet-orchard-2.md").read_text()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+def test_imported_manuscript_builds_a_valid_epub(tmp_path):
+    """Import, then build the manuscript (images beside it): EPUBChecked by conftest."""
+    from bookmaker import pipeline
+    from bookmaker.importer import import_files
+    from test_reader_epub import make_epub, tree
+
+    source = make_epub(tree("calibre"), tmp_path / "not-built-by-bookmaker" / "calibre.epub")
+    [imported] = import_files([source], tmp_path / "manuscripts")
+    [built] = pipeline.build([imported.output], out_dir=tmp_path / "dist")
+    assert built.error is None and built.warnings == []

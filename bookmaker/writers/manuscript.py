@@ -297,7 +297,8 @@ def _list(block: ListBlock, marker: str, labels: dict[str, str] | None) -> str:
 
 def _image(image: Image) -> str:
     title = f' "{_escape_title(image.title)}"' if image.title else ""
-    return f"![{_escape_text(image.alt)}](<{image.src}>{title})"
+    src = image.src if re.fullmatch(r"[\w./-]+", image.src) else f"<{image.src}>"
+    return f"![{_escape_text(image.alt)}]({src}{title})"
 
 
 def _indent(text: str, prefix: str, first: str | None = None, blank: str = "") -> str:
