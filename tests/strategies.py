@@ -122,7 +122,7 @@ def canonical_inlines(depth: int = 2, in_link: bool = False):
     if depth == 0:
         return leaf
     children = st.lists(canonical_inlines(depth - 1, in_link), min_size=1,
-                        max_size=3).map(_merge_texts)
+                        max_size=2).map(_merge_texts)
     wrappers = [
         st.builds(m.Emph, children),
         st.builds(m.Strong, children),
@@ -135,13 +135,13 @@ def canonical_inlines(depth: int = 2, in_link: bool = False):
         wrappers.append(st.builds(m.Span, children,
                                   st.sampled_from([("underline",), ("small", "big")])))
         link_children = st.lists(canonical_inlines(depth - 1, True), min_size=1,
-                                 max_size=3).map(_merge_texts)
+                                 max_size=2).map(_merge_texts)
         wrappers.append(st.builds(m.Link, link_children, _URLS, st.just("") | one_line))
     return st.one_of(leaf, *wrappers)
 
 
 # A paragraph of nothing but line breaks is not something a reader produces.
-canonical_runs = st.lists(canonical_inlines(), min_size=1, max_size=4).map(_merge_texts).filter(
+canonical_runs = st.lists(canonical_inlines(), min_size=1, max_size=3).map(_merge_texts).filter(
     lambda run: not all(isinstance(node, m.LineBreak) for node in run))
 
 
@@ -210,7 +210,7 @@ canonical_metadata = st.builds(
 
 @st.composite
 def canonical_books(draw):
-    count = draw(st.integers(1, 3))
+    count = draw(st.integers(1, 2))
     chapters = [draw(st.builds(
         m.Chapter, title=(st.just("") | one_line) if number == 0 else one_line,
         blocks=canonical_block_runs, summary=st.just(()) | canonical_block_runs,

@@ -43,7 +43,7 @@ def read_back(book: Book, folder: Path) -> Book:
     return manuscript.read(path)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(canonical_books())
 def test_reading_a_written_manuscript_gives_the_same_model(book):
     """Source lines aside, the model comes back unchanged. Random text from the generator's
