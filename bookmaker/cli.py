@@ -80,7 +80,8 @@ def build(
         "--style", "--theme", help="A theme name (see `bookmaker styles`) or the path of a theme "
         "folder of your own [default: default].", show_default=False)] = None,
     cover: Annotated[Optional[Path], typer.Option(
-        "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.", show_default=False)] = None,
+        "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.",
+        show_default=False)] = None,
     generated_cover: Annotated[Optional[bool], typer.Option(
         "--generated-cover/--no-generated-cover",
         help="A typographic cover for a book without a cover image [default: on].",
@@ -311,7 +312,8 @@ def batch(
         raise typer.Exit(1)
 
 
-@app.command("config", epilog=_examples("bookmaker config", "bookmaker config manuscripts/story.md"))
+@app.command("config", epilog=_examples("bookmaker config",
+                                        "bookmaker config manuscripts/story.md"))
 def show_config(
     path: Annotated[Path, typer.Argument(
         help="A manuscript or folder [default: the current folder].", show_default=False)] =
