@@ -134,6 +134,7 @@ class XhtmlRenderer:
         self.heading_level = heading_level
         self._numbers: dict[str, int] = {}  # footnote id -> its number, in order of first reference
         self._references: dict[str, int] = {}  # footnote id -> how many references so far
+        self._in_link = False  # XHTML forbids <a> inside <a>: inner links and notes lose theirs
         self._block_renderers: dict[type, Callable[[object, list[str]], None]] = {
             Paragraph: self._paragraph, Heading: self._heading, SceneBreak: self._scene_break,
             BlockQuote: self._blockquote, LineBlock: self._line_block, Note: self._note,
@@ -298,12 +299,16 @@ class XhtmlRenderer:
 
     def _link(self, inline: Link, out: list[str]) -> None:
         url = safe_url(inline.url)
-        if url is None:
+        if url is None or self._in_link:  # a link inside a link keeps only its text
             self._inlines(inline.children, out)
             return
         title = f' title="{escape_attr(inline.title)}"' if inline.title else ""
         out.append(f'<a href="{escape_attr(url)}"{title}>')
-        self._inlines(inline.children, out)
+        self._in_link = True
+        try:
+            self._inlines(inline.children, out)
+        finally:
+            self._in_link = False
         out.append("</a>")
 
     def _footnote_ref(self, inline: FootnoteRef, out: list[str]) -> None:
@@ -314,6 +319,9 @@ class XhtmlRenderer:
         number = self._number(inline.id)
         count = self._references[inline.id] = self._references.get(inline.id, 0) + 1
         ref_id = f"fnref-{number}" if count == 1 else f"fnref-{number}-{count}"
+        if self._in_link:  # the number, and the id the note's way back points at, but no link
+            out.append(f'<sup class="noteref" id="{ref_id}">{number}</sup>')
+            return
         out.append(f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
                    f'href="#fn-{number}" id="{ref_id}">{number}</a>')
 
