@@ -38,8 +38,11 @@ def cover_png(book: Book, theme: Theme) -> bytes:
     title_font = _font(theme, "bold", 150)
     title_lines = _wrap(metadata.title or "Untitled", title_font, WIDTH - 2 * MARGIN)
     y = _centred(draw, title_lines, title_font, 560, look["ink"], 1.2)
+    ornament = look.get("ornament", "")
     ornament_font = _font(theme, "regular", 90)
-    y = _centred(draw, [look.get("ornament", "")], ornament_font, y + 80, look["accent"], 1.0)
+    if ornament and _has_glyphs(ornament_font, ornament):
+        # Pillow draws a missing glyph as a box: a face without the ornament goes without it.
+        y = _centred(draw, [ornament], ornament_font, y + 80, look["accent"], 1.0)
     byline = " and ".join(metadata.authors)
     if byline:
         author_font = _font(theme, "regular", 90)
@@ -52,6 +55,14 @@ def cover_png(book: Book, theme: Theme) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; only covers need it here
+
+    with TTFont(font.path, lazy=True) as face:
+        cmap = face.getBestCmap()
+    return all(ord(char) in cmap for char in text if not char.isspace())
 
 
 def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:

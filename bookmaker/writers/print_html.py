@@ -22,7 +22,6 @@ from bookmaker import taxonomy
 from bookmaker.assets import asset_bytes, asset_media_type, locate_asset
 from bookmaker.model import Block, Book, Chapter, FootnoteRef, Image, Paragraph, SceneBreak, \
     plain_text
-from bookmaker.covers import cover_png
 from bookmaker.options import BuildOptions
 from bookmaker.themes import find_theme
 from bookmaker.writers.epub import chapter_label, join_names, series_line, work_details
@@ -93,9 +92,11 @@ class PrintBook:
             sections.append(self._render("cover.html.j2", src=_image_url(self.book, metadata.cover),
                                          title=self.title))
         elif self.options.generated_cover:
-            png = base64.b64encode(cover_png(self.book, self.theme)).decode("ascii")
-            sections.append(self._render("cover.html.j2", src=f"data:image/png;base64,{png}",
-                                         title=self.title))
+            # Set as type rather than placed as the EPUB's picture: sharp at any print size, the
+            # title is real text on page 1, and glyphs the face lacks fall back like the body's.
+            sections.append(self._render(
+                "generated-cover.html.j2", title=self.title, look=self.theme.cover,
+                byline=" and ".join(metadata.authors), fandoms=" · ".join(metadata.fandoms)))
         sections.append(self._render(
             "title.html.j2", title=self.title, byline=join_names(metadata.authors),
             fandoms=" · ".join(metadata.fandoms),
