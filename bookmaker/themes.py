@@ -32,11 +32,23 @@ class Theme:
     description: str
     fonts: dict[str, str]  # family, package (optional), and a file per FONT_STYLES name
     cover: dict[str, str]  # background, ink, accent, ornament
+    extends_default: bool = False  # theme.toml's `extends = "default"`
 
-    def stylesheet(self, file_name: str) -> Path:
-        """The theme's ``epub.css`` or ``print.css``; the default theme's when it has none."""
+    def stylesheets(self, file_name: str) -> list[Path]:
+        """The stylesheets ``epub.css`` or ``print.css`` is made of, in cascade order.
+
+        A theme that extends the default holds only what it changes, laid over the default's
+        sheet; any other theme's sheet replaces the default's (or is the default's when it has
+        none), so a writer's own folder overrides a stylesheet by its file name.
+        """
+        default = STYLES / DEFAULT_THEME / file_name
         own = self.folder / file_name
-        return own if own.is_file() else STYLES / DEFAULT_THEME / file_name
+        if not own.is_file() or own == default:
+            return [default]
+        return [default, own] if self.extends_default else [own]
+
+    def stylesheet_text(self, file_name: str) -> str:
+        return "\n".join(path.read_text(encoding="utf-8") for path in self.stylesheets(file_name))
 
     @property
     def font_folder(self) -> Path | None:
@@ -110,7 +122,7 @@ def _load(folder: Path) -> Theme:
         settings = {**settings, "name": folder.name, "description": "a theme of your own"}
     return Theme(str(settings.get("name", folder.name)), folder,
                  str(settings.get("description", "")), dict(settings["fonts"]),
-                 dict(settings["cover"]))
+                 dict(settings["cover"]), settings.get("extends") == DEFAULT_THEME)
 
 
 def _read(path: Path) -> dict:

@@ -65,8 +65,19 @@ def test_each_theme_is_complete(name):
 
 @pytest.mark.parametrize("name", THEMES)
 def test_each_theme_packs_its_own_stylesheet(built, name):
+    # A built-in theme other than the default is laid over the default's sheet.
+    sheets = [STYLES / "default" / "epub.css"] + ([STYLES / name / "epub.css"]
+                                                   if name != "default" else [])
     with zipfile.ZipFile(built[name][".epub"]) as book:
-        assert book.read("EPUB/css/book.css") == (STYLES / name / "epub.css").read_bytes()
+        assert book.read("EPUB/css/book.css").decode() == \
+            "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+
+
+def test_a_theme_of_ones_own_replaces_a_stylesheet_by_file_name(tmp_path):
+    (tmp_path / "epub.css").write_text("p { color: teal; }", encoding="utf-8")
+    theme = find_theme(str(tmp_path))
+    assert theme.stylesheets("epub.css") == [tmp_path / "epub.css"]
+    assert theme.stylesheets("print.css") == [STYLES / "default" / "print.css"]
 
 
 def test_each_themes_pdf_is_set_in_its_own_face(built):

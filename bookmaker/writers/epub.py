@@ -235,7 +235,8 @@ def _page_resources(pages: list[Page]) -> list[Resource]:
 
 
 def _stylesheet(theme: Theme) -> Resource:
-    return Resource("css", "css/book.css", "text/css", theme.stylesheet("epub.css").read_bytes())
+    return Resource("css", "css/book.css", "text/css",
+                    theme.stylesheet_text("epub.css").encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- templates

@@ -82,10 +82,10 @@ class Layout:
         self.fetcher = FolderFetcher(settings.base_dir, STYLES, FONT_FOLDER,
                                      *theme.allowed_folders)
         self.fonts = FontConfiguration()
-        stylesheet = theme.stylesheet("print.css")
         self.book_styles = [
             self._css(font_face_css() + theme.font_face_css(), STYLES),
-            self._css(stylesheet.read_text(encoding="utf-8"), stylesheet),
+            *(self._css(sheet.read_text(encoding="utf-8"), sheet)
+              for sheet in theme.stylesheets("print.css")),
             self._css(page_css(settings.paper), STYLES)]
 
     def render(self, html: str, *, extra_css: str = "") -> Document:
