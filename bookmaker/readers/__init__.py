@@ -7,10 +7,11 @@ when first used so ``bookmaker build`` pays only for the formats it meets.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from bookmaker.errors import ManuscriptError
+from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
 
 # extension -> reader module under bookmaker.readers
@@ -98,3 +99,21 @@ def discover(path: str | Path) -> list[Path]:
         raise ManuscriptError("no manuscripts in this folder", path,
                               hint="readable files end in " + ", ".join(sorted(READERS)))
     return found
+
+
+def book_or_first_error(book_and_findings: tuple[Book, list[Finding]]) -> Book:
+    """A reader's ``read``: the book, unless its findings hold an error, raised as it stands."""
+    book, found = book_and_findings
+    for finding in found:
+        if finding.level == "error":
+            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
+    return book
+
+
+def findings_of(read_with_findings: Callable[[Path], tuple[Book, list[Finding]]],
+                path: str | Path) -> list[Finding]:
+    """A reader's ``findings``: every problem it meets in ``path``, never raising."""
+    try:
+        return read_with_findings(Path(path))[1]
+    except ManuscriptError as error:
+        return [error.as_finding()]

@@ -21,6 +21,7 @@ from lxml import etree
 
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, Series, Strong,
                              Text)
 from bookmaker.readers.htmlmodel import html_to_blocks, parse_html
@@ -59,19 +60,12 @@ def sniff(head: bytes) -> bool:
 
 def read(path: Path) -> Book:
     """The AO3 download at ``path`` as a Book; ManuscriptError naming the file when it is not one."""
-    book, found = _read(Path(path))
-    for finding in found:
-        if finding.level == "error":
-            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
-    return book
+    return book_or_first_error(_read(Path(path)))
 
 
 def findings(path: Path) -> list[Finding]:
     """Every problem in the download at ``path``, without raising."""
-    try:
-        return _read(Path(path))[1]
-    except ManuscriptError as error:
-        return [error.as_finding()]
+    return findings_of(_read, path)
 
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:

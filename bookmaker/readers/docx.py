@@ -24,6 +24,7 @@ import mammoth
 from bookmaker import taxonomy
 from bookmaker.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import Book, EmbeddedFile, Metadata, plain_text
 from bookmaker.readers.html import chapters_from_blocks
 from bookmaker.readers.htmlmodel import html_to_blocks, parse_fragment
@@ -52,19 +53,12 @@ _IMAGE_SUFFIXES = {media_type: suffix for suffix, media_type in IMAGE_TYPES.item
 
 def read(path: Path) -> Book:
     """The document at ``path`` as a Book; ManuscriptError naming the file on bad input."""
-    book, found = _read(Path(path))
-    for finding in found:
-        if finding.level == "error":
-            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
-    return book
+    return book_or_first_error(_read(Path(path)))
 
 
 def findings(path: Path) -> list[Finding]:
     """mammoth's warnings about the document (unknown styles, unread images), without raising."""
-    try:
-        return _read(Path(path))[1]
-    except ManuscriptError as error:
-        return [error.as_finding()]
+    return findings_of(_read, path)
 
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:

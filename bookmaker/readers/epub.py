@@ -37,7 +37,7 @@ from bookmaker import taxonomy
 from bookmaker.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
-from bookmaker.readers import ao3html
+from bookmaker.readers import ao3html, findings_of
 from bookmaker.readers.epub_opf import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.htmlmodel import html_to_blocks, parse_fragment, parse_html
 from bookmaker.safexml import UnsafeXmlError, parse_xml
@@ -76,10 +76,7 @@ def read(path: Path) -> Book:
 
 def findings(path: Path) -> list[Finding]:
     """Warnings about the parts of the EPUB that were left out or repaired, without raising."""
-    try:
-        return _read(Path(path))[1]
-    except ManuscriptError as error:
-        return [error.as_finding()]
+    return findings_of(_read, path)
 
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookmaker import taxonomy
-from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.errors import Finding
 from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text)
-from bookmaker.readers import gutenberg
+from bookmaker.readers import book_or_first_error, findings_of, gutenberg
 from bookmaker.readers.textfile import read_text
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -133,19 +133,12 @@ class _Report:
 
 def read(path: Path) -> Book:
     """The fic at ``path`` as a Book; ManuscriptError naming file and line on the first error."""
-    book, found = _read(Path(path))
-    for finding in found:
-        if finding.level == "error":
-            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
-    return book
+    return book_or_first_error(_read(Path(path)))
 
 
 def findings(path: Path) -> list[Finding]:
     """Every problem in the fic at ``path``, errors and warnings, without raising."""
-    try:
-        return _read(Path(path))[1]
-    except ManuscriptError as error:
-        return [error.as_finding()]
+    return findings_of(_read, path)
 
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:
