@@ -8,7 +8,9 @@ writer resolves references through resolve_asset, so the policy lives in one pla
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import warnings
 from pathlib import Path
 
 from bookmaker.errors import Finding, ManuscriptError
@@ -26,6 +28,10 @@ IMAGE_TYPES = {
 }
 
 MAX_ASSET_BYTES = 20 * 1024 * 1024
+# The most pixels a raster image may claim: 40 million is a 6000x6000 photo and more than any book
+# needs, while a 30-byte PNG claiming 100,000 x 100,000 pixels would cost e-readers (and the PDF
+# writer, which decodes it) 30 GB.
+MAX_IMAGE_PIXELS = 40_000_000
 
 # References to files that came inside the input container (see model.EmbeddedFile).
 EMBEDDED_SCHEME = "embedded:"
@@ -119,7 +125,8 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
     def keep_if_readable(block):
         if isinstance(block, Image):
             try:
-                locate_asset(book, block.src, str(source), block.line)
+                check_pixels(locate_asset(book, block.src, str(source), block.line), block.src,
+                             str(source), block.line)
             except ManuscriptError as error:
                 warnings.append(_dropped(error))
                 return None
@@ -135,6 +142,31 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
             checked = dataclasses.replace(
                 checked, metadata=dataclasses.replace(checked.metadata, cover=None))
     return checked, warnings
+
+
+def check_pixels(located: Path | EmbeddedFile, reference: str, source: str | None = None,
+                 line: int | None = None) -> None:
+    """Refuse a raster image whose header claims more than MAX_IMAGE_PIXELS (a decompression
+    bomb). Only the header is read: Pillow decodes no pixel until asked to, so checking costs
+    nothing whatever the image claims. Images Pillow cannot read are left to the writers."""
+    if asset_media_type(located) == "image/svg+xml":
+        return
+    from PIL import Image as PillowImage  # only books with images pay for Pillow
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PillowImage.DecompressionBombWarning)
+            with PillowImage.open(io.BytesIO(asset_bytes(located))) as image:
+                claimed = "{}x{} pixels".format(*image.size)
+                too_many = image.width * image.height > MAX_IMAGE_PIXELS
+    except PillowImage.DecompressionBombError:  # more than twice Pillow's own limit
+        claimed, too_many = "billions of pixels", True
+    except (OSError, SyntaxError, ValueError):
+        return
+    if too_many:
+        raise ManuscriptError(f"image {reference!r} claims {claimed}, more than the "
+                              f"{MAX_IMAGE_PIXELS:,} allowed", source, line,
+                              hint="resize it; about 2000 pixels across is plenty for a book")
 
 
 def _check_cover(located: Path | EmbeddedFile, reference: str, source: str) -> None:

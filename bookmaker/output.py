@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
@@ -49,12 +50,16 @@ def unique_path(out_dir: Path, stem: str, suffix: str, taken: set[Path]) -> Path
 def atomic_write(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` through a temporary file in the same folder and a rename.
 
-    An interrupted or failed write leaves the old file (or none), never half a book.
+    An interrupted or failed write leaves the old file (or none), never half a book. A process
+    killed outright (kill -9, power loss) leaves its hidden ``.NAME.PID.*.part`` behind; the next
+    write of the same file removes those whose process is gone.
     """
     dest = Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+        _remove_dead_parts(dest)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.{os.getpid()}.", suffix=".part",
+                                        dir=dest.parent)
     except OSError as error:
         raise OutputError(f"{dest.parent}: cannot write here: {error.strerror} "
                           f"(choose another output folder with -o)") from None
@@ -72,3 +77,21 @@ def atomic_write(dest: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _remove_dead_parts(dest: Path) -> None:
+    """Delete the temporary files of earlier writes of ``dest`` whose process no longer runs."""
+    for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        pid = part.name[len(dest.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

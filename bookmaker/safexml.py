@@ -15,6 +15,7 @@ nothing.
 from __future__ import annotations
 
 import html.entities
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -24,6 +25,12 @@ from bookmaker.errors import ManuscriptError
 
 class UnsafeXmlError(ManuscriptError):
     """XML refused for what it declares (not merely broken): never to be parsed another way."""
+
+
+# A DOCTYPE with an internal subset declaring an entity or element, looked for in the prolog when
+# lxml refuses the document before its DTD can be inspected.
+_DECLARES_ENTITIES = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?<!(?:ENTITY|ELEMENT)", re.DOTALL)
+_PROLOG_BYTES = 64 * 1024
 
 
 def _parser() -> etree.XMLParser:
@@ -43,6 +50,10 @@ def parse_xml(data: bytes, path: str | Path | None = None, part: str = "") -> et
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
+        if _DECLARES_ENTITIES.search(data[:_PROLOG_BYTES]):
+            # lxml stops a billion laughs itself, as a syntax error ("amplification factor"):
+            # it is still an attack, not a damaged file another parser may recover.
+            raise _unsafe(path, where) from None
         raise ManuscriptError(f"broken XML{where}: {error.msg}", path, error.lineno or None,
                               hint="the file is damaged; export it again") from None
     _refuse_declarations(root, path, where)
@@ -54,10 +65,13 @@ def _refuse_declarations(root: etree._Element, path: str | Path | None, where: s
     """Refuse a DOCTYPE that declares entities or elements of its own (XXE, billion laughs)."""
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and (list(dtd.entities()) or list(dtd.iterelements())):
-        raise UnsafeXmlError(f"refused XML{where}: its DOCTYPE declares entities",
-                              path, hint="entity declarations can read files or exhaust memory; "
-                                         "a real book never needs them, so this file is not "
-                                         "read")
+        raise _unsafe(path, where)
+
+
+def _unsafe(path: str | Path | None, where: str) -> UnsafeXmlError:
+    return UnsafeXmlError(f"refused XML{where}: its DOCTYPE declares entities", path,
+                          hint="entity declarations can read files or exhaust memory; a real "
+                               "book never needs them, so this file is not read")
 
 
 def _replace_html_entities(root: etree._Element) -> None:

@@ -51,9 +51,14 @@ ANNOTATION_KINDS = ("summary", "notes", "end-notes")
 CONTAINER_KINDS = ("note",) + DIV_KINDS + ANNOTATION_KINDS
 
 
+# How deep quotes, lists and notes may nest (as markdown-it counts levels: a quote inside a list
+# item is three); markdown-it parses twice as deep, so nothing a book keeps is ever cut off.
+MAX_NESTING = 40
+
+
 def _make_parser() -> MarkdownIt:
     """The one parser every read uses: building it costs more than parsing a short story."""
-    md = MarkdownIt("commonmark").enable("strikethrough")
+    md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING}).enable("strikethrough")
     md.use(front_matter_plugin)
     md.use(footnote_plugin, move_to_end=False)
     md.use(attrs_plugin, spans=True)
@@ -101,12 +106,24 @@ def findings(path: Path) -> list[Finding]:
 # --------------------------------------------------------------------------- the whole file
 
 
+def _refuse_too_deep(tokens: list[Token], path: Path) -> None:
+    """Refuse quotes, lists or notes nested deeper than MAX_NESTING. markdown-it silently skips
+    what lies past its own limit (set well above ours), and a book must not lose words unsaid."""
+    deepest = next((token for token in tokens if token.level > MAX_NESTING and token.map), None)
+    if deepest is not None:
+        raise ManuscriptError("quotes, lists or notes are nested too deeply here (more than "
+                              f"the {MAX_NESTING} levels a manuscript may use)", path,
+                              deepest.map[0] + 1,
+                              hint="no book needs that many; check the '>' or indentation")
+
+
 def _read(path: Path, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
     text, encoding = read_text(path)
     env: dict = {}
     tokens = _PARSER.parse(text, env)
+    _refuse_too_deep(tokens, path)
     lines = text.split("\n")
     fields = _front_matter_fields(tokens, lines, path)
     walker = _Walker(path, lines, env, problems)
