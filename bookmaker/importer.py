@@ -35,7 +35,12 @@ def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts
     out = Path(out_dir)
     taken = _names_in_use(out)
     results: list[ImportResult] = []
-    for source in _sources(paths, results, on_result):
+    sources, refused = readers.discover_all(paths)
+    for path, reason in refused:
+        results.append(ImportResult(path, error=reason))
+        if on_result:
+            on_result(results[-1])
+    for source in sources:
         result = ImportResult(source)
         try:
             book = scenebreaks.apply(readers.read(source))
@@ -68,17 +73,3 @@ def _free_name(out: Path, stem: str, taken: set[Path]) -> Path:
         if images not in taken:
             taken.add(images)
             return candidate
-
-
-def _sources(paths: Iterable[str | Path], results: list[ImportResult],
-             on_result: Callable[[ImportResult], None] | None) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        try:
-            found.extend(readers.discover(path))
-        except BookmakerError as error:
-            result = ImportResult(Path(path), error=str(error))
-            results.append(result)
-            if on_result:
-                on_result(result)
-    return list(dict.fromkeys(found))

@@ -59,7 +59,12 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
     out = Path(out_dir)
     taken: set[Path] = set()
     results: list[BuildResult] = []
-    for source in _sources(paths, results, on_result):
+    sources, refused = readers.discover_all(paths)
+    for path, reason in refused:
+        results.append(BuildResult(path, error=reason))
+        if on_result:
+            on_result(results[-1])
+    for source in sources:
         result = BuildResult(source)
         try:
             book = load(source)
@@ -82,18 +87,3 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
         if on_result:
             on_result(result)
     return results
-
-
-def _sources(paths: Iterable[str | Path], results: list[BuildResult],
-             on_result: Callable[[BuildResult], None] | None) -> list[Path]:
-    """Every manuscript under ``paths``; a path that yields none becomes a failed result."""
-    found: list[Path] = []
-    for path in paths:
-        try:
-            found.extend(readers.discover(path))
-        except BookmakerError as error:
-            result = BuildResult(Path(path), error=str(error))
-            results.append(result)
-            if on_result:
-                on_result(result)
-    return list(dict.fromkeys(found))

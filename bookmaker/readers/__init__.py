@@ -7,7 +7,7 @@ when first used so ``bookmaker build`` pays only for the formats it meets.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -99,6 +99,19 @@ def discover(path: str | Path) -> list[Path]:
         raise ManuscriptError("no manuscripts in this folder", path,
                               hint="readable files end in " + ", ".join(sorted(READERS)))
     return found
+
+
+def discover_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every readable file under ``paths`` (in order, without repeats), and each path that gave
+    none with the reason: a batch reports those and goes on with the rest."""
+    found: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            found.extend(discover(path))
+        except ManuscriptError as error:
+            refused.append((Path(path), str(error)))
+    return list(dict.fromkeys(found)), refused
 
 
 def book_or_first_error(book_and_findings: tuple[Book, list[Finding]]) -> Book:
