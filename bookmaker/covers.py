@@ -15,14 +15,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bookmaker.assets import MAX_ASSET_BYTES
+from bookmaker.assets import MAX_ASSET_BYTES, MAX_IMAGE_PIXELS
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import Book, EmbeddedFile
 from bookmaker.themes import Theme
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, what e-reader stores ask for
 MARGIN = 150
-MAX_COVER_PIXELS = 40_000_000  # a 6000x6000 image and more is a mistake or an attack
 COVER_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
                  "WEBP": "image/webp"}
 
@@ -110,7 +109,7 @@ def check_cover(data: bytes, name: str) -> str:
     if kind not in COVER_FORMATS:
         raise ManuscriptError(f"cover {name!r} is a {kind} image",
                               hint="use a PNG, JPEG, GIF or WebP file")
-    if width * height > MAX_COVER_PIXELS:
+    if width * height > MAX_IMAGE_PIXELS:
         raise ManuscriptError(f"cover {name!r} is {width}x{height} pixels, too large",
                               hint="about 1600x2400 is plenty for any e-reader")
     return COVER_FORMATS[kind]
