@@ -2,13 +2,15 @@
 
 An e-reader's library shows covers, and a book without one is a grey box among them. The
 generated cover sets the title, author and fandom in the theme's face and colours, with Pillow,
-as a PNG whose bytes depend only on the book and the theme (no timestamp, no metadata chunk), so
-builds stay reproducible.
+as a JPEG whose bytes depend only on the book and the theme (no timestamp, no EXIF), so builds
+stay reproducible. JPEG rather than PNG because a batch makes one per book: encoding the
+1600x2400 PNG took 0.17 s, most of a short story's whole conversion; the JPEG takes 0.01 s.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import warnings
 from pathlib import Path
@@ -26,8 +28,8 @@ COVER_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
                  "WEBP": "image/webp"}
 
 
-def cover_png(book: Book, theme: Theme) -> bytes:
-    """The typographic cover of ``book`` in ``theme``'s look, as PNG bytes."""
+def cover_jpeg(book: Book, theme: Theme) -> bytes:
+    """The typographic cover of ``book`` in ``theme``'s look, as JPEG bytes."""
     look = theme.cover
     image = Image.new("RGB", (WIDTH, HEIGHT), look["background"])
     draw = ImageDraw.Draw(image)
@@ -52,16 +54,22 @@ def cover_png(book: Book, theme: Theme) -> bytes:
         lines = _wrap(" · ".join(metadata.fandoms), fandom_font, WIDTH - 2 * MARGIN)[:3]
         _centred(draw, lines, fandom_font, HEIGHT - 260 - 80 * (len(lines) - 1), look["ink"], 1.25)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # Full-resolution colour (no chroma subsampling) keeps the coloured bands and small type crisp.
+    image.save(out, format="JPEG", quality=92, subsampling=0)
     return out.getvalue()
 
 
 def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
+    return all(ord(char) in _characters(font.path) for char in text if not char.isspace())
+
+
+@functools.lru_cache(maxsize=8)
+def _characters(font_path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for (read once per process: a batch makes many)."""
     from fontTools.ttLib import TTFont  # WeasyPrint's dependency; only covers need it here
 
-    with TTFont(font.path, lazy=True) as face:
-        cmap = face.getBestCmap()
-    return all(ord(char) in cmap for char in text if not char.isspace())
+    with TTFont(font_path, lazy=True) as face:
+        return frozenset(face.getBestCmap())
 
 
 def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:

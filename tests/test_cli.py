@@ -162,7 +162,7 @@ def test_an_unreadable_image_is_dropped_with_a_warning_and_the_book_builds(tmp_p
     with zipfile.ZipFile(tmp_path / "out" / "pictures.epub") as book:
         # Only the generated cover: neither the image nor the refused cover came in.
         assert [n for n in book.namelist() if n.startswith("EPUB/images/")] == \
-            ["EPUB/images/cover.png"]
+            ["EPUB/images/cover.jpg"]
         chapter = book.read("EPUB/chapter-001.xhtml").decode()
     assert "Before." in chapter and "After." in chapter and "<img" not in chapter
 

@@ -29,7 +29,7 @@ from bookmaker import taxonomy
 from bookmaker.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
 from bookmaker.model import Book, Chapter, EmbeddedFile, Image, Metadata
 from bookmaker.options import BuildOptions
-from bookmaker.covers import cover_png
+from bookmaker.covers import cover_jpeg
 from bookmaker.output import atomic_write, slugify
 from bookmaker.themes import Theme, find_theme
 from bookmaker.timestamps import build_timestamp
@@ -81,7 +81,7 @@ def assemble(book: Book, options: BuildOptions) -> Package:
     page = functools.partial(_render, lang=language, theme_folder=theme.folder)
     images = ImageFolder(book)
     cover_href = images.add_cover(metadata.cover) if metadata.cover else \
-        images.add_generated_cover(cover_png(book, theme)) if options.generated_cover else None
+        images.add_generated_cover(cover_jpeg(book, theme)) if options.generated_cover else None
 
     pages: list[Page] = []
     if cover_href:
@@ -290,9 +290,10 @@ class ImageFolder:
             self.all_described = False
         return self._add(image.src, image.line).href
 
-    def add_generated_cover(self, png: bytes) -> str:
+    def add_generated_cover(self, jpeg: bytes) -> str:
         """The typographic cover made for a book without a cover image (see covers.py)."""
-        resource = Resource("cover-image", "images/cover.png", "image/png", png, ("cover-image",))
+        resource = Resource("cover-image", "images/cover.jpg", "image/jpeg", jpeg,
+                            ("cover-image",))
         self._by_path["generated:cover"] = resource
         self._names.add(resource.href)
         self.cover_id = resource.id
