@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,34 @@ def _library_warnings_fail(caplog: pytest.LogCaptureFixture, request: pytest.Fix
     if logged:
         pytest.fail("warnings were logged: " + "; ".join(
             f"{r.name}: {r.getMessage()}" for r in logged))
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A server on 127.0.0.1 that records every connection offered to it: hostile books point
+    their URLs here, and a test asserts it saw none (bookmaker never reaches the network)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    connections: list = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            connections.append(connection)
+            connection.close()
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    server.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

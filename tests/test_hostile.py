@@ -19,12 +19,10 @@ import io
 import json
 import os
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 import zipfile
@@ -64,33 +62,6 @@ def zipped(entries: list[tuple[str, bytes]]) -> bytes:
         for name, data in entries:
             archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def listener():
-    """A server on 127.0.0.1 that records every connection; the hostile books point at it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    connections: list = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            connections.append(connection)
-            connection.close()
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join()
-    server.close()
 
 
 # ------------------------------------------------------------------ references, network, files

@@ -4,8 +4,6 @@ HTML as a golden file; and the URL fetcher that keeps WeasyPrint inside the book
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -208,33 +206,6 @@ def test_kitchen_sink_print_html(kitchen_sink, golden):
 
 
 # ---------------------------------------------------------------------- bad input and safety
-
-
-@pytest.fixture
-def listener():
-    """A TCP listener on 127.0.0.1 that records every connection it is offered."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    connections: list = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            connections.append(connection)
-            connection.close()
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def test_fetcher_refuses_everything_but_data_and_allowed_files(tmp_path, listener):

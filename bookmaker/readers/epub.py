@@ -39,7 +39,8 @@ from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
 from bookmaker.readers import ao3html, findings_of
 from bookmaker.readers.epub_opf import NS, Item, Package, read_package, resolve_href
-from bookmaker.readers.htmlmodel import html_to_blocks, parse_fragment, parse_html
+from bookmaker.readers.htmlmodel import (html_to_blocks, parse_fragment, parse_html,
+                                         remove_keeping_tail)
 from bookmaker.safexml import UnsafeXmlError, parse_xml
 from bookmaker.safezip import SafeZip
 
@@ -180,7 +181,7 @@ class _Reading:
         heading_text = " ".join("".join(heading.itertext()).split()) if heading is not None \
             else ""
         if heading is not None and _text_before(body, heading) == "":
-            _remove_keeping_tail(heading)
+            remove_keeping_tail(heading)
         else:
             heading_text = ""
         return self.package.toc_titles.get(item.href) or heading_text
@@ -422,20 +423,6 @@ def _text_before(body: etree._Element, target: etree._Element) -> str:
         if element not in ancestors:
             parts.append(element.tail or "")
     return "".join(parts).strip()
-
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    """Remove ``element``; the text after it stays where it was."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _body_html(root: etree._Element) -> str:

@@ -17,7 +17,8 @@ from lxml import etree
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, Heading, Metadata, plain_text
-from bookmaker.readers.htmlmodel import EPUB_TYPE, html_to_blocks, parse_html
+from bookmaker.readers.htmlmodel import (EPUB_TYPE, html_to_blocks, parse_html,
+                                         remove_keeping_tail)
 from bookmaker.readers.textfile import read_text
 
 _CHROME = frozenset({"nav", "header", "footer", "form", "aside", "menu"})
@@ -102,19 +103,7 @@ def _drop_chrome(story: etree._Element) -> None:
               and not set((element.get(EPUB_TYPE, "") + " " + element.get("role", "")).split())
               & _NOTE_TYPES]
     for element in chrome:
-        parent = element.getparent()
-        if parent is not None:
-            _remove_keeping_tail(element, parent)
-
-
-def _remove_keeping_tail(element: etree._Element, parent: etree._Element) -> None:
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+        remove_keeping_tail(element)
 
 
 def _first_h1(story: etree._Element) -> str:

@@ -621,3 +621,17 @@ def _split_at_break_runs(inlines: list[Inline]) -> list[tuple[list[Inline], int]
         index += 1
     pieces.append((_trim_end(_trim_start(current)), 0))
     return [(_trim_start(children), extra) for children, extra in pieces]
+
+
+def remove_keeping_tail(element: etree._Element) -> None:
+    """Remove ``element``; the text after it stays where it was."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
