@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import jinja2
 from markupsafe import Markup
 
 from bookmaker import taxonomy
@@ -33,12 +32,12 @@ from bookmaker.covers import cover_jpeg
 from bookmaker.output import atomic_write, slugify
 from bookmaker.themes import Theme, find_theme
 from bookmaker.timestamps import build_timestamp
+from bookmaker.writers import templating
 from bookmaker.writers.epub_package import (Package, Resource, SpineItem, format_index,
                                             package_bytes, work_identifier)
 from bookmaker.writers.xhtml import (XhtmlRenderer, clean_text, collect_footnotes,
                                      xml_safe_metadata)
 
-TEMPLATES = Path(__file__).parent.parent / "templates" / "epub"
 XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
 
@@ -242,26 +241,10 @@ def _stylesheet(theme: Theme) -> Resource:
 # --------------------------------------------------------------------------- templates
 
 
-@functools.cache
-def _environment(theme_folder: Path | None = None) -> jinja2.Environment:
-    """One Jinja environment per process and theme: compiling templates per book would cost more
-    than rendering them. A theme's folder comes first, so it may replace any template by name."""
-    folders = [theme_folder, TEMPLATES] if theme_folder else [TEMPLATES]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, finalize=_xml_safe, auto_reload=False)
-
-
-def _xml_safe(value: object) -> object:
-    """Metadata strings may hold characters XML cannot carry; finished markup is already safe."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return clean_text(value)
-    return value
 
 
 def _render(template: str, theme_folder: Path | None = None, **context: object) -> bytes:
-    return _environment(theme_folder).get_template(template).render(**context).encode("utf-8")
+    return templating.render("epub", template, theme_folder, **context).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- images

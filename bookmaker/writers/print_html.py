@@ -15,7 +15,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from bookmaker import taxonomy
@@ -24,11 +23,11 @@ from bookmaker.model import Block, Book, Chapter, FootnoteRef, Image, Paragraph,
     plain_text
 from bookmaker.options import BuildOptions
 from bookmaker.themes import find_theme
+from bookmaker.writers import templating
 from bookmaker.writers.epub import chapter_label, join_names, series_line, work_details
-from bookmaker.writers.xhtml import XhtmlRenderer, clean_text, collect_footnotes, \
+from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, \
     escape_text, xml_safe_metadata
 
-TEMPLATES = Path(__file__).parent.parent / "templates" / "print"
 
 
 @dataclass(frozen=True)
@@ -246,21 +245,7 @@ def _image_url(book: Book, reference: str, line: int | None = None) -> str:
     return f"data:{asset_media_type(located)};base64,{encoded}"
 
 
-@functools.cache
-def _environment(theme_folder: Path | None = None) -> jinja2.Environment:
-    """A theme's folder comes first, so it may replace any print template by name."""
-    folders = [theme_folder, TEMPLATES] if theme_folder else [TEMPLATES]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders), autoescape=True,
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, finalize=_clean, auto_reload=False)
-
-
-def _clean(value: object) -> object:
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return clean_text(value)
-    return value
 
 
 def _render(template: str, theme_folder: Path | None = None, **context: object) -> str:
-    return _environment(theme_folder).get_template(template).render(**context)
+    return templating.render("print", template, theme_folder, **context)

@@ -11,21 +11,19 @@ signature options do not match the per-sheet shift and folding guide wanted here
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 from pathlib import Path
 
-import jinja2
 from pypdf import PdfReader, PdfWriter
 
 from bookmaker.model import Book
 from bookmaker.options import BuildOptions
 from bookmaker.output import atomic_write
+from bookmaker.writers import templating
 from bookmaker.writers.imposition import MM, SHEET_FOR_PAPER, SHEETS, impose, saddle_sides
 from bookmaker.writers.pdf import pdf_bytes
 
-TEMPLATES = Path(__file__).parent.parent / "templates" / "zine"
 
 
 def write(book: Book, dest: Path, options: BuildOptions = BuildOptions()) -> None:
@@ -70,19 +68,14 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
 
     width, height = SHEETS[name]
     signature = options.signature or 0
-    html = _environment().get_template("guide.html.j2").render(
-        title=title, width=width, height=height, sheet_name=name, sheets=math.ceil(sides / 2),
+    html = templating.render(
+        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name, sheets=math.ceil(sides / 2),
         sides=sides, flip=options.flip, signature=signature,
         signatures=math.ceil(sides * 2 / signature) if signature else 1,
         marks=options.marks, creep=options.creep)
     return HTML(string=html).write_pdf()
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, auto_reload=False)
 
 
 def written(writer: PdfWriter) -> bytes:

@@ -1,0 +1,38 @@
+"""The Jinja environment every writer renders its pages with (EPUB, print, zine guide).
+
+One environment per process, template folder and theme: compiling templates per book would cost
+more than rendering them. A theme's folder comes first, so it may replace any template by name.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from bookmaker.writers.xhtml import clean_text
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+@functools.cache
+def environment(kind: str, theme_folder: Path | None = None) -> jinja2.Environment:
+    """The environment for ``templates/<kind>/`` (epub, print, zine), behind ``theme_folder``."""
+    folders = [theme_folder, TEMPLATES / kind] if theme_folder else [TEMPLATES / kind]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, finalize=_xml_safe, auto_reload=False)
+
+
+def render(kind: str, template: str, theme_folder: Path | None = None, **context: object) -> str:
+    return environment(kind, theme_folder).get_template(template).render(**context)
+
+
+def _xml_safe(value: object) -> object:
+    """Metadata strings may hold characters XML cannot carry; finished markup is already safe."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
