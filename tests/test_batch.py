@@ -246,3 +246,27 @@ def test_an_interrupted_run_leaves_no_partial_output_and_the_next_run_finishes(t
     assert summary == {**summary, "built": len(works) - len(done), "unchanged": len(done),
                        "failed": 0}
     assert len(list(dist.rglob("*.epub"))) == len(works)
+
+
+def test_stopping_the_pool_stops_every_busy_worker(tmp_path):
+    # Regression: stopping failed the first busy worker, which removed it from the list being
+    # walked, so the next worker was skipped and kept running (and writing) after an interrupt.
+    from bookmaker.batch.isolated import IsolatedExecutor
+
+    pool = IsolatedExecutor(2)
+    futures = [pool.submit(_write_pid_then_sleep, str(tmp_path / f"{n}.pid")) for n in range(2)]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pids = [int(path.read_text()) for path in tmp_path.glob("*.pid")]
+    assert len(pids) == 2
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert all(future.exception(timeout=10) is not None for future in futures)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def _write_pid_then_sleep(path: str) -> None:
+    Path(path).write_text(str(os.getpid()))
+    time.sleep(60)

@@ -527,7 +527,10 @@ def test_kill_9_during_a_build_leaves_only_whole_books_and_the_next_build_cleans
 def test_kill_9_during_a_batch_leaves_a_consistent_manifest_and_the_next_run_finishes(tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
-    for n in range(10):
+    # Enough slow works (0.4 s each, two at a time) that the kill lands well before the end,
+    # even though the manifest is first saved only after about 2 s.
+    works = 30
+    for n in range(works):
         (archive / f"work-{n:02}.slow").write_text(f"---\ntitle: Work {n}\n---\n\nText {n}.\n")
     dist = tmp_path / "dist"
     plugin = {"BOOKMAKER_PLUGINS": "batch_plugin",
@@ -540,7 +543,7 @@ def test_kill_9_during_a_batch_leaves_a_consistent_manifest_and_the_next_run_fin
     time.sleep(0.5)
     kill_tree(process)
     done = Manifest.load(dist).entries  # valid JSON, or it would raise
-    assert len(done) < 10
+    assert len(done) < works
     for entry in done.values():
         assert all(complete(dist / path) for path in entry.outputs.values())
     books = [p for p in dist.rglob("*.epub") if not p.name.startswith(".")]
@@ -549,5 +552,5 @@ def test_kill_9_during_a_batch_leaves_a_consistent_manifest_and_the_next_run_fin
                                "--jobs", "2"], capture_output=True, text=True,
                               env={**os.environ, **plugin})
     assert finished.returncode == 0, finished.stderr
-    assert len(Manifest.load(dist).entries) == 10
-    assert len([p for p in dist.rglob("*.epub") if not p.name.startswith(".")]) == 10
+    assert len(Manifest.load(dist).entries) == works
+    assert len([p for p in dist.rglob("*.epub") if not p.name.startswith(".")]) == works

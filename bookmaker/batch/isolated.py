@@ -147,7 +147,8 @@ class IsolatedExecutor(cf.Executor):
                         self._fail(worker, TimeLimitExceeded(
                             f"took longer than the time limit of {self._timeout:g} s"))
         finally:
-            for worker in self._workers:
+            # A copy: failing a busy worker removes it from the list, which would skip the next.
+            for worker in list(self._workers):
                 if worker.task:
                     self._fail(worker, WorkerDied("stopped: the batch was interrupted"))
                 else:
