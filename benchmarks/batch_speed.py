@@ -83,9 +83,9 @@ class _Table(list):
 
 
 def has_pdf() -> bool:
-    from bookmaker.pipeline import FORMATS
+    from bookmaker.writers import WRITERS
 
-    return "pdf" in FORMATS
+    return "pdf" in WRITERS
 
 
 def main() -> None:

@@ -48,13 +48,14 @@ def measure(command: list[str], runs: int) -> tuple[float, float]:
 _IN_PROCESS = """
 import sys, time
 started = time.perf_counter()
-from bookmaker.options import BuildOptions
-from bookmaker.pipeline import load
+from bookmaker.settings.options import BuildOptions
+from bookmaker.settings.context import render_context
+from bookmaker.convert import load
 from bookmaker.writers import epub
 imported = time.perf_counter()
-epub.epub_bytes(load(sys.argv[1]), BuildOptions())
+epub.epub_bytes(load(sys.argv[1]), render_context(BuildOptions()))
 first = time.perf_counter()
-epub.epub_bytes(load(sys.argv[1]), BuildOptions())
+epub.epub_bytes(load(sys.argv[1]), render_context(BuildOptions()))
 warm = time.perf_counter()
 print(imported - started, first - imported, warm - first)
 """

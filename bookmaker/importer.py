@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bookmaker import readers
 from bookmaker.errors import BookmakerError, ManuscriptError
-from bookmaker.output import slugify, unique_path
+from bookmaker.safety.files import slugify, unique_path
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 
 from bookmaker.errors import BookmakerError
-from bookmaker.output import atomic_write, slugify
+from bookmaker.safety.files import atomic_write, slugify
 
 _TEMPLATES = Path(__file__).parent / "templates" / "new"
 

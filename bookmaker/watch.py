@@ -14,10 +14,10 @@ from typing import Any
 
 import watchfiles
 
-from bookmaker.config import find_config, settings_for
+from bookmaker.settings.config import find_config, settings_for
 from bookmaker.errors import BookmakerError
-from bookmaker.pipeline import BuildResult, build
-from bookmaker.themes import find_theme
+from bookmaker.convert import BuildResult, build
+from bookmaker.settings.themes import find_theme
 
 Echo = Callable[[str], None]
 
@@ -27,10 +27,10 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
     last); every problem is printed, none raised. The output folder, to keep out of the watch."""
     started = time.perf_counter()
     try:
-        formats, out, options, config_warnings = settings_for(path, command_line)
+        formats, out, context, config_warnings = settings_for(path, command_line)
         for finding in config_warnings:
             echo(str(finding))
-        results = build([path], formats, out, options)
+        results = build([path], formats, out, context)
     except BookmakerError as error:
         echo(f"error: {error}")
         return None

@@ -12,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 import epubcheck_batch  # noqa: E402
 
-DATA = Path(__file__).parent / "data"
-REPO = Path(__file__).parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_44a53a8fbc05faed.txt"
+from paths import DATA, REPO, SEED  # noqa: E402,F401  (DATA and SEED: for tests that import them)
 
 # Books under a folder with this name are deliberately broken inputs, not bookmaker's output.
 NOT_OUR_OUTPUT = "not-built-by-bookmaker"

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 
 from bookmaker import model as m
 from bookmaker.errors import ManuscriptError
-from bookmaker.options import BuildOptions
+from bookmaker.settings.options import BuildOptions
+from bookmaker.settings.context import render_context
 from bookmaker.writers import epub
 from fuzz_targets import TARGETS, read_or_refuse
 from strategies import books
@@ -51,8 +52,8 @@ def test_any_input_reads_or_is_refused_with_a_clear_error(tmp_path_factory, exte
 def test_any_model_makes_a_valid_epub_with_the_same_bytes_twice(tmp_path_factory, book):
     folder = tmp_path_factory.mktemp("generated-book")
     first, second = folder / "first.epub", folder / "second.epub"
-    epub.write(book, first, BuildOptions())
-    epub.write(book, second, BuildOptions())
+    epub.write(book, first, render_context(BuildOptions()))
+    epub.write(book, second, render_context(BuildOptions()))
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -72,7 +73,7 @@ def test_links_and_note_references_inside_a_link_make_valid_xhtml(tmp_path):
     chapter = m.Chapter("One", (m.Paragraph((outer,)), m.Footnote("1", (m.Paragraph(
         (m.Text("A note."),)),))))
     dest = tmp_path / "links.epub"
-    epub.write(m.Book(m.Metadata(title="Links"), (chapter,)), dest, BuildOptions())
+    epub.write(m.Book(m.Metadata(title="Links"), (chapter,)), dest, render_context(BuildOptions()))
     with zipfile.ZipFile(dest) as book:
         page = book.read("EPUB/chapter-001.xhtml").decode()
     assert page.count('<a href="https://') == 1

@@ -4,8 +4,8 @@ import pytest
 
 from bookmaker.check import check_paths
 from bookmaker.errors import BookmakerError
-from bookmaker.options import BuildOptions
-from bookmaker.pipeline import build, load
+from bookmaker.settings.options import BuildOptions
+from bookmaker.convert import build, load
 from bookmaker.scaffold import new_manuscript
 
 

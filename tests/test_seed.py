@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from bookmaker import model
-from bookmaker.options import BuildOptions
-from bookmaker.pipeline import build, load
+from bookmaker.settings.options import BuildOptions
+from bookmaker.convert import build, load
 
 REPO = Path(__file__).resolve().parent.parent
 MANUSCRIPT = REPO / "manuscripts" / "a-new-hero.md"

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookmaker.output import atomic_write
+from bookmaker.safety.files import atomic_write
 
 MANIFEST_NAME = ".bookmaker-manifest.json"
 MANIFEST_VERSION = 1
@@ -95,7 +95,7 @@ def tree_sha256(folders: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def options_sha256(options: object) -> str:
-    """The hash of a dataclass of build options: any changed option rebuilds every book."""
-    text = json.dumps(dataclasses.asdict(options), sort_keys=True, default=str)
+def options_sha256(settings: dict) -> str:
+    """The hash of a run's settings (JSON-able): any changed setting rebuilds every book."""
+    text = json.dumps(settings, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

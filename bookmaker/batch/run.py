@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import fcntl
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -23,12 +25,13 @@ from bookmaker.batch.plan import BuildKey, Plan, make_plan
 from bookmaker.batch.progress import NoProgress, Progress
 from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
 from bookmaker.errors import BookmakerError
-from bookmaker.options import BuildOptions
-from bookmaker.output import unique_path
+from bookmaker.settings.options import BuildOptions
+from bookmaker.safety.files import unique_path
+from bookmaker.settings.context import RenderContext, render_context
+from bookmaker.settings.resources import STYLES, TEMPLATES
+from bookmaker.settings.themes import DEFAULT_THEME
+from bookmaker.writers import WRITERS, check_formats
 
-PACKAGE = Path(bookmaker.__file__).parent
-STYLES = PACKAGE.parent / "styles"
-TEMPLATES = PACKAGE / "templates"
 LOCK_NAME = ".bookmaker-batch.lock"
 FLUSH_SECONDS = 2.0  # the manifest is saved at least this often while books finish
 
@@ -76,12 +79,13 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
     _check_folders(base, out_dir, settings.formats)
     plugins = plugins_from_environment()
     load_plugins(plugins)
+    context = render_context(settings.options)
     sources = readers.discover(src)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _locked(out_dir):
         manifest = Manifest.load(out_dir)
         remove_partial_files(out_dir)
-        key = BuildKey(options_sha256(settings.options), styles_sha256(settings.options.style),
+        key = BuildKey(options_sha256(run_settings(context)), styles_sha256(context),
                        bookmaker.__version__)
         plan = make_plan(sources, base, manifest, settings.formats, key, settings.force,
                          settings.retry_failed)
@@ -91,7 +95,7 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
             try:
                 suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
                 with _executor(executor, settings, suffixes, plugins) as (pool, window):
-                    _run_jobs(archive.jobs(settings, plugins), pool, window, archive, progress)
+                    _run_jobs(archive.jobs(context, plugins), pool, window, archive, progress)
             finally:
                 progress.stop()
                 remove_partial_files(out_dir)
@@ -102,9 +106,18 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
     return BatchResult(records, round(time.perf_counter() - started, 3))
 
 
-def styles_sha256(style: str) -> str:
+def styles_sha256(context: RenderContext) -> str:
     """The hash of the theme and templates every book of a run is built with."""
-    return tree_sha256([STYLES / style, TEMPLATES])
+    folders = dict.fromkeys([STYLES / DEFAULT_THEME, context.theme.folder, TEMPLATES])
+    return tree_sha256(list(folders))
+
+
+def run_settings(context: RenderContext) -> dict:
+    """What besides the input decides a book's bytes: the options, the timestamp setting and the
+    cover image's content (not just its path)."""
+    cover = hashlib.sha256(context.cover.data).hexdigest() if context.cover else None
+    return {"options": dataclasses.asdict(context.options),
+            "source_date_epoch": context.source_date_epoch, "cover": cover}
 
 
 def remove_partial_files(out_dir: Path) -> None:
@@ -114,11 +127,7 @@ def remove_partial_files(out_dir: Path) -> None:
 
 
 def _check_folders(base: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
-    from bookmaker.pipeline import FORMATS
-
-    for name in formats:
-        if name not in FORMATS:
-            raise BookmakerError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+    check_formats(formats)
     if out_dir.resolve().is_relative_to(base.resolve()):
         raise BookmakerError(f"{out_dir}: the output folder must not be inside the source folder "
                              f"{base} (choose another with -o)")
@@ -224,14 +233,14 @@ class _ArchiveRun:
         self.next = 0  # the index in ``order`` of the first book not yet finished
         self.completed: dict[str, tuple[Job, dict]] = {}
 
-    def jobs(self, settings: BatchSettings, plugins: tuple[str, ...]) -> list[Job]:
+    def jobs(self, context: RenderContext, plugins: tuple[str, ...]) -> list[Job]:
         """A job per input to build, in input order; each writes its formats to staging files."""
         jobs = []
         for planned in self.plan.to_build:
             folder = self.out_dir / Path(planned.relative).parent
             staged = {name: str(folder / f".{planned.source.name}.{name}.staged.part")
                       for name in planned.formats}
-            jobs.append(Job(str(planned.source), planned.relative, staged, settings.options,
+            jobs.append(Job(str(planned.source.absolute()), planned.relative, staged, context,
                             plugins))
         self.order = [job.relative for job in jobs]
         return jobs
@@ -256,8 +265,6 @@ class _ArchiveRun:
 
     def _finish(self, job: Job, record: dict) -> None:
         """Move a built book's staged files to their names and record it in the manifest."""
-        from bookmaker.pipeline import FORMATS
-
         fingerprint = self.fingerprints[job.relative]
         old = self.manifest.entries.get(job.relative)
         entry = Entry(fingerprint.sha256, fingerprint.size, fingerprint.mtime_ns,
@@ -269,7 +276,7 @@ class _ArchiveRun:
             folder = self.out_dir / Path(job.relative).parent
             for name, staged in job.staged.items():
                 dest = self.out_dir / entry.outputs[name] if name in entry.outputs else \
-                    unique_path(folder, record["stem"], FORMATS[name][0], self.taken)
+                    unique_path(folder, record["stem"], WRITERS[name].suffix, self.taken)
                 os.replace(staged, dest)
                 entry.outputs[name] = dest.relative_to(self.out_dir).as_posix()
                 written.append(entry.outputs[name])

@@ -1,8 +1,11 @@
-"""The work done for one book, in whatever process runs it: read once, write every format asked.
+"""A batch's work for one book, in whatever process runs it: ``convert.convert`` on one Job.
 
 ``convert_one`` is a plain picklable function of a picklable Job, so any ``concurrent.futures``
-executor can run it: the local isolated pool or a Dask cluster. It writes each output to a staging
-file; the batch process moves the staged files to their final names, which only it may choose.
+executor can run it: the local isolated pool or a Dask cluster. The Job carries everything the
+book needs (the absolute source path, the run's RenderContext with its options, theme and
+timestamp setting), so a worker on another machine builds the very book a local run would. It
+writes each output to a staging file; the batch process moves the staged files to their final
+names, which only it may choose.
 """
 
 from __future__ import annotations
@@ -14,11 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookmaker import pipeline, readers
-from bookmaker.assets import drop_unreadable_assets
-from bookmaker.errors import BookmakerError, ManuscriptError
-from bookmaker.options import BuildOptions
-from bookmaker.output import slugify
+from bookmaker import convert, readers
+from bookmaker.errors import ManuscriptError
+from bookmaker.settings.context import RenderContext
+from bookmaker.writers import WRITERS, WriterInfo
 
 # Modules to import before reading anything: they may register extra readers or formats.
 PLUGINS_VARIABLE = "BOOKMAKER_PLUGINS"
@@ -29,7 +31,7 @@ class Job:
     source: str  # the input file
     relative: str  # its path under the source folder: its name in the manifest and the report
     staged: dict[str, str]  # format -> the temporary file (inside the output folder) to write it to
-    options: BuildOptions = BuildOptions()
+    context: RenderContext
     plugins: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -53,7 +55,7 @@ def warm_up(formats: tuple[str, ...], suffixes: tuple[str, ...], plugins: tuple[
     load_plugins(plugins)
     modules = {f"bookmaker.readers.{readers.READERS[suffix]}" for suffix in suffixes
                if suffix in readers.READERS}
-    modules.update(pipeline.FORMATS[name][1] for name in formats)
+    modules.update(WRITERS[name].module for name in formats)
     for module_name in sorted(modules):
         try:
             importlib.import_module(module_name)
@@ -72,10 +74,8 @@ def _build_a_sample(formats: tuple[str, ...]) -> None:
         sample = Path(folder) / "sample.md"
         sample.write_text(_SAMPLE, encoding="utf-8")
         try:
-            book = pipeline.load(sample)
-            for name in formats:
-                importlib.import_module(pipeline.FORMATS[name][1]).write(
-                    book, Path(folder) / f"sample.{name}", BuildOptions())
+            convert.convert(sample, formats, RenderContext(),
+                            lambda stem, info: Path(folder) / f"sample{info.suffix}")
         except Exception:  # noqa: BLE001 - the real books will report any problem
             return
 
@@ -91,19 +91,16 @@ def convert_one(job: Job) -> dict:
               "error": None}
     try:
         load_plugins(job.plugins)
-        source = Path(job.source)
-        book, dropped = drop_unreadable_assets(pipeline.load(source), source)
-        record["warnings"] = [str(finding) for finding in dropped]
-        record["stem"] = slugify(book.metadata.title, fallback=slugify(source.stem))
-        for name, staged in job.staged.items():
-            importlib.import_module(pipeline.FORMATS[name][1]).write(
-                book, Path(staged), job.options)
-        record["status"] = "built"
-    except ManuscriptError as error:
-        located = error.located(job.source)
-        record["error"] = error_fields(str(located), located.path, located.line)
-    except BookmakerError as error:
-        record["error"] = error_fields(str(error), job.source)
+        done = convert.convert(Path(job.source), tuple(job.staged), job.context,
+                               lambda stem, info: _staged(job, info))
+        record["stem"] = done.stem
+        record["warnings"] = [str(finding) for finding in done.warnings]
+        if done.error is None:
+            record["status"] = "built"
+        elif isinstance(done.error, ManuscriptError):
+            record["error"] = error_fields(str(done.error), done.error.path, done.error.line)
+        else:
+            record["error"] = error_fields(str(done.error), job.source)
     except MemoryError:
         raise
     except Exception as error:  # a bug must cost one book, not the archive
@@ -112,6 +109,10 @@ def convert_one(job: Job) -> dict:
             f"(please report it with this file)", job.source)
     record["seconds"] = round(time.perf_counter() - started, 3)
     return record
+
+
+def _staged(job: Job, info: WriterInfo) -> Path:
+    return Path(job.staged[info.name])
 
 
 def error_fields(message: str, file: str | None, line: int | None = None) -> dict:

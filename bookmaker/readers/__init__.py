@@ -16,8 +16,8 @@ from bookmaker.model import Book
 
 # extension -> reader module under bookmaker.readers
 READERS = {
-    ".md": "manuscript",
-    ".markdown": "manuscript",
+    ".md": "markdown",
+    ".markdown": "markdown",
     ".txt": "plaintext",
     ".html": "html",
     ".htm": "html",
@@ -30,8 +30,8 @@ READERS = {
 # READERS' default; each has ``sniff(head: bytes) -> bool`` over the file's first SNIFF_BYTES.
 # (A .html file may be an AO3 download or any saved page.)
 SNIFFERS: dict[str, tuple[str, ...]] = {
-    ".html": ("ao3html",),
-    ".htm": ("ao3html",),
+    ".html": ("html.ao3",),
+    ".htm": ("html.ao3",),
 }
 SNIFF_BYTES = 64 * 1024
 

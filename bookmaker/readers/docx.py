@@ -5,8 +5,8 @@ clean HTML and ignores its looks; that HTML then goes through the same converter
 HTML input (readers.htmlmodel), and headings become chapters as in a saved page
 (readers.html.chapters_from_blocks).
 
-Safety: the file is a zip from a stranger. bookmaker.safezip checks it whole first (names, count,
-sizes, ratios), every XML part is parsed once with bookmaker.safexml (a DOCTYPE declaring entities
+Safety: the file is a zip from a stranger. bookmaker.safety.archives checks it whole first (names, count,
+sizes, ratios), every XML part is parsed once with bookmaker.safety.xml (a DOCTYPE declaring entities
 is refused), and mammoth only ever sees an in-memory copy of the checked entries. Images travel in
 ``Book.embedded`` and are referred to as ``embedded:NAME``; an image the document only *links* to
 (``r:link``, a file or URL outside it) is never opened: mammoth's external file access stays off.
@@ -22,14 +22,14 @@ from pathlib import Path
 import mammoth
 
 from bookmaker import taxonomy
-from bookmaker.assets import EMBEDDED_SCHEME, IMAGE_TYPES
+from bookmaker.safety.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import Book, EmbeddedFile, Metadata, plain_text
 from bookmaker.readers.html import chapters_from_blocks
-from bookmaker.readers.htmlmodel import html_to_blocks, parse_fragment
-from bookmaker.safexml import parse_xml
-from bookmaker.safezip import MAX_TOTAL_BYTES, SafeZip
+from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
+from bookmaker.safety.xml import parse_xml
+from bookmaker.safety.archives import MAX_TOTAL_BYTES, SafeZip
 
 _CENTRED_STYLE = "bookmaker centred"
 # Word's and Google Docs' title style is the work's title; centred plain paragraphs keep their

@@ -23,22 +23,27 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from bookmaker.assets import (IMAGE_TYPES, asset_bytes, asset_media_type,
+from bookmaker.safety.assets import (IMAGE_TYPES, asset_bytes, asset_media_type,
                               drop_unreadable_assets, locate_asset)
 from bookmaker.errors import Finding
+from bookmaker.settings.context import RenderContext
 from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, Footnote,
                              FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
                              ListBlock, Metadata, Note, Paragraph, RawHtml, SceneBreak, SmallCaps,
                              Span, Strikeout, Strong, Subscript, Superscript, Text, map_blocks)
-from bookmaker.output import atomic_write, slugify
-from bookmaker.readers.manuscript import is_separator_text
+from bookmaker.safety.files import atomic_write, slugify
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 SCENE_BREAK = "* * *"
 
 # --------------------------------------------------------------------------- entry points
 
 
-def write(book: Book, dest: Path, options: object = None) -> list[Finding]:
+OPTIONS: tuple[str, ...] = ()  # the manuscript is the work itself: no theme, no layout
+TYPESET = False
+
+
+def write(book: Book, dest: Path, context: RenderContext | None = None) -> list[Finding]:
     """Write ``book`` as a manuscript at ``dest`` with its images in ``<stem>-images/`` beside it.
 
     Returns warnings for images that could not be read (they are left out). Images are written

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from bookmaker.writers.xhtml import clean_text
+from bookmaker.safety.xml import clean_text
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 

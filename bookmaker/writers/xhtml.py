@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Mapping
 import lxml.etree
 import lxml.html
 
+from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
                              Paragraph, RawHtml, SceneBreak, SmallCaps, Span, Strikeout,
                              Strong, Subscript, Superscript, Text)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
 # Characters a URL may carry unescaped; anything else (spaces, quotes...) is percent-encoded so
 # EPUBCheck and reading systems see a valid URL.
@@ -36,17 +36,12 @@ _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 PARAGRAPH_ALIGNS = ("center", "right")
 
 
-def clean_text(text: str) -> str:
-    """``text`` without the characters XML cannot hold (control characters, lone surrogates)."""
-    return _NOT_XML.sub("", text)
-
-
 def escape_text(text: str) -> str:
-    return html.escape(_NOT_XML.sub("", text), quote=False)
+    return html.escape(clean_text(text), quote=False)
 
 
 def escape_attr(text: str) -> str:
-    return html.escape(_NOT_XML.sub("", text), quote=True)
+    return html.escape(clean_text(text), quote=True)
 
 
 def xml_safe_metadata(metadata: Metadata) -> Metadata:

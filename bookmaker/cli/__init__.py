@@ -1,0 +1,402 @@
+"""The ``bookmaker`` command: parses options, calls the library, prints results. Nothing more.
+
+Heavy modules (readers, writers, WeasyPrint later) are imported inside the commands that need
+them, so ``bookmaker --help`` is instant and an EPUB build never loads the PDF machinery.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from bookmaker import __version__
+
+app = typer.Typer(
+    name="bookmaker",
+    help="Turn fan fiction manuscripts into books: EPUB now, styled PDF and zines next.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bookmaker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """Turn fan fiction manuscripts into books."""
+
+
+def _examples(*lines: str) -> str:
+    """A help epilog: Typer's rich help joins single lines, so each example is its own paragraph."""
+    return "[bold]Examples[/bold]\n\n" + "\n\n".join(f"  [cyan]{line}[/cyan]" for line in lines)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"bookmaker: {message}", err=True)
+    raise typer.Exit(code)
+
+
+# Options `build`, `batch` and `watch` share, declared once. None means "not given": the value then
+# comes from bookmaker.toml or the built-in default (settings/config.py decides, in one place).
+FormatsOption = Annotated[Optional[list[str]], typer.Option(
+    "--format", "-f", help="Output format: epub, pdf, zine or minizine; repeat for several "
+    "[default: epub].", show_default=False)]
+OutOption = Annotated[Optional[Path], typer.Option(
+    "--out", "-o", help="Output folder [default: dist].", show_default=False)]
+WarningsOption = Annotated[Optional[str], typer.Option(
+    "--warnings", help="Where the warnings page goes: front, end or omit [default: front].",
+    show_default=False)]
+PaperOption = Annotated[Optional[str], typer.Option(
+    "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9 [default: a5].",
+    show_default=False)]
+DropCapsOption = Annotated[Optional[bool], typer.Option(
+    "--drop-caps/--no-drop-caps", help="PDF: open each chapter with a drop cap.",
+    show_default=False)]
+WorkersOption = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
+    show_default=False)]
+StyleOption = Annotated[Optional[str], typer.Option(
+    "--style", "--theme", help="A theme name (see `bookmaker styles`) or the path of a theme "
+    "folder of your own [default: default].", show_default=False)]
+CoverOption = Annotated[Optional[Path], typer.Option(
+    "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.", show_default=False)]
+GeneratedCoverOption = Annotated[Optional[bool], typer.Option(
+    "--generated-cover/--no-generated-cover",
+    help="A typographic cover for a book without a cover image [default: on].",
+    show_default=False)]
+FlipOption = Annotated[str, typer.Option(
+    "--flip", help="Zine: the edge your duplex printer flips on, short or long.")]
+SheetOption = Annotated[Optional[str], typer.Option(
+    "--sheet", help="Zine: sheet size a4, a3, letter or tabloid [default: fits two pages].",
+    show_default=False)]
+SignatureOption = Annotated[Optional[int], typer.Option(
+    "--signature", help="Zine: pages per folded signature (a multiple of 4), for thick books.",
+    show_default=False)]
+CreepOption = Annotated[str, typer.Option(
+    "--creep", help="Zine: how far each inner sheet's pages move to the spine, e.g. 0.2mm.")]
+MarksOption = Annotated[bool, typer.Option("--marks", help="Zine: fold and crop marks.")]
+NoGuideOption = Annotated[bool, typer.Option(
+    "--no-guide", help="Zine: leave out the printing guide sheet.")]
+
+
+def _run_settings(start: Path, command_line: dict) -> tuple:
+    """Formats, output folder and render context for a run at ``start`` (its bookmaker.toml
+    applies); a bad value ends the command with exit code 2 and says what to give instead."""
+    from bookmaker.errors import BookmakerError
+    from bookmaker.settings.config import settings_for
+    from bookmaker.settings.options import parse_length
+
+    try:
+        if isinstance(command_line.get("creep"), str):
+            command_line["creep"] = parse_length(command_line["creep"])
+        formats, out, context, config_warnings = settings_for(start, command_line)
+    except (ValueError, BookmakerError) as error:
+        _fail(str(error), 2)
+    for finding in config_warnings:
+        typer.echo(str(finding), err=True)
+    return formats, out, context
+
+
+@app.command(epilog=_examples(
+    "bookmaker build manuscripts/",
+    "bookmaker build story.txt -o books/",
+    "bookmaker build story.md --warnings end",
+    "bookmaker build story.md -f epub -f pdf --paper 6x9 --drop-caps",
+    "bookmaker build story.md -f zine --marks --creep 0.2mm",
+    "bookmaker build drabble.md -f minizine",
+))
+def build(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files to build (.md, .txt, .html, .epub, .docx) or folders holding them.",
+        show_default=False)],
+    formats: FormatsOption = None,
+    out: OutOption = None,
+    warnings: WarningsOption = None,
+    paper: PaperOption = None,
+    drop_caps: DropCapsOption = None,
+    workers: WorkersOption = None,
+    style: StyleOption = None,
+    cover: CoverOption = None,
+    generated_cover: GeneratedCoverOption = None,
+    flip: FlipOption = "short",
+    sheet: SheetOption = None,
+    signature: SignatureOption = None,
+    creep: CreepOption = "0mm",
+    marks: MarksOption = False,
+    no_guide: NoGuideOption = False,
+) -> None:
+    """Build books from manuscripts into the output folder.
+
+    Settings not given here come from the nearest [bold]bookmaker.toml[/bold] (see `bookmaker
+    config`). Each book is named after its title; one bad manuscript never stops the others, and
+    the exit code is 1 if any failed.
+    """
+    from bookmaker.convert import BuildResult, build as build_books
+    from bookmaker.errors import BookmakerError
+
+    def report(result: BuildResult) -> None:
+        for warning in result.warnings:
+            typer.echo(warning, err=True)
+        if result.error:
+            typer.echo(result.error, err=True)
+        else:
+            for output in result.outputs:
+                typer.echo(f"{result.source} -> {output}")
+
+    formats, out, context = _run_settings(paths[0], dict(
+        formats=formats, out=out, warnings=warnings, paper=paper, drop_caps=drop_caps,
+        workers=workers, style=style, cover=cover, generated_cover=generated_cover, flip=flip,
+        sheet=sheet, signature=signature, creep=creep, marks=marks, guide=not no_guide))
+    try:
+        results = build_books(paths, formats, out, context, report)
+    except BookmakerError as error:
+        _fail(str(error))
+    failed = sum(1 for r in results if r.error)
+    if failed:
+        _fail(f"{failed} of {len(results)} manuscripts failed", 1)
+
+
+@app.command(epilog=_examples("bookmaker inspect story.md", "bookmaker inspect story.txt --json"))
+def inspect(
+    path: Annotated[Path, typer.Argument(help="One manuscript file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,
+) -> None:
+    """Show the document model a manuscript becomes."""
+    from bookmaker.errors import BookmakerError
+    from bookmaker.model import to_json
+    from bookmaker.writers.outline import outline
+    from bookmaker.convert import load
+
+    try:
+        book = load(path)
+    except BookmakerError as error:
+        typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
+        raise typer.Exit(1)
+    sys.stdout.write(to_json(book) if as_json else outline(book))
+
+
+@app.command(epilog=_examples("bookmaker check manuscripts/", "bookmaker check story.md"))
+def check(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Manuscript files or folders.", show_default=False)],
+) -> None:
+    """Check manuscripts and their annotations without building anything.
+
+    Prints [bold]file:line: problem (what to do)[/bold] for each finding; exits 1 if any is an error.
+    """
+    from bookmaker.check import check_paths
+
+    findings = check_paths(paths)
+    # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
+    for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
+        typer.echo(str(finding))
+    errors = sum(1 for f in findings if f.level == "error")
+    if errors:
+        _fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)
+    typer.echo(f"ok: no errors, {len(findings)} warning(s)")
+
+
+@app.command("import", epilog=_examples(
+    "bookmaker import downloads/The_Long_Way_Round.epub",
+    "bookmaker import archive/ -o manuscripts/",
+    "bookmaker import old-fic.txt work.html draft.docx -o drafts/",
+))
+def import_(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files to import (.epub, AO3 .html, .html, .docx, .txt, .md) or folders of them.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Folder the manuscripts are written to.")] = Path("manuscripts"),
+) -> None:
+    """Turn EPUBs, AO3 downloads, Word files and old texts into editable manuscripts.
+
+    Each input becomes [bold]<title>.md[/bold] in the output folder, with its images in
+    [bold]<title>-images/[/bold]; existing files are never overwritten. Edit it, then `bookmaker
+    build` it. One bad file never stops the others; the exit code is 1 if any failed.
+    """
+    from bookmaker.convert import ImportResult, import_files
+
+    def report(result: ImportResult) -> None:
+        for warning in result.warnings:
+            typer.echo(warning, err=True)
+        if result.error:
+            typer.echo(result.error, err=True)
+        else:
+            typer.echo(f"{result.source} -> {result.output}")
+
+    results = import_files(paths, out, report)
+    failed = sum(1 for r in results if r.error)
+    if failed:
+        _fail(f"{failed} of {len(results)} files failed to import", 1)
+
+
+@app.command(epilog=_examples('bookmaker new "A New Hero"',
+                              'bookmaker new "Chapter Two of Something" -d drafts/'))
+def new(
+    title: Annotated[str, typer.Argument(help="The work's title, in quotes.", show_default=False)],
+    folder: Annotated[Path, typer.Option("--dir", "-d", help="Folder for the manuscript.")] =
+        Path("manuscripts"),
+) -> None:
+    """Start a manuscript: every header field explained in comments, ready to build."""
+    from bookmaker.errors import BookmakerError
+    from bookmaker.scaffold import new_manuscript
+
+    try:
+        path = new_manuscript(title, folder)
+    except BookmakerError as error:
+        _fail(str(error))
+    typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
+
+
+@app.command(epilog=_examples(
+    "bookmaker batch archive/ -o books/",
+    "bookmaker batch archive/ -o books/ -f epub -f pdf --jobs 2 --report report.json",
+    "bookmaker batch archive/ -o books/ --scheduler tcp://scheduler-host:8786",
+))
+def batch(
+    src: Annotated[Path, typer.Argument(
+        help="The archive: a folder of works in any readable format.", show_default=False)],
+    out: OutOption = None,
+    formats: FormatsOption = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: one per core).",
+        show_default=False)] = None,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="Also write a JSON report, one record per input.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild everything.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Try again the unchanged works that failed last time.")] = False,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds one work may take before it is stopped.")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", min=64, help="Megabytes of memory one worker may use.")] = 2048,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Run on a Dask cluster: the scheduler's tcp://HOST:PORT.")] = None,
+    warnings: WarningsOption = None,
+    paper: PaperOption = None,
+    drop_caps: DropCapsOption = None,
+    style: StyleOption = None,
+    cover: CoverOption = None,
+    generated_cover: GeneratedCoverOption = None,
+    flip: FlipOption = "short",
+    sheet: SheetOption = None,
+    signature: SignatureOption = None,
+    creep: CreepOption = "0mm",
+    marks: MarksOption = False,
+    no_guide: NoGuideOption = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress and no summary; failures only.")] = False,
+) -> None:
+    """Convert a whole archive, mirroring its folders: in parallel, only what changed since the
+    last run, safe to interrupt and run again.
+
+    Takes the same settings as `build`, from here and from the [bold]bookmaker.toml[/bold] of the
+    archive's folder. A work that fails, hangs or runs out of memory is reported and the others
+    go on; the exit code is 1 if any failed, 130 or 143 when interrupted.
+    """
+    from rich.console import Console
+
+    from bookmaker.batch import BatchSettings, run_batch
+    from bookmaker.batch.progress import NoProgress
+    from bookmaker.batch.report import write_json_report
+    from bookmaker.batch.signals import Interrupted, interrupt_on
+    from bookmaker.cli.progress import BarProgress, LineProgress
+    from bookmaker.cli.summary import print_summary
+    from bookmaker.errors import BookmakerError
+
+    formats, out, context = _run_settings(src if src.is_dir() else src.parent, dict(
+        formats=formats, out=out, warnings=warnings, paper=paper, drop_caps=drop_caps,
+        style=style, cover=cover, generated_cover=generated_cover, flip=flip, sheet=sheet,
+        signature=signature, creep=creep, marks=marks, guide=not no_guide))
+    console = Console(highlight=False)
+    progress = NoProgress() if quiet else \
+        BarProgress(console) if console.is_terminal else LineProgress(sys.stdout)
+    settings = BatchSettings(formats, context.options, jobs, timeout, memory_limit, force,
+                             retry_failed, scheduler)
+    try:
+        with interrupt_on():
+            result = run_batch(src, out, settings, progress=progress)
+    except Interrupted as stop:
+        _fail(f"{stop}: finished works are recorded; run the same command again to continue",
+              stop.exit_code)
+    except BookmakerError as error:
+        _fail(str(error))
+    if report:
+        write_json_report(result, report)
+    if quiet:
+        for record in result.failed:
+            typer.echo(record["error"]["message"], err=True)
+    else:
+        print_summary(console, result)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command("config", epilog=_examples("bookmaker config",
+                                        "bookmaker config manuscripts/story.md"))
+def show_config(
+    path: Annotated[Path, typer.Argument(
+        help="A manuscript or folder [default: the current folder].", show_default=False)] =
+        Path("."),
+) -> None:
+    """Print the settings a build would use and where each came from (bookmaker.toml:line or
+    the built-in default); options given to `build` win over both."""
+    from bookmaker.settings.config import effective_settings
+    from bookmaker.errors import BookmakerError
+
+    try:
+        config, settings = effective_settings(path)
+    except BookmakerError as error:
+        _fail(str(error))
+    for finding in config.warnings:
+        typer.echo(str(finding), err=True)
+    typer.echo(f"# {config.path or 'no bookmaker.toml found: built-in defaults'}")
+    width = max(len(name) for name in settings)
+    for name, setting in settings.items():
+        typer.echo(f"{name:<{width}}  {setting.value!r:<24}  # {setting.source}")
+
+
+@app.command(epilog=_examples("bookmaker styles", "bookmaker build story.md --style modern"))
+def styles() -> None:
+    """List the themes, each with a line saying what it looks like."""
+    from bookmaker.settings.themes import list_themes
+
+    themes = list_themes()
+    width = max(len(theme.name) for theme in themes)
+    for theme in themes:
+        typer.echo(f"{theme.name:<{width}}  {theme.description}")
+
+
+@app.command(epilog=_examples("bookmaker watch manuscripts/a-new-hero.md",
+                              "bookmaker watch story.md -f epub -f pdf --style modern"))
+def watch(
+    path: Annotated[Path, typer.Argument(help="A manuscript (or a folder of them).",
+                                         show_default=False)],
+    formats: FormatsOption = None,
+    out: OutOption = None,
+    style: StyleOption = None,
+) -> None:
+    """Build, then rebuild on every save of the manuscript, its images, bookmaker.toml or the
+    theme; errors are printed and the watch goes on. Ctrl-C stops."""
+    from bookmaker.watch import watch as watch_and_build
+
+    def echo(line: str) -> None:
+        typer.echo(line)
+
+    watch_and_build(path, dict(formats=formats, out=out, style=style), echo)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,22 @@
+"""A finished batch on screen: the counts as a table, then each failure by file."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from bookmaker.batch.report import STATUSES, summary
+from bookmaker.batch.run import BatchResult
+
+
+def print_summary(console: Console, result: BatchResult) -> None:
+    """The counts and time as a table, then each failure by file with its message."""
+    table = Table(title="bookmaker batch")
+    for heading in (*STATUSES, "time"):
+        table.add_column(heading, justify="right")
+    counts = summary(result)
+    table.add_row(*(str(counts[status]) for status in STATUSES), f"{result.seconds:.1f} s")
+    console.print(table)
+    for record in result.failed:
+        console.print(f"[red]failed[/red] {record['input']}: {record['error']['message']}",
+                      markup=True, highlight=False, soft_wrap=True)

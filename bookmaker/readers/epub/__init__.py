@@ -1,0 +1,472 @@
+"""EPUBs from other tools into the model: AO3's own, FanFicFare's, Calibre's, Standard Ebooks'.
+
+The container is opened with bookmaker.safety.archives (nothing is extracted to disk) and every XML
+document parsed with bookmaker.safety.xml; broken XHTML, which other tools do produce, is recovered
+with the HTML5 parser instead, with a warning. The pages are converted by readers/htmlmodel.py,
+the one HTML-to-model converter, which also sanitises them.
+
+- **Metadata** comes from the OPF: title, creators, language, identifier, description (HTML,
+  sanitised, as the summary), dates, rights, series (``calibre:series`` or EPUB 3
+  ``belongs-to-collection``), cover. Subjects are sorted into rating, archive warnings,
+  categories, relationships (``A/B``, ``A & B``) and tags against bookmaker/taxonomy.py, since
+  AO3 and FanFicFare flatten every tag into ``dc:subject``.
+- **AO3's EPUBs** are AO3's HTML download split into pages by Calibre: when a page holds AO3's
+  ``dl.tags`` preface, the pages are joined again and read by readers/ao3.py, so the rating,
+  warnings, fandoms, relationships, characters, tags, series, summary and notes come back as
+  structured fields exactly as from the HTML download.
+- **FanFicFare's** ``title_page.xhtml`` ("Category:", "Genre:", "Characters:", "Rating:"...)
+  fills the fields its subjects flattened.
+- **Chapters** are the spine's pages in order, titled from the nav (EPUB 3) or NCX; a page's own
+  first heading gives the title otherwise and is not repeated as text. Cover, title, contents,
+  imprint, colophon and licence pages (``epub:type`` or the tools' file names) are skipped, and a
+  Standard Ebooks ``endnotes.xhtml`` becomes the footnotes of the chapters that refer to it.
+- **Images** inside the EPUB travel with the Book as EmbeddedFile (``embedded:NAME``); anything
+  else (``file:``, ``http:``, a path out of the container) is dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from bookmaker import taxonomy
+from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
+from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
+from bookmaker.readers import findings_of
+from bookmaker.readers.html import ao3
+from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
+from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
+                                         remove_keeping_tail)
+from bookmaker.safety.xml import UnsafeXmlError, parse_xml
+from bookmaker.safety.archives import SafeZip
+
+# Pages that are the book's furniture, not its story (epub:type values, EPUB 3 and SE).
+SKIPPED_TYPES = frozenset({"cover", "titlepage", "halftitlepage", "toc", "landmarks", "loi",
+                           "lot", "imprint", "colophon", "copyright-page", "uncopyright",
+                           "seriespage", "frontispiece"})
+NOTES_TYPES = frozenset({"endnotes", "footnotes", "rearnotes"})
+# The tools' own furniture pages, by file name: FanFicFare's and Calibre's.
+SKIPPED_FILES = re.compile(r"(^|/)(toc_page|log_page|titlepage|cover|nav|toc)\.x?html?$",
+                           re.IGNORECASE)
+FANFICFARE_TITLE_PAGE = re.compile(r"(^|/)title_page\.x?html?$", re.IGNORECASE)
+_HEADINGS = ("h1", "h2", "h3")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RELATIONSHIP = re.compile(r"\S\s*(/|\s&\s)\s*\S")
+_LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{1,30}):\s*(.*)$")
+
+# FanFicFare's title-page labels -> the field they fill.
+FANFICFARE_LABELS = {
+    "category": "fandoms", "categories": "fandoms", "fandom": "fandoms", "fandoms": "fandoms",
+    "genre": "tags", "genres": "tags", "freeform": "tags", "tags": "tags",
+    "characters": "characters", "character": "characters",
+    "relationships": "relationships", "pairings": "relationships", "ships": "relationships",
+    "rating": "rating", "rated": "rating",
+    "warnings": "warnings", "warning": "warnings",
+    "published": "published", "updated": "updated",
+}
+
+
+def read(path: Path) -> Book:
+    """The EPUB at ``path`` as a Book; ManuscriptError when it cannot be read at all."""
+    return _read(Path(path))[0]
+
+
+def findings(path: Path) -> list[Finding]:
+    """Warnings about the parts of the EPUB that were left out or repaired, without raising."""
+    return findings_of(_read, path)
+
+
+def _read(path: Path) -> tuple[Book, list[Finding]]:
+    with SafeZip(path) as container:
+        reading = _Reading(container, path, read_package(container, path))
+        return reading.book(), reading.problems
+
+
+class _Reading:
+    """One EPUB being read: its package, its parsed pages, the images met on the way."""
+
+    def __init__(self, container: SafeZip, path: Path, package: Package) -> None:
+        self.container = container
+        self.path = path
+        self.package = package
+        self.problems = package.problems
+        self.embedded: dict[str, EmbeddedFile] = {}
+        self.pages = [(item, root) for item, root in
+                      ((item, self._page(item)) for item in package.spine) if root is not None]
+
+    # ----------------------------------------------------------------- the whole book
+
+    def book(self) -> Book:
+        if any(_find(root, "dl", "tags") is not None for _, root in self.pages):
+            book, found = self._ao3_book()
+            self.problems.extend(f for f in found if f.level != "error")
+            errors = [f for f in found if f.level == "error"]
+            if errors:
+                raise ManuscriptError(errors[0].message, self.path, hint=errors[0].hint)
+        else:
+            book = Book(self._metadata(), tuple(self._chapters()))
+        if not any(chapter.blocks for chapter in book.chapters):
+            raise ManuscriptError("the EPUB holds no story text", self.path,
+                                  hint="the file is damaged, or its pages are not in its spine")
+        metadata = book.metadata
+        cover = self._cover()
+        if cover and not metadata.cover:
+            metadata = dataclasses.replace(metadata, cover=cover)
+        return dataclasses.replace(book, metadata=metadata, base_dir=str(self.path.parent),
+                                   embedded=tuple(self.embedded.values()))
+
+    def _ao3_book(self) -> tuple[Book, list[Finding]]:
+        """AO3's EPUB: its pages joined back into the HTML download they were split from."""
+        html = "".join(_body_html(root) for _, root in self.pages)
+        root = parse_html(f"<html><body>{html}</body></html>", self.path)
+        wrappers = [element for element in root.iter("div") if element.get("id") == "chapters"]
+        for wrapper in wrappers[1:]:  # each split page repeats the chapters wrapper
+            wrappers[0].extend(list(wrapper))
+            wrapper.getparent().remove(wrapper)
+        return ao3.book_from_document(root, self.path)
+
+    # ----------------------------------------------------------------- pages
+
+    def _page(self, item: Item) -> etree._Element | None:
+        """The page's parsed root; broken XHTML is recovered with the HTML5 parser."""
+        data = self.container.read(item.href)
+        try:
+            return parse_xml(data, self.path, item.href)
+        except UnsafeXmlError:
+            raise
+        except ManuscriptError as error:
+            self.problems.append(Finding("warning", f"{item.href} is not well-formed XHTML "
+                                                    f"({error.message}); read as HTML",
+                                         str(self.path), hint="check that page in the book"))
+            return parse_html(data.decode("utf-8", errors="replace"), self.path)
+
+    def _chapters(self) -> list[Chapter]:
+        notes_pages = {item.href: root for item, root in self.pages if _page_types(root) &
+                       NOTES_TYPES}
+        chapters: list[Chapter] = []
+        for item, root in self.pages:
+            if item.href in notes_pages or self._is_furniture(item, root):
+                continue
+            body = _find(root, "body")
+            if body is None:
+                continue
+            _bring_in_endnotes(body, item.href, notes_pages)
+            _point_links_inside(body, item.href)
+            title = self._take_title(item, body)
+            blocks = html_to_blocks(body, source=self.path,
+                                    resolve_image=self._image_resolver(item.href))
+            if blocks or title:
+                chapters.append(Chapter(title, blocks))
+        return [chapter for chapter in chapters if chapter.blocks]
+
+    def _is_furniture(self, item: Item, root: etree._Element) -> bool:
+        if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
+            return True
+        if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
+            return True
+        body = _find(root, "body")
+        # A page with no words (a cover image, a blank page) is not a chapter.
+        return body is None or not "".join(body.itertext()).strip()
+
+    def _take_title(self, item: Item, body: etree._Element) -> str:
+        """The chapter's title (nav/NCX, else its first heading); that heading is removed so
+        the title is not repeated as text."""
+        heading = next((element for element in body.iter()
+                        if isinstance(element.tag, str) and _local(element) in _HEADINGS
+                        and "".join(element.itertext()).strip()), None)
+        heading_text = " ".join("".join(heading.itertext()).split()) if heading is not None \
+            else ""
+        if heading is not None and _text_before(body, heading) == "":
+            remove_keeping_tail(heading)
+        else:
+            heading_text = ""
+        return self.package.toc_titles.get(item.href) or heading_text
+
+    # ----------------------------------------------------------------- images
+
+    def _image_resolver(self, page: str):
+        def resolve(src: str, line: int | None) -> str | None:
+            name = resolve_href(page, src)
+            if name is None or name not in self.container:
+                # The sanitiser has already emptied addresses such as file: or javascript:.
+                what = f"image {src!r}" if src else "an image with an unsafe address"
+                self.problems.append(Finding(
+                    "warning", f"{what} in {page} is not inside the EPUB", str(self.path),
+                    hint="it is left out; bookmaker never reads outside the file or the network"))
+                return None
+            return self._embed(name)
+        return resolve
+
+    def _embed(self, name: str) -> str | None:
+        """``embedded:NAME`` for an image in the container, read once; None for a non-image."""
+        if name not in self.embedded:
+            item = self.package.item_for(name)
+            media_type = item.media_type if item is not None else \
+                IMAGE_TYPES.get(Path(name).suffix.lower(), "")
+            if media_type not in IMAGE_TYPES.values():
+                return None
+            data = self.container.read(name, limit=MAX_ASSET_BYTES)
+            self.embedded[name] = EmbeddedFile(name, media_type, data)
+        return f"embedded:{name}"
+
+    def _cover(self) -> str | None:
+        items = self.package.items.values()
+        cover = next((item for item in items if "cover-image" in item.properties), None)
+        if cover is None:
+            meta = self.package.metadata.find("opf:meta[@name='cover']", NS)
+            cover = self.package.items.get(meta.get("content", "")) if meta is not None else None
+        return self._embed(cover.href) if cover is not None else None
+
+    # ----------------------------------------------------------------- metadata
+
+    def _metadata(self) -> Metadata:
+        opf = self.package.metadata
+        fields = _subject_fields(_texts(opf, "dc:subject"))
+        fields.update(self._fanficfare_fields())
+        warnings, content_notes = taxonomy.split_warnings(fields.get("warnings", []))
+        values: dict = dict(
+            title=_first_text(opf, "dc:title") or self.path.stem.replace("_", " "),
+            authors=tuple(_creators(opf)),
+            summary=self._summary(opf),
+            fandoms=tuple(fields.get("fandoms", ())),
+            rating=next(iter(fields.get("rating", ())), None),
+            warnings=warnings, content_notes=content_notes,
+            categories=tuple(fields.get("categories", ())),
+            relationships=tuple(fields.get("relationships", ())),
+            characters=tuple(fields.get("characters", ())),
+            tags=tuple(fields.get("tags", ())),
+            series=_series(opf),
+            published=fields.get("published") or _date(opf, modified=False),
+            updated=fields.get("updated") or _date(opf, modified=True),
+            source_url=_source_url(opf),
+            rights=_first_text(opf, "dc:rights"),
+            identifier=_first_text(opf, "dc:identifier"),
+        )
+        language = taxonomy.language_tag(_first_text(opf, "dc:language") or "")
+        if language:
+            values["language"] = language
+        return Metadata(**values)
+
+    def _summary(self, opf: etree._Element) -> tuple[Block, ...]:
+        description = _first_text(opf, "dc:description", collapse=False)
+        if not description:
+            return ()
+        return html_to_blocks(parse_fragment(description, self.path), source=self.path,
+                              contents_only=True)
+
+    def _fanficfare_fields(self) -> dict:
+        """The labelled lines of FanFicFare's title page, as metadata fields."""
+        page = next((root for item, root in self.pages
+                     if FANFICFARE_TITLE_PAGE.search(item.href)), None)
+        body = _find(page, "body") if page is not None else None
+        if body is None:
+            return {}
+        for br in [e for e in body.iter() if isinstance(e.tag, str) and _local(e) == "br"]:
+            br.tail = "\n" + (br.tail or "")
+        fields: dict = {}
+        for line in "".join(body.itertext()).splitlines():
+            match = _LABEL_LINE.match(line)
+            field = FANFICFARE_LABELS.get(match[1].strip().lower()) if match else None
+            if field is None or not match[2].strip():
+                continue
+            value = match[2].strip()
+            if field == "rating":
+                rating = taxonomy.canonical_rating(value)
+                fields["rating"] = [rating] if rating else []
+            elif field in ("published", "updated"):
+                date = _DATE.search(value)
+                fields[field] = date.group(0) if date else None
+            else:
+                fields[field] = [part.strip() for part in value.split(",") if part.strip()]
+        return fields
+
+
+# --------------------------------------------------------------------------- OPF helpers
+
+
+def _texts(opf: etree._Element, tag: str) -> list[str]:
+    return [" ".join("".join(e.itertext()).split()) for e in opf.findall(tag, NS)
+            if "".join(e.itertext()).strip()]
+
+
+def _first_text(opf: etree._Element, tag: str, collapse: bool = True) -> str | None:
+    element = opf.find(tag, NS)
+    if element is None:
+        return None
+    text = "".join(element.itertext()).strip()
+    return (" ".join(text.split()) if collapse else text) or None
+
+
+def _creators(opf: etree._Element) -> list[str]:
+    """Authors: creators without a role or with the author role (not editors, illustrators)."""
+    role = f"{{{NS['opf']}}}role"
+    refined = {m.get("refines", "")[1:]: m.text for m in opf.findall("opf:meta", NS)
+               if m.get("property") == "role"}
+    names = []
+    for creator in opf.findall("dc:creator", NS):
+        creator_role = creator.get(role) or refined.get(creator.get("id", ""), "aut")
+        name = " ".join("".join(creator.itertext()).split())
+        if name and (creator_role or "aut") == "aut" and name not in names:
+            names.append(name)
+    return names
+
+
+def _subject_fields(subjects: list[str]) -> dict[str, list[str]]:
+    """Flattened subjects sorted back into fields: AO3's "Fanworks" marker is dropped, ratings,
+    archive warnings and categories are recognised by name, ``A/B`` is a relationship."""
+    fields: dict[str, list[str]] = {}
+    for subject in subjects:
+        if subject.lower() in ("fanworks", "fanfiction", "fan fiction"):
+            continue
+        if taxonomy.canonical_rating(subject):
+            field, value = "rating", taxonomy.canonical_rating(subject)
+        elif taxonomy.canonical_warning(subject):
+            field, value = "warnings", subject
+        elif taxonomy.canonical_category(subject):
+            field, value = "categories", taxonomy.canonical_category(subject)
+        elif _RELATIONSHIP.search(subject):
+            field, value = "relationships", subject
+        else:
+            field, value = "tags", subject
+        if value not in fields.setdefault(field, []):
+            fields[field].append(value)
+    return fields
+
+
+def _series(opf: etree._Element) -> tuple[Series, ...]:
+    metas = opf.findall("opf:meta", NS)
+    by_name = {m.get("name"): m.get("content", "") for m in metas if m.get("name")}
+    if by_name.get("calibre:series"):
+        return (Series(by_name["calibre:series"].strip(), _number(by_name.get(
+            "calibre:series_index"))),)
+    series = []
+    for meta in metas:
+        if meta.get("property") == "belongs-to-collection" and (meta.text or "").strip():
+            position = next((m.text for m in metas if m.get("refines") == f"#{meta.get('id')}"
+                             and m.get("property") == "group-position"), None)
+            series.append(Series(" ".join(meta.text.split()), _number(position)))
+    return tuple(series)
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date(opf: etree._Element, modified: bool) -> str | None:
+    event = f"{{{NS['opf']}}}event"
+    for element in opf.findall("dc:date", NS):
+        is_modification = element.get(event) == "modification"
+        match = _DATE.match((element.text or "").strip())
+        if match and is_modification == modified:
+            return match.group(0)
+    if modified:
+        meta = next((m for m in opf.findall("opf:meta", NS)
+                     if m.get("property") == "dcterms:modified"), None)
+        match = _DATE.match((meta.text or "").strip()) if meta is not None else None
+        return match.group(0) if match else None
+    return None
+
+
+def _source_url(opf: etree._Element) -> str | None:
+    for text in _texts(opf, "dc:source") + _texts(opf, "dc:identifier"):
+        if re.match(r"https?://", text):
+            return text
+    return None
+
+
+# --------------------------------------------------------------------------- page helpers
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname.lower()
+
+
+def _find(root: etree._Element, tag: str, class_name: str = "") -> etree._Element | None:
+    for element in root.iter():
+        if isinstance(element.tag, str) and _local(element) == tag and (
+                not class_name or class_name in element.get("class", "").split()):
+            return element
+    return None
+
+
+def _page_types(root: etree._Element) -> set[str]:
+    """The epub:type of the page's body and of its top-level sections."""
+    body = _find(root, "body")
+    if body is None:
+        return set()
+    attribute = f"{{{NS['epub']}}}type"
+    types = set(body.get(attribute, "").split())
+    for child in body:
+        if isinstance(child.tag, str):
+            types |= set(child.get(attribute, "").split())
+    return types
+
+
+def _text_before(body: etree._Element, target: etree._Element) -> str:
+    """The text that comes before ``target`` inside ``body``: the opening text of its
+    ancestors, and all the text of elements that precede it (with their tails)."""
+    ancestors = set(target.iterancestors())
+    parts: list[str] = []
+    for element in body.iter():
+        if element is target:
+            break
+        if not isinstance(element.tag, str):
+            continue
+        parts.append(element.text or "")
+        if element not in ancestors:
+            parts.append(element.tail or "")
+    return "".join(parts).strip()
+
+
+def _body_html(root: etree._Element) -> str:
+    body = _find(root, "body")
+    if body is None:
+        return ""
+    return (body.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", with_tail=True) for child in body)
+
+
+def _point_links_inside(body: etree._Element, page: str) -> None:
+    """``page.xhtml#fn1`` inside page.xhtml becomes ``#fn1`` (Calibre writes links that way), so
+    the converter sees footnote references as the links within the page they are."""
+    for link in body.iter():
+        if isinstance(link.tag, str) and _local(link) == "a" and "#" in link.get("href", ""):
+            href = link.get("href", "")
+            if not href.startswith("#") and resolve_href(page, href) == page:
+                link.set("href", "#" + href.partition("#")[2])
+
+
+def _bring_in_endnotes(body: etree._Element, page: str,
+                       notes_pages: dict[str, etree._Element]) -> None:
+    """Copy the endnotes this page refers to (in another file) into it as footnote asides, so
+    the converter finds each note next to its reference."""
+    if not notes_pages:
+        return
+    namespace = etree.QName(body).namespace
+    aside_tag = f"{{{namespace}}}aside" if namespace else "aside"
+    for link in [e for e in body.iter() if isinstance(e.tag, str) and _local(e) == "a"]:
+        href = link.get("href", "")
+        target_file = resolve_href(page, href)
+        fragment = href.partition("#")[2]
+        notes = notes_pages.get(target_file or "")
+        if notes is None or not fragment:
+            continue
+        note = next((e for e in notes.iter() if e.get("id") == fragment), None)
+        if note is None:
+            continue
+        aside = etree.SubElement(body, aside_tag, {"id": fragment,
+                                                   f"{{{NS['epub']}}}type": "footnote"})
+        aside.text = note.text
+        for child in note:
+            aside.append(copy.deepcopy(child))
+        link.set("href", f"#{fragment}")
+        link.set(f"{{{NS['epub']}}}type", "noteref")
+

@@ -1,0 +1,122 @@
+"""A saved web page holding a fic (any site, or one written by hand) into the model.
+
+The story is the page's ``<article>`` (when there is exactly one), else its ``<main>``, else its
+body, without the site's chrome: ``nav``, ``header``, ``footer``, non-note ``aside`` and forms go.
+The title comes from the page's first ``<h1>`` or its ``<title>``; headings split chapters
+(chapters_from_blocks, shared with the DOCX reader); ``<hr>`` and the other scene-break marks are
+left to transforms.scenebreaks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from lxml import etree
+
+from bookmaker import taxonomy
+from bookmaker.errors import Finding, ManuscriptError
+from bookmaker.model import Block, Book, Chapter, Heading, Metadata, plain_text
+from bookmaker.readers.html.blocks import (EPUB_TYPE, html_to_blocks, parse_html,
+                                         remove_keeping_tail)
+from bookmaker.readers.decoding import read_text
+
+_CHROME = frozenset({"nav", "header", "footer", "form", "aside", "menu"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
+_NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc-endnote"})
+
+
+def read(path: Path) -> Book:
+    """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
+    path = Path(path)
+    text, _ = read_text(path)
+    root = parse_html(text, path)
+    story = _story_element(root)
+    title = _first_h1(story) or _head_title(root)  # before the chrome (an article's header) goes
+    _drop_chrome(story)
+    blocks = html_to_blocks(story, source=path, contents_only=True)
+    if not plain_text(blocks).strip():
+        raise ManuscriptError("the page holds no text", path,
+                              hint="save the page with its text (\"Web page, complete\")")
+    title, chapters = chapters_from_blocks(blocks, title)
+    metadata = Metadata(title=title or path.stem, authors=_authors(root),
+                        language=taxonomy.language_tag(root.get("lang", "")) or "en")
+    return Book(metadata, chapters, base_dir=str(path.parent))
+
+
+def findings(path: Path) -> list[Finding]:
+    """The page's first problem, if any (a page is read whole or not at all)."""
+    try:
+        read(path)
+    except ManuscriptError as error:
+        return [error.as_finding()]
+    return []
+
+
+def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""
+                         ) -> tuple[str, tuple[Chapter, ...]]:
+    """(work title, chapters) from a flat run of blocks whose headings mark chapters.
+
+    A lone top-level heading opening the text (one ``<h1>`` above ``<h2>`` chapters) is the
+    work's title, not a chapter. The highest heading level left splits chapters; text before the
+    first one is an untitled opening chapter. With no heading at all the work is one chapter.
+    """
+    headings = [block for block in blocks if isinstance(block, Heading)]
+    if headings and blocks[0] is headings[0] and \
+            sum(h.level == headings[0].level for h in headings) == 1 and len(headings) > 1 \
+            and all(h.level > headings[0].level for h in headings[1:]):
+        title = plain_text(headings[0].children).strip() or title
+        blocks, headings = blocks[1:], headings[1:]
+    if not headings:
+        return title, (Chapter("", blocks),)
+    level = min(heading.level for heading in headings)
+    chapters: list[Chapter] = []
+    current = Chapter("")
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == level:
+            if current.blocks or current.title:
+                chapters.append(current)
+            current = Chapter(plain_text(block.children).strip(), line=block.line)
+        else:
+            current = dataclasses.replace(current, blocks=current.blocks + (block,))
+    chapters.append(current)
+    return title, tuple(chapters)
+
+
+def _story_element(root: etree._Element) -> etree._Element:
+    """Where the story is: the one ``<article>``, else ``<main>``, else the body."""
+    articles = list(root.iter("article"))
+    if len(articles) == 1:
+        return articles[0]
+    main = next(root.iter("main"), None)
+    if main is not None:
+        return main
+    body = next(root.iter("body"), None)
+    return body if body is not None else root
+
+
+def _drop_chrome(story: etree._Element) -> None:
+    """Remove the site's navigation, headers, footers and sidebars (not footnote asides)."""
+    chrome = [element for element in story.iter()
+              if element is not story and isinstance(element.tag, str)
+              and (element.tag in _CHROME or element.get("role", "") in _CHROME_ROLES)
+              and not set((element.get(EPUB_TYPE, "") + " " + element.get("role", "")).split())
+              & _NOTE_TYPES]
+    for element in chrome:
+        remove_keeping_tail(element)
+
+
+def _first_h1(story: etree._Element) -> str:
+    heading = next(story.iter("h1"), None)
+    return " ".join("".join(heading.itertext()).split()) if heading is not None else ""
+
+
+def _head_title(root: etree._Element) -> str:
+    title = next(root.iter("title"), None)
+    return " ".join("".join(title.itertext()).split()) if title is not None else ""
+
+
+def _authors(root: etree._Element) -> tuple[str, ...]:
+    """The page's ``<meta name="author">``, the one place a generic page names its writer."""
+    return tuple(meta.get("content", "").strip() for meta in root.iter("meta")
+                 if meta.get("name", "").lower() == "author" and meta.get("content", "").strip())

@@ -1,0 +1,92 @@
+"""The typographic cover drawn for a book that has no cover image.
+
+An e-reader's library shows covers, and a book without one is a grey box among them. The
+generated cover sets the title, author and fandom in the theme's face and colours, with Pillow,
+as a JPEG whose bytes depend only on the book and the theme (no timestamp, no EXIF), so builds
+stay reproducible. JPEG rather than PNG because a batch makes one per book: encoding the
+1600x2400 PNG took 0.17 s, most of a short story's whole conversion; the JPEG takes 0.01 s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bookmaker.model import Book
+from bookmaker.settings.themes import Theme
+
+WIDTH, HEIGHT = 1600, 2400  # 2:3, what e-reader stores ask for
+MARGIN = 150
+
+
+def cover_jpeg(book: Book, theme: Theme) -> bytes:
+    """The typographic cover of ``book`` in ``theme``'s look, as JPEG bytes."""
+    look = theme.cover
+    image = Image.new("RGB", (WIDTH, HEIGHT), look["background"])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, 60), fill=look["accent"])
+    draw.rectangle((0, HEIGHT - 60, WIDTH, HEIGHT), fill=look["accent"])
+    metadata = book.metadata
+    title_font = _font(theme, "bold", 150)
+    title_lines = _wrap(metadata.title or "Untitled", title_font, WIDTH - 2 * MARGIN)
+    y = _centred(draw, title_lines, title_font, 560, look["ink"], 1.2)
+    ornament = look.get("ornament", "")
+    ornament_font = _font(theme, "regular", 90)
+    if ornament and _has_glyphs(ornament_font, ornament):
+        # Pillow draws a missing glyph as a box: a face without the ornament goes without it.
+        y = _centred(draw, [ornament], ornament_font, y + 80, look["accent"], 1.0)
+    byline = " and ".join(metadata.authors)
+    if byline:
+        author_font = _font(theme, "regular", 90)
+        _centred(draw, _wrap(byline, author_font, WIDTH - 2 * MARGIN), author_font, y + 80,
+                 look["ink"], 1.25)
+    if metadata.fandoms:
+        fandom_font = _font(theme, "italic", 64)
+        lines = _wrap(" · ".join(metadata.fandoms), fandom_font, WIDTH - 2 * MARGIN)[:3]
+        _centred(draw, lines, fandom_font, HEIGHT - 260 - 80 * (len(lines) - 1), look["ink"], 1.25)
+    out = io.BytesIO()
+    # Full-resolution colour (no chroma subsampling) keeps the coloured bands and small type crisp.
+    image.save(out, format="JPEG", quality=92, subsampling=0)
+    return out.getvalue()
+
+
+def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
+    return all(ord(char) in _characters(font.path) for char in text if not char.isspace())
+
+
+@functools.lru_cache(maxsize=8)
+def _characters(font_path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for (read once per process: a batch makes many)."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; only covers need it here
+
+    with TTFont(font_path, lazy=True) as face:
+        return frozenset(face.getBestCmap())
+
+
+def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(theme.font_file(style), size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Words greedily into lines no wider than ``width``; a word wider alone gets its own line."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines[:6] or [""]  # a cover is not the place for the whole of a very long title
+
+
+def _centred(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, top: int,
+             colour: str, leading: float) -> int:
+    """Draw ``lines`` centred from ``top``; the y just below the last line."""
+    step = int(font.size * leading)
+    for number, line in enumerate(lines):
+        draw.text((WIDTH / 2, top + number * step), line, font=font, fill=colour, anchor="mt")
+    return top + len(lines) * step

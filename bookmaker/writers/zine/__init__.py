@@ -1,0 +1,93 @@
+"""The zine writers: the print PDF imposed for the photocopier.
+
+``zine``: a saddle-stitched booklet, two book pages on each side of a sheet (A5 pages on A4,
+half-letter on letter), sheets in folding order, duplex-ready, with a printing guide as the last
+sheet. ``minizine``: the classic 8-page mini-zine, one sheet folded and cut.
+
+Imposition is done with pypdf (already used to join the PDF's parts) rather than pdfimpose: the
+geometry is a few affine placements, pdfimpose is GPL-licensed and file-based, and its creep and
+signature options do not match the per-sheet shift and folding guide wanted here.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from bookmaker.errors import Finding
+from bookmaker.model import Book
+from bookmaker.settings.context import RenderContext
+from bookmaker.settings.options import BuildOptions
+from bookmaker.safety.files import atomic_write
+from bookmaker.writers import templating
+from bookmaker.writers.zine.imposition import MM, SHEET_FOR_PAPER, SHEETS, impose, saddle_sides
+from bookmaker.writers.pdf import pdf_bytes
+
+OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
+           "sheet", "signature", "creep", "marks", "guide")
+TYPESET = True
+
+
+def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
+    """Write ``book`` as an imposed saddle-stitch zine at ``dest``, atomically."""
+    atomic_write(Path(dest), zine_bytes(book, context))
+    return []
+
+
+def sheet_name(options: BuildOptions) -> str:
+    """The sheet: ``--sheet`` if given, else the one two pages of ``--paper`` fit on."""
+    return options.sheet or SHEET_FOR_PAPER[options.paper]
+
+
+def sheet_points(name: str) -> tuple[float, float]:
+    """A sheet's landscape size in PDF points, the unit imposition places pages in."""
+    width, height = SHEETS[name]
+    return width * MM, height * MM
+
+
+def zine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
+    """The book's print PDF imposed for saddle stitching, plus the printing guide unless
+    ``options.guide`` is off."""
+    context = context or RenderContext()
+    return impose_booklet(pdf_bytes(book, context), context.options,
+                          book.metadata.title or "Untitled")
+
+
+def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
+    """Any PDF's pages imposed as a saddle-stitched booklet (separated from the layout so tests
+    and other tools can impose PDFs made elsewhere)."""
+    name = sheet_name(options)
+    sheet = sheet_points(name)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    sides = saddle_sides(pages, sheet, options.signature, options.creep * MM, options.flip)
+    writer = impose(pdf, sides, sheet, options.marks)
+    if options.guide:
+        writer.append(PdfReader(io.BytesIO(_guide_pdf(title, name, len(sides), options))))
+    writer.add_metadata({"/Title": f"{title} (zine, imposed)", "/Producer": "bookmaker"})
+    return written(writer)
+
+
+def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> bytes:
+    """The one-page printing guide, on the zine's sheet size, laid out by WeasyPrint."""
+    from weasyprint import HTML
+
+    width, height = SHEETS[name]
+    signature = options.signature or 0
+    html = templating.render(
+        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name, sheets=math.ceil(sides / 2),
+        sides=sides, flip=options.flip, signature=signature,
+        signatures=math.ceil(sides * 2 / signature) if signature else 1,
+        marks=options.marks, creep=options.creep)
+    return HTML(string=html).write_pdf()
+
+
+
+
+def written(writer: PdfWriter) -> bytes:
+    """The writer's PDF as bytes, for atomic_write."""
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,43 @@
+"""parse_xml: XML from strangers never expands entities, loads DTDs or reaches the network."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from bookmaker.errors import ManuscriptError
+from bookmaker.safety.xml import parse_xml
+
+XHTML_DOCTYPE = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+                 b'"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">')
+
+
+def test_html_named_entities_become_their_characters():
+    root = parse_xml(XHTML_DOCTYPE + b'<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                     b'<p>a&nbsp;b<i>c</i>&eacute;&unknown;d</p></body></html>')
+    assert "".join(root.itertext()) == "a\u00a0bc\u00e9d"
+
+
+@pytest.mark.parametrize("document", [
+    b'<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    b'<foo>&xxe;</foo>',
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>',
+    b'<!DOCTYPE x [<!ELEMENT x ANY>]><x/>',
+], ids=["external-entity", "billion-laughs", "element-declaration"])
+def test_documents_declaring_entities_are_refused(document):
+    with pytest.raises(ManuscriptError) as error:
+        parse_xml(document, "book.epub", "OEBPS/content.opf")
+    assert str(error.value).startswith("book.epub: refused XML in OEBPS/content.opf")
+
+
+def test_broken_xml_names_file_part_and_line():
+    with pytest.raises(ManuscriptError) as error:
+        parse_xml(b"<a>\n<b></a>", "book.epub", "OEBPS/ch1.xhtml")
+    assert error.value.line == 2
+    assert "broken XML in OEBPS/ch1.xhtml" in str(error.value)
+
+
+def test_comments_and_processing_instructions_are_dropped():
+    root = parse_xml(b"<a><!-- x --><?php evil() ?>text</a>")
+    assert etree.tostring(root) == b"<a>text</a>"
