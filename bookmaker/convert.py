@@ -101,7 +101,7 @@ class BuildResult:
 
 
 def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
-          out_dir: str | Path = "dist", options: BuildOptions | RenderContext = BuildOptions(),
+          out_dir: str | Path = "dist", options: BuildOptions | RenderContext | None = None,
           on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
     """Build every manuscript found under ``paths`` into ``out_dir``, one result per manuscript.
 

@@ -14,7 +14,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 # --------------------------------------------------------------------------- inlines
 
@@ -86,8 +86,8 @@ class Span:
     classes: tuple[str, ...] = ()
 
 
-Inline = Union[Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
-               FootnoteRef, LineBreak, Span]
+Inline = (Text | Emph | Strong | SmallCaps | Strikeout | Superscript | Subscript | Code | Link
+          | FootnoteRef | LineBreak | Span)
 
 # --------------------------------------------------------------------------- blocks
 
@@ -182,8 +182,8 @@ class Footnote:
     line: int | None = None
 
 
-Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, LineBlock, Note, Div, ListBlock, Image,
-              RawHtml, Footnote]
+Block = (Paragraph | Heading | SceneBreak | BlockQuote | LineBlock | Note | Div | ListBlock | Image
+         | RawHtml | Footnote)
 
 # The design calls it List; ListBlock avoids shadowing typing.List in readers' code.
 List = ListBlock

@@ -7,6 +7,7 @@ watch, and that the build's own output never triggers another build.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,10 +62,9 @@ def watched_paths(path: Path, command_line: dict[str, Any]) -> list[Path]:
         paths.append(config.resolve())
     style = command_line.get("style")
     if style:
-        try:
+        # An unknown theme: build_once prints the error; there is nothing of it to watch.
+        with contextlib.suppress(BookmakerError):
             paths.append(find_theme(style).folder)
-        except BookmakerError:
-            pass  # build_once prints the error; there is nothing of it to watch
     return [p for p in dict.fromkeys(paths) if not any(p.is_relative_to(o) and p != o
                                                        for o in paths)]
 
@@ -73,8 +73,10 @@ def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
     """Build ``path``, then rebuild it after every change until interrupted."""
     path = Path(path)
     out = build_once(path, command_line, echo)
+    # The filter reads ``out`` late on purpose: a rebuild may move the output folder.
     for changes in watchfiles.watch(*watched_paths(path, command_line),
-                                    watch_filter=_ignoring(lambda: out), raise_interrupt=False):
+                                    watch_filter=_ignoring(lambda: out),  # noqa: B023
+                                    raise_interrupt=False):
         echo("changed: " + ", ".join(sorted({Path(p).name for _change, p in changes})))
         out = build_once(path, command_line, echo) or out
 

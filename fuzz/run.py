@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "helpers"))
-from fuzz_targets import TARGETS, read_or_refuse  # noqa: E402
+from fuzz_targets import TARGETS, read_or_refuse
 
 EXAMPLES_PER_ROUND = 500
 

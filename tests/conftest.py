@@ -14,9 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
-import epubcheck_batch  # noqa: E402
+import epubcheck_batch
 
-from paths import DATA, REPO, SEED  # noqa: E402,F401  (DATA and SEED: for tests that import them)
+from paths import DATA, REPO, SEED  # noqa: F401  (DATA and SEED: for tests that import them)
 
 # Books under a folder with this name are deliberately broken inputs, not bookmaker's output.
 NOT_OUR_OUTPUT = "not-built-by-bookmaker"

@@ -52,7 +52,8 @@ def test_build_epub_does_not_import_pdf_machinery(tmp_path, seed_path):
     code = ("import sys; from bookmaker.cli import app\n"
             f"try:\n    app(['build', {str(seed_path)!r}, '-o', {str(tmp_path)!r}])\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
-            "bad = [m for m in sys.modules if m.startswith(('weasyprint', 'bookmaker.writers.pdf'))]\n"
+            "bad = [m for m in sys.modules\n"
+            "       if m.startswith(('weasyprint', 'bookmaker.writers.pdf'))]\n"
             "assert not bad, bad\nprint('clean')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.splitlines()[-1] == "clean", result.stderr

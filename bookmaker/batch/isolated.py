@@ -11,6 +11,7 @@ in ``preload``, so a new or replacement worker starts in milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import collections
 import concurrent.futures as cf
 import multiprocessing
@@ -117,10 +118,8 @@ class IsolatedExecutor(cf.Executor):
             self._dispatcher.join()
 
     def _wake(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the dispatcher is gone already
             self._wake_writer.send_bytes(b"!")
-        except OSError:  # the dispatcher is gone already
-            pass
 
     # ----------------------------------------------------------------------- the dispatcher thread
 

@@ -39,7 +39,7 @@ FLUSH_SECONDS = 2.0  # the manifest is saved at least this often while books fin
 @dataclass(frozen=True)
 class BatchSettings:
     formats: tuple[str, ...] = ("epub",)
-    options: BuildOptions = BuildOptions()
+    options: BuildOptions = field(default_factory=BuildOptions)
     jobs: int | None = None  # worker processes; None: one per core
     timeout: float | None = 300.0  # seconds per book
     memory_limit_mb: int | None = 2048  # address space per worker process
@@ -64,8 +64,9 @@ class BatchResult:
         return [record for record in self.records if record["status"] == "failed"]
 
 
-def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = BatchSettings(),
-              executor: cf.Executor | None = None, progress: Progress = NoProgress()) -> BatchResult:
+def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | None = None,
+              executor: cf.Executor | None = None,
+              progress: Progress | None = None) -> BatchResult:
     """Convert every readable file under ``src`` into ``out_dir``, mirroring its folders.
 
     ``executor`` is any ``concurrent.futures`` executor (Dask's ``Client.get_executor()`` too);
@@ -73,6 +74,8 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings = Ba
     is set. Interrupted (KeyboardInterrupt, or any exception), it stops the workers, removes
     partial files and saves the manifest before re-raising, so the next run continues.
     """
+    settings = settings or BatchSettings()
+    progress = progress or NoProgress()
     started = time.perf_counter()
     src, out_dir = Path(src), Path(out_dir)
     base = src if src.is_dir() else src.parent

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,7 +32,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[Optional[bool], typer.Option(
+    version: Annotated[bool | None, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
 ) -> None:
     """Turn fan fiction manuscripts into books."""
@@ -50,38 +50,38 @@ def _fail(message: str, code: int = 1) -> None:
 
 # Options `build`, `batch` and `watch` share, declared once. None means "not given": the value then
 # comes from bookmaker.toml or the built-in default (settings/config.py decides, in one place).
-FormatsOption = Annotated[Optional[list[str]], typer.Option(
+FormatsOption = Annotated[list[str] | None, typer.Option(
     "--format", "-f", help="Output format: epub, pdf, zine or minizine; repeat for several "
     "[default: epub].", show_default=False)]
-OutOption = Annotated[Optional[Path], typer.Option(
+OutOption = Annotated[Path | None, typer.Option(
     "--out", "-o", help="Output folder [default: dist].", show_default=False)]
-WarningsOption = Annotated[Optional[str], typer.Option(
+WarningsOption = Annotated[str | None, typer.Option(
     "--warnings", help="Where the warnings page goes: front, end or omit [default: front].",
     show_default=False)]
-PaperOption = Annotated[Optional[str], typer.Option(
+PaperOption = Annotated[str | None, typer.Option(
     "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9 [default: a5].",
     show_default=False)]
-DropCapsOption = Annotated[Optional[bool], typer.Option(
+DropCapsOption = Annotated[bool | None, typer.Option(
     "--drop-caps/--no-drop-caps", help="PDF: open each chapter with a drop cap.",
     show_default=False)]
-WorkersOption = Annotated[Optional[int], typer.Option(
+WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
     show_default=False)]
-StyleOption = Annotated[Optional[str], typer.Option(
+StyleOption = Annotated[str | None, typer.Option(
     "--style", "--theme", help="A theme name (see `bookmaker styles`) or the path of a theme "
     "folder of your own [default: default].", show_default=False)]
-CoverOption = Annotated[Optional[Path], typer.Option(
+CoverOption = Annotated[Path | None, typer.Option(
     "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.", show_default=False)]
-GeneratedCoverOption = Annotated[Optional[bool], typer.Option(
+GeneratedCoverOption = Annotated[bool | None, typer.Option(
     "--generated-cover/--no-generated-cover",
     help="A typographic cover for a book without a cover image [default: on].",
     show_default=False)]
 FlipOption = Annotated[str, typer.Option(
     "--flip", help="Zine: the edge your duplex printer flips on, short or long.")]
-SheetOption = Annotated[Optional[str], typer.Option(
+SheetOption = Annotated[str | None, typer.Option(
     "--sheet", help="Zine: sheet size a4, a3, letter or tabloid [default: fits two pages].",
     show_default=False)]
-SignatureOption = Annotated[Optional[int], typer.Option(
+SignatureOption = Annotated[int | None, typer.Option(
     "--signature", help="Zine: pages per folded signature (a multiple of 4), for thick books.",
     show_default=False)]
 CreepOption = Annotated[str, typer.Option(
@@ -155,10 +155,11 @@ def build(
             for output in result.outputs:
                 typer.echo(f"{result.source} -> {output}")
 
-    formats, out, context = _run_settings(paths[0], dict(
-        formats=formats, out=out, warnings=warnings, paper=paper, drop_caps=drop_caps,
-        workers=workers, style=style, cover=cover, generated_cover=generated_cover, flip=flip,
-        sheet=sheet, signature=signature, creep=creep, marks=marks, guide=not no_guide))
+    formats, out, context = _run_settings(paths[0], {
+        "formats": formats, "out": out, "warnings": warnings, "paper": paper,
+        "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
+        "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
+        "creep": creep, "marks": marks, "guide": not no_guide})
     try:
         results = build_books(paths, formats, out, context, report)
     except BookmakerError as error:
@@ -183,7 +184,7 @@ def inspect(
         book = load(path)
     except BookmakerError as error:
         typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     sys.stdout.write(to_json(book) if as_json else outline(book))
 
 
@@ -194,7 +195,8 @@ def check(
 ) -> None:
     """Check manuscripts and their annotations without building anything.
 
-    Prints [bold]file:line: problem (what to do)[/bold] for each finding; exits 1 if any is an error.
+    Prints [bold]file:line: problem (what to do)[/bold] for each finding; exits 1 if any is an
+    error.
     """
     from bookmaker.check import check_paths
 
@@ -270,10 +272,10 @@ def batch(
         help="The archive: a folder of works in any readable format.", show_default=False)],
     out: OutOption = None,
     formats: FormatsOption = None,
-    jobs: Annotated[Optional[int], typer.Option(
+    jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes (default: one per core).",
         show_default=False)] = None,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="Also write a JSON report, one record per input.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything.")] = False,
     retry_failed: Annotated[bool, typer.Option(
@@ -282,7 +284,7 @@ def batch(
         "--timeout", min=0.1, help="Seconds one work may take before it is stopped.")] = 300.0,
     memory_limit: Annotated[int, typer.Option(
         "--memory-limit", min=64, help="Megabytes of memory one worker may use.")] = 2048,
-    scheduler: Annotated[Optional[str], typer.Option(
+    scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Run on a Dask cluster: the scheduler's tcp://HOST:PORT.")] = None,
     warnings: WarningsOption = None,
     paper: PaperOption = None,
@@ -316,10 +318,11 @@ def batch(
     from bookmaker.cli.summary import print_summary
     from bookmaker.errors import BookmakerError
 
-    formats, out, context = _run_settings(src if src.is_dir() else src.parent, dict(
-        formats=formats, out=out, warnings=warnings, paper=paper, drop_caps=drop_caps,
-        style=style, cover=cover, generated_cover=generated_cover, flip=flip, sheet=sheet,
-        signature=signature, creep=creep, marks=marks, guide=not no_guide))
+    formats, out, context = _run_settings(src if src.is_dir() else src.parent, {
+        "formats": formats, "out": out, "warnings": warnings, "paper": paper,
+        "drop_caps": drop_caps, "style": style, "cover": cover,
+        "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
+        "creep": creep, "marks": marks, "guide": not no_guide})
     console = Console(highlight=False)
     progress = NoProgress() if quiet else \
         BarProgress(console) if console.is_terminal else LineProgress(sys.stdout)
@@ -395,7 +398,7 @@ def watch(
     def echo(line: str) -> None:
         typer.echo(line)
 
-    watch_and_build(path, dict(formats=formats, out=out, style=style), echo)
+    watch_and_build(path, {"formats": formats, "out": out, "style": style}, echo)
 
 
 if __name__ == "__main__":

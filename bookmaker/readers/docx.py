@@ -2,14 +2,15 @@
 
 mammoth turns a document's *meaning* (heading styles, italics, bold, lists, footnotes, images) into
 clean HTML and ignores its looks; that HTML then goes through the same converter as every other
-HTML input (readers.htmlmodel), and headings become chapters as in a saved page
+HTML input (readers.html.blocks), and headings become chapters as in a saved page
 (readers.html.chapters_from_blocks).
 
-Safety: the file is a zip from a stranger. bookmaker.safety.archives checks it whole first (names, count,
-sizes, ratios), every XML part is parsed once with bookmaker.safety.xml (a DOCTYPE declaring entities
-is refused), and mammoth only ever sees an in-memory copy of the checked entries. Images travel in
-``Book.embedded`` and are referred to as ``embedded:NAME``; an image the document only *links* to
-(``r:link``, a file or URL outside it) is never opened: mammoth's external file access stays off.
+Safety: the file is a zip from a stranger. bookmaker.safety.archives checks it whole first (names,
+count, sizes, ratios), every XML part is parsed once with bookmaker.safety.xml (a DOCTYPE declaring
+entities is refused), and mammoth only ever sees an in-memory copy of the checked entries. Images
+travel in ``Book.embedded`` and are referred to as ``embedded:NAME``; an image the document only
+*links* to (``r:link``, a file or URL outside it) is never opened: mammoth's external file access
+stays off.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
 
 
 def _checked_entries(path: Path) -> dict[str, bytes]:
-    """Every entry of the zip, read through SafeZip; XML parts checked by safexml."""
+    """Every entry of the zip, read through SafeZip; XML parts checked by safety/xml.py."""
     entries: dict[str, bytes] = {}
     total = 0
     with SafeZip(path) as container:

@@ -75,7 +75,7 @@ def _embedded(book: Book, reference: str, source: str | None, line: int | None) 
 def resolve_asset(base_dir: str | Path, reference: str, source: str | None = None,
                   line: int | None = None) -> Path:
     """The file ``reference`` names inside ``base_dir``, or a ManuscriptError saying why not."""
-    where = dict(path=source, line=line)
+    where = {"path": source, "line": line}
     if not reference or _SCHEME.match(reference) or reference.startswith("//"):
         raise ManuscriptError(f"image {reference!r} is not a file in the manuscript's folder",
                               hint="copy the image next to the manuscript and refer to it by its "

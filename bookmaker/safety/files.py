@@ -37,7 +37,8 @@ def looks_like_path(title: str) -> bool:
 
 
 def unique_path(out_dir: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
-    """``out_dir/stem.suffix``, or ``stem-2``, ``stem-3``... when an earlier book of this run took it."""
+    """``out_dir/stem.suffix``, or ``stem-2``, ``stem-3``... when an earlier book of this run
+    took it."""
     candidate = out_dir / f"{stem}{suffix}"
     number = 2
     while candidate in taken:

@@ -162,7 +162,7 @@ def _build_value(path: Path, line: int, key: str, value: Any,
     if name not in BUILD_SETTINGS:
         warnings.append(_unknown(path, line, f"[build] key {key!r}", key, list(BUILD_SETTINGS)))
         return None
-    default, types = BUILD_SETTINGS[name]
+    _default, types = BUILD_SETTINGS[name]
     if name == "formats" and isinstance(value, str):
         value = [value]
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):

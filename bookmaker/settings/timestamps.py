@@ -7,12 +7,12 @@ dates (last update, then first publication); otherwise a fixed instant. Never th
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from bookmaker.errors import BookmakerError
 from bookmaker.model import Metadata
 
-FALLBACK = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FALLBACK = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def build_timestamp(metadata: Metadata, source_date_epoch: str | None = None) -> datetime:
@@ -40,7 +40,7 @@ def parse_source_date_epoch(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+        return datetime.fromtimestamp(int(value), tz=UTC)
     except (ValueError, OverflowError, OSError):
         # The spec asks tools to fail rather than silently build something unreproducible.
         raise BookmakerError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since "
@@ -56,5 +56,5 @@ def parse_iso_date(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

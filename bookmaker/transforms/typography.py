@@ -131,10 +131,11 @@ def smarten_runs(runs: Sequence[tuple[str, bool]], language: str = "en") -> list
     style = quote_style(language)
     texts = [educate_ellipses(educate_dashes(text)) if editable else text
              for text, editable in runs]
-    texts = smarten_quotes_in_runs(list(zip(texts, (editable for _, editable in runs))), style)
+    texts = smarten_quotes_in_runs(
+        list(zip(texts, (editable for _, editable in runs), strict=True)), style)
     if style.spaced:
         texts = [space_guillemets(text) if editable else text
-                 for text, (_, editable) in zip(texts, runs)]
+                 for text, (_, editable) in zip(texts, runs, strict=False)]
     return texts
 
 

@@ -9,11 +9,8 @@ stay reproducible. JPEG rather than PNG because a batch makes one per book: enco
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import io
-import warnings
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 

@@ -1,6 +1,6 @@
 """A Book written back as an annotated manuscript (.md), so an imported work can be edited by hand.
 
-The output is the dialect bookmaker/readers/manuscript.py reads (README, "Writing a manuscript"):
+The output is the dialect bookmaker/readers/markdown/ reads (README, "Writing a manuscript"):
 YAML front matter, ``#`` chapters, ``::: summary``/``::: notes``/``::: end-notes`` under them,
 ``* * *`` scene breaks, ``::: note``/``letter``/``texts``/``epigraph`` asides, ``| `` line blocks,
 ``[x]{.smallcaps}``, ``[^n]`` footnotes. The one promise is the round trip: reading the written
@@ -268,7 +268,8 @@ def _paragraph(children: tuple[Inline, ...], labels: dict[str, str] | None) -> s
 
 
 def _container(kind: str, body: str, blocks: tuple[Block, ...]) -> str:
-    """``::: kind`` ... ``:::``; containers inside use fewer colons, so the outer fence is longer."""
+    """``::: kind`` ... ``:::``; containers inside use fewer colons, so the outer fence is
+    longer."""
     fence = ":" * (3 + _container_depth(blocks))
     return f"{fence} {kind}\n{body}\n{fence}"
 

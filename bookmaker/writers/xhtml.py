@@ -417,9 +417,7 @@ def _raw_fits(tag: str, parent: str, element: lxml.etree._Element) -> bool:
         return False
     if tag == "a" and (parent == "a" or any(a.tag == "a" for a in element.iterancestors())):
         return False
-    if tag == "a" and safe_url(element.get("href", "")) is None:
-        return False
-    return True
+    return not (tag == "a" and safe_url(element.get("href", "")) is None)
 
 
 def _raw_attributes(tag: str, element: lxml.etree._Element, extra_class: str) -> str:

@@ -80,7 +80,7 @@ def by_input(result) -> dict[str, dict]:
 
 
 def test_every_good_work_is_built_into_the_mirrored_tree(first_run):
-    src, dist, result, _ = first_run
+    _src, dist, result, _ = first_run
     records = by_input(result)
     for name, outputs in EXPECTED_OUTPUTS.items():
         assert records[name]["status"] == "built", records[name]["error"]
@@ -121,7 +121,7 @@ def test_no_partial_file_is_left(first_run):
 
 
 def test_the_manifest_records_hashes_options_and_outputs(first_run):
-    src, dist, _, _ = first_run
+    _src, dist, _, _ = first_run
     entries = Manifest.load(dist).entries
     assert set(entries) == {name for name in ARCHIVE if name != "shelf/README.md"}
     one = entries["shelf/one.md"]

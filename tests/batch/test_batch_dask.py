@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 
 from bookmaker.batch import BatchSettings, run_batch
 
-import distributed  # noqa: E402  (the test extra installs it)
+import distributed
 
 
 def test_the_dask_path_builds_the_same_books_as_the_local_path(tmp_path):

@@ -1,5 +1,6 @@
-"""Test-only readers for the batch tests, loaded the way any plugin is: ``BOOKMAKER_PLUGINS=batch_plugin``
-(with tests/ on the Python path). Production code knows nothing of them.
+"""Test-only readers for the batch tests, loaded the way any plugin is:
+``BOOKMAKER_PLUGINS=batch_plugin`` (with tests/helpers/ on the Python path). Production code
+knows nothing of them.
 
 - ``.hang``: never returns, for the time limit;
 - ``.hog``: allocates memory without end, for the memory limit;

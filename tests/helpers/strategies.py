@@ -174,12 +174,12 @@ def _with_footnotes(chapters, notes_per_chapter):
     """Chapters where some first paragraphs end in a footnote reference, numbered across the
     book, each chapter's Footnote blocks last."""
     numbered, counter = [], 0
-    for chapter, notes in zip(chapters, notes_per_chapter):
+    for chapter, notes in zip(chapters, notes_per_chapter, strict=False):
         blocks, footnotes = list(chapter.blocks), []
         for index, block in enumerate(blocks):
             if isinstance(block, m.Paragraph) and notes:
                 counter += 1
-                blocks[index] = m.Paragraph(block.children + (m.FootnoteRef(str(counter)),))
+                blocks[index] = m.Paragraph((*block.children, m.FootnoteRef(str(counter))))
                 footnotes.append(m.Footnote(str(counter), (m.Paragraph(notes.pop(0)),)))
         numbered.append(m.Chapter(chapter.title, tuple(blocks) + tuple(footnotes),
                                   chapter.summary, chapter.notes, chapter.end_notes))

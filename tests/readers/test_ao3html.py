@@ -126,7 +126,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("ao3html-epubs")
     results = convert.build([DATA / case / "input.html" for case in CASES], out_dir=out)
     assert [r.error for r in results] == [None] * len(CASES)
-    return {case: result.outputs[0] for case, result in zip(CASES, results)}
+    return {case: result.outputs[0] for case, result in zip(CASES, results, strict=False)}
 
 
 def test_every_case_builds_with_its_tags(built: dict[str, Path]) -> None:

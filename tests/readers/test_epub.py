@@ -20,7 +20,7 @@ from bookmaker.model import (BlockQuote, Emph, Footnote, FootnoteRef, Image, Par
 from bookmaker.readers import epub
 from bookmaker.writers import epub as epub_writer
 
-from epub_files import INPUTS, make_epub, tree
+from epub_files import make_epub, tree
 NOT_OURS = "not-built-by-bookmaker"
 
 
@@ -228,17 +228,18 @@ def test_external_entity_is_refused(inputs):
         b'<?xml version="1.0" encoding="utf-8"?>',
         b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE package [<!ENTITY x SYSTEM '
         b'"file:///etc/passwd">]>').replace(b"The Quiet Orchard</dc:title>", b"&x;</dc:title>")
-    with pytest.raises(ManuscriptError, match="refused XML in epub/content.opf"):
+    with pytest.raises(ManuscriptError, match=r"refused XML in epub/content\.opf"):
         epub.read(hostile(inputs, "xxe", files))
 
 
 def test_billion_laughs_in_a_page_is_refused(inputs):
     files = tree("se")
     laughs = (b'<?xml version="1.0"?>\n<!DOCTYPE html [<!ENTITY a "hahahahaha">'
-              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>'
               b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>&c;</p></body></html>')
     files["epub/text/chapter-2.xhtml"] = laughs
-    with pytest.raises(ManuscriptError, match="refused XML in epub/text/chapter-2.xhtml"):
+    with pytest.raises(ManuscriptError, match=r"refused XML in epub/text/chapter-2\.xhtml"):
         epub.read(hostile(inputs, "laughs", files))
 
 

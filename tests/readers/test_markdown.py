@@ -470,7 +470,8 @@ def test_a_long_manuscript_keeps_every_chapter_and_word(tmp_path: Path) -> None:
     path = write(tmp_path, "---\ntitle: Long\n---\n\n" + "".join(chapters))
     book = manuscript.read(path)
     assert [c.title for c in book.chapters] == [f"Chapter {n}" for n in range(1, 21)]
-    assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) == 20 * 80 * 92  # 80 paragraphs of 92 words a chapter
+    # 80 paragraphs of 92 words a chapter
+    assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) == 20 * 80 * 92
 
 
 @pytest.mark.parametrize("title", ["../../x", "/etc/passwd", "~/story"])

@@ -14,6 +14,7 @@ from bookmaker.errors import ManuscriptError
 from bookmaker.model import Emph, Paragraph, SceneBreak, Strong, Text, plain_text, to_json
 from bookmaker.readers import plaintext
 from bookmaker.transforms.scenebreaks import is_separator_text
+import itertools
 
 DATA = Path(__file__).parent.parent / "data" / "plaintext"
 GOLDEN_CASES = sorted(p.name for p in DATA.iterdir() if (p / "input.txt").exists())
@@ -121,7 +122,7 @@ def test_separators_become_single_scene_breaks() -> None:
     blocks = read_case("separators").chapters[0].blocks
     assert not isinstance(blocks[0], SceneBreak) and not isinstance(blocks[-1], SceneBreak)
     assert not any(isinstance(a, SceneBreak) and isinstance(b, SceneBreak)
-                   for a, b in zip(blocks, blocks[1:]))
+                   for a, b in itertools.pairwise(blocks))
     assert sum(isinstance(b, SceneBreak) for b in blocks) == 10
     paragraphs = [plain_text((b,)).strip() for b in blocks if isinstance(b, Paragraph)]
     assert "Ooo" in paragraphs and '"..."' in paragraphs

@@ -37,6 +37,7 @@ from bookmaker.batch.manifest import MANIFEST_NAME, Manifest
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import plain_text
 from bookmaker.readers import epub
+import contextlib
 
 TESTS = Path(__file__).resolve().parent.parent
 # Address space the build subprocess may use: a few hundred MB for Python, lxml and WeasyPrint,
@@ -356,7 +357,7 @@ def test_a_manifest_item_missing_from_the_zip_is_named_and_the_rest_builds(epub_
 
 
 def test_no_hostile_epub_leaks_the_secret(epub_results):
-    root, results, _ = epub_results
+    _root, results, _ = epub_results
     for result in results.values():
         assert "TOP-SECRET" not in (result.error or "") + "".join(result.warnings)
         for book in result.outputs:
@@ -470,10 +471,8 @@ def bookmaker(*args: str | Path, env: dict | None = None) -> subprocess.Popen:
 
 def kill_tree(process: subprocess.Popen) -> None:
     """kill -9 the command and every worker it started, as a crash or the OOM killer would."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -535,7 +534,8 @@ def test_kill_9_during_a_batch_leaves_a_consistent_manifest_and_the_next_run_fin
         (archive / f"work-{n:02}.slow").write_text(f"---\ntitle: Work {n}\n---\n\nText {n}.\n")
     dist = tmp_path / "dist"
     plugin = {"BOOKMAKER_PLUGINS": "batch_plugin",
-              "PYTHONPATH": os.pathsep.join([str(TESTS / "helpers"), os.environ.get("PYTHONPATH", "")])}
+              "PYTHONPATH": os.pathsep.join([str(TESTS / "helpers"),
+                                             os.environ.get("PYTHONPATH", "")])}
     process = bookmaker("batch", archive, "-o", dist, "--jobs", "2", env=plugin)
     deadline = time.monotonic() + 120
     while not (dist / MANIFEST_NAME).exists() \

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bookmaker.cli import app
-from bookmaker.settings.config import (COMMAND_LINE, DEFAULT, find_config, load_config, resolve_build,
-                              settings_for)
+from bookmaker.settings.config import (COMMAND_LINE, DEFAULT, find_config, load_config,
+                                       resolve_build, settings_for)
 from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import plain_text
 from bookmaker.convert import load

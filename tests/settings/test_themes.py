@@ -83,7 +83,7 @@ def test_a_theme_of_ones_own_replaces_a_stylesheet_by_file_name(tmp_path):
 
 def test_each_themes_pdf_is_set_in_its_own_face(built):
     faces = {name: _fonts(built[name][".pdf"]) for name in THEMES}
-    assert any(font.startswith("SourceSerifPro") or font.startswith("Source-Serif")
+    assert any(font.startswith(("SourceSerifPro", "Source-Serif"))
                for font in faces["default"])
     assert any("Sans-Pro" in font or "SansPro" in font for font in faces["modern"])
     assert any("Mono" in font for font in faces["typewriter"])
@@ -116,5 +116,6 @@ def test_a_theme_folder_of_ones_own_overrides_by_file_name(tmp_path):
         assert b"My imprint" in book.read("EPUB/title.xhtml")
         # No epub.css of its own: the default theme's.
         assert book.read("EPUB/css/book.css") == (STYLES / "default" / "epub.css").read_bytes()
-    pdf = PdfReader(io.BytesIO(pdf_bytes(load(HERO), render_context(BuildOptions(style=str(theme))))))
+    context = render_context(BuildOptions(style=str(theme)))
+    pdf = PdfReader(io.BytesIO(pdf_bytes(load(HERO), context)))
     assert any("Printed by my own theme" in page.extract_text() for page in pdf.pages[:3])

@@ -8,7 +8,6 @@ EPUBCheck on all of them (zero errors, zero warnings) at the end of the run.
 from __future__ import annotations
 
 import dataclasses
-import io
 import random
 import re
 import time

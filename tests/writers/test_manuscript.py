@@ -8,6 +8,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 
+from paths import DATA
+
 from bookmaker.model import (Book, Chapter, Emph, EmbeddedFile, Footnote, FootnoteRef, Image,
                              Metadata, Paragraph, SceneBreak, Text)
 from bookmaker.readers import markdown as manuscript
@@ -78,7 +80,7 @@ def test_the_manuscript_reads_like_one_a_person_would_write(golden, tmp_path):
                  notes=(Paragraph((Text("Thanks for reading!"),)),)),
          Chapter("", (Paragraph((Text("Untitled second chapter."),)),))))
     text = manuscript_text(book)
-    golden.check(Path(__file__).parent.parent / "data" / "manuscript_writer" / "small-work.md", text)
+    golden.check(DATA / "manuscript_writer" / "small-work.md", text)
     back = read_back(book, tmp_path)
     assert back.chapters[1].title == "Chapter 2"  # an empty # would be a scene break
 

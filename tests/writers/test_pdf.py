@@ -154,7 +154,7 @@ def test_both_layout_paths_make_the_same_book(kitchen_sink_pdfs):
     single, parallel = kitchen_sink_pdfs[False], kitchen_sink_pdfs[True]
     assert len(single.pages) == len(parallel.pages)
     assert _outline(single) == _outline(parallel)
-    for one, other in zip(single.pages, parallel.pages):
+    for one, other in zip(single.pages, parallel.pages, strict=False):
         assert one.extract_text() == other.extract_text()
 
 

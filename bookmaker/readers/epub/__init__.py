@@ -2,7 +2,7 @@
 
 The container is opened with bookmaker.safety.archives (nothing is extracted to disk) and every XML
 document parsed with bookmaker.safety.xml; broken XHTML, which other tools do produce, is recovered
-with the HTML5 parser instead, with a warning. The pages are converted by readers/htmlmodel.py,
+with the HTML5 parser instead, with a warning. The pages are converted by readers/html/blocks.py,
 the one HTML-to-model converter, which also sanitises them.
 
 - **Metadata** comes from the OPF: title, creators, language, identifier, description (HTML,
@@ -229,24 +229,24 @@ class _Reading:
         fields = _subject_fields(_texts(opf, "dc:subject"))
         fields.update(self._fanficfare_fields())
         warnings, content_notes = taxonomy.split_warnings(fields.get("warnings", []))
-        values: dict = dict(
-            title=_first_text(opf, "dc:title") or self.path.stem.replace("_", " "),
-            authors=tuple(_creators(opf)),
-            summary=self._summary(opf),
-            fandoms=tuple(fields.get("fandoms", ())),
-            rating=next(iter(fields.get("rating", ())), None),
-            warnings=warnings, content_notes=content_notes,
-            categories=tuple(fields.get("categories", ())),
-            relationships=tuple(fields.get("relationships", ())),
-            characters=tuple(fields.get("characters", ())),
-            tags=tuple(fields.get("tags", ())),
-            series=_series(opf),
-            published=fields.get("published") or _date(opf, modified=False),
-            updated=fields.get("updated") or _date(opf, modified=True),
-            source_url=_source_url(opf),
-            rights=_first_text(opf, "dc:rights"),
-            identifier=_first_text(opf, "dc:identifier"),
-        )
+        values: dict = {
+            "title": _first_text(opf, "dc:title") or self.path.stem.replace("_", " "),
+            "authors": tuple(_creators(opf)),
+            "summary": self._summary(opf),
+            "fandoms": tuple(fields.get("fandoms", ())),
+            "rating": next(iter(fields.get("rating", ())), None),
+            "warnings": warnings, "content_notes": content_notes,
+            "categories": tuple(fields.get("categories", ())),
+            "relationships": tuple(fields.get("relationships", ())),
+            "characters": tuple(fields.get("characters", ())),
+            "tags": tuple(fields.get("tags", ())),
+            "series": _series(opf),
+            "published": fields.get("published") or _date(opf, modified=False),
+            "updated": fields.get("updated") or _date(opf, modified=True),
+            "source_url": _source_url(opf),
+            "rights": _first_text(opf, "dc:rights"),
+            "identifier": _first_text(opf, "dc:identifier"),
+        }
         language = taxonomy.language_tag(_first_text(opf, "dc:language") or "")
         if language:
             values["language"] = language

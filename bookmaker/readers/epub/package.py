@@ -1,4 +1,4 @@
-"""An EPUB's package: where the OPF is, its manifest, spine, metadata, and the titles in its nav/NCX.
+"""An EPUB's package: where the OPF is, its manifest, spine, metadata, and its nav/NCX titles.
 
 Only what the EPUB reader needs, read leniently: EPUBs from other tools are often slightly wrong
 (a manifest item missing from the zip, a spine entry pointing nowhere, an NCX with stray entries),

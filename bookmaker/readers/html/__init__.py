@@ -78,7 +78,7 @@ def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""
                 chapters.append(current)
             current = Chapter(plain_text(block.children).strip(), line=block.line)
         else:
-            current = dataclasses.replace(current, blocks=current.blocks + (block,))
+            current = dataclasses.replace(current, blocks=(*current.blocks, block))
     chapters.append(current)
     return title, tuple(chapters)
 

@@ -59,7 +59,8 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path) -> Book:
-    """The AO3 download at ``path`` as a Book; ManuscriptError naming the file when it is not one."""
+    """The AO3 download at ``path`` as a Book; ManuscriptError naming the file when it is not
+    one."""
     return book_or_first_error(_read(Path(path)))
 
 

@@ -22,9 +22,10 @@ anything with a scheme (``file:``, ``http:``, ``data:``) or an absolute path is 
 outside the input's folder or on the network is ever named.
 
 Safety: whatever the caller passes, the element is serialised, cleaned by
-bookmaker.safety.sanitize.sanitize_import_html (nh3) and parsed again with an HTML5 parser (justhtml)
-before conversion, so scripts, styles, frames, forms, event handlers and ``javascript:`` URLs never
-reach the model. Source lines travel through the sanitiser as ``data-line`` attributes.
+bookmaker.safety.sanitize.sanitize_import_html (nh3) and parsed again with an HTML5 parser
+(justhtml) before conversion, so scripts, styles, frames, forms, event handlers and
+``javascript:`` URLs never reach the model. Source lines travel through the sanitiser as
+``data-line`` attributes.
 
 Mapping decisions: ``<hr>`` is a SceneBreak; a ``<p>`` with nothing but spaces is an empty
 Paragraph (transforms.scenebreaks decides whether a run of them is a break); two ``<br>`` in a row

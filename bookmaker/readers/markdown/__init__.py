@@ -48,7 +48,7 @@ from bookmaker.safety.sanitize import parse_inline_tag, sanitize_html
 from bookmaker.transforms.scenebreaks import is_separator_text
 
 ANNOTATION_KINDS = ("summary", "notes", "end-notes")
-CONTAINER_KINDS = ("note",) + DIV_KINDS + ANNOTATION_KINDS
+CONTAINER_KINDS = ("note", *DIV_KINDS, *ANNOTATION_KINDS)
 
 
 # How deep quotes, lists and notes may nest (as markdown-it counts levels: a quote inside a list
@@ -99,7 +99,7 @@ def findings(path: Path) -> list[Finding]:
     try:
         book = _read(path, problems)
     except ManuscriptError as error:
-        return problems + [error.as_finding()]
+        return [*problems, error.as_finding()]
     return problems + drop_unreadable_assets(book, path)[1]
 
 

@@ -145,7 +145,8 @@ def _compose(loader: _GuardedLoader, first_line: int, path: Path) -> yaml.Node |
     except _TooManyAliases as error:
         raise ManuscriptError(f"the front matter uses more than {MAX_ALIASES} YAML aliases",
                               path, error.mark.line + first_line,
-                              hint="write the values out instead of repeating them with *aliases")
+                              hint="write the values out instead of repeating them with *aliases"
+                              ) from None
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, first_line, path) from None
     except yaml.YAMLError as error:

@@ -3,7 +3,8 @@
 A Gutenberg ``.txt`` wraps the novel in a header (the ebook's title, author, language, number) and a
 licence of several hundred lines after the ``*** END OF THE PROJECT GUTENBERG EBOOK ... ***``
 marker. The story is what stands between the START and END markers; the header gives the metadata.
-Leaving out the licence is what it asks of copies that drop the Gutenberg name, as a built book does.
+Leaving out the licence is what it asks of copies that drop the Gutenberg name, as a built book
+does.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The PDF writer: a Book as a print-quality PDF, laid out by WeasyPrint from the print HTML.
 
 A short book is laid out in one WeasyPrint run. A long one is laid out in parts in parallel worker
-processes and joined (pdf_parallel.py): WeasyPrint's layout is single-threaded and its memory
+processes and joined (parallel.py): WeasyPrint's layout is single-threaded and its memory
 grows with the document, so parts are both faster on several cores and lighter.
 """
 

@@ -39,7 +39,7 @@ def stamp_folios(writer: PdfWriter, layout: Layout, numbered: list[bool]) -> Non
     width = paper.width * _MM
     text_width = width * (1 - paper.inner - paper.outer)
     baseline_box = paper.height * paper.bottom * _MM / 2 - _BOX / 2
-    for index, (page, flag) in enumerate(zip(writer.pages, numbered)):
+    for index, (page, flag) in enumerate(zip(writer.pages, numbered, strict=False)):
         if not flag:
             continue
         number = str(index + 1)

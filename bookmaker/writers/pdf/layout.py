@@ -88,7 +88,7 @@ class Layout:
 
     def render(self, html: str, *, extra_css: str = "") -> Document:
         """``html`` laid out in pages with the book's styles (page numbers come later: see
-        pdf_folios.py)."""
+        folios.py)."""
         styles = list(self.book_styles)
         if extra_css:
             styles.append(self._css(extra_css, STYLES))

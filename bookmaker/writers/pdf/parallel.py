@@ -4,7 +4,7 @@ Every body section (chapter, end notes, warnings at the end) starts on a right-h
 body splits into parts at section boundaries: each part is laid out on its own, with its running
 heads, and padded to an even number of pages so the next part starts on a right-hand page too.
 Only three things need the whole book: the page numbers, stamped on the joined pages (as a single
-run's are: see pdf_folios.py); the contents, laid out last with the chapters' known pages; and the
+run's are: see folios.py); the contents, laid out last with the chapters' known pages; and the
 outline and metadata, written when the parts are joined.
 """
 

@@ -77,7 +77,8 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
     width, height = SHEETS[name]
     signature = options.signature or 0
     html = templating.render(
-        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name, sheets=math.ceil(sides / 2),
+        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name,
+        sheets=math.ceil(sides / 2),
         sides=sides, flip=options.flip, signature=signature,
         signatures=math.ceil(sides * 2 / signature) if signature else 1,
         marks=options.marks, creep=options.creep)

@@ -90,32 +90,32 @@ def paper_boat() -> dict[str, bytes]:
         '</Relationships>')
     return {
         "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            '<Default Extension="png" ContentType="image/png"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-            '</Types>').encode(),
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            b'<Default Extension="png" ContentType="image/png"/>'
+            b'<Override PartName="/word/document.xml" ContentType="application/vnd.'
+            b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            b'</Types>'),
         "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="word/document.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
-            'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-            '</Relationships>').encode(),
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/officeDocument" Target="word/document.xml"/>'
+            b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+            b'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            b'</Relationships>'),
         "word/document.xml": document.encode(),
         "word/_rels/document.xml.rels": relationships.encode(),
         "word/styles.xml": styles().encode(),
         "word/media/image1.png": png(40, 30),
         "docProps/core.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            '<dc:title>The Paper Boat</dc:title><dc:creator>Mireille Okafor</dc:creator>'
-            '<dc:language>en-GB</dc:language></cp:coreProperties>').encode(),
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            b'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            b'<dc:title>The Paper Boat</dc:title><dc:creator>Mireille Okafor</dc:creator>'
+            b'<dc:language>en-GB</dc:language></cp:coreProperties>'),
     }
 
 
