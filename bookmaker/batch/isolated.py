@@ -218,18 +218,20 @@ class IsolatedExecutor(cf.Executor):
             self._fail(worker, WorkerDied(
                 f"the worker process ended without an answer (exit code {code})"))
             return
+        assert worker.task is not None  # an answer comes only from a worker given a task
         future, worker.task = worker.task.future, None
         if kind == "ok":
             future.set_result(value)
         elif kind == "memory":
             self._replace(worker)
             future.set_exception(MemoryLimitExceeded(
-                f"needed more memory than the limit of {self._memory_limit // 2**20} MB"))
+                f"needed more memory than the limit of {(self._memory_limit or 0) // 2**20} MB"))
         else:
             future.set_exception(value)
 
     def _fail(self, worker: _Worker, error: Exception) -> None:
         """Kill ``worker`` (its state is unknown), fail its task, and forget it."""
+        assert worker.task is not None  # only a worker with a task can fail one
         future, worker.task = worker.task.future, None
         self._replace(worker)
         future.set_exception(error)

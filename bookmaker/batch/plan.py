@@ -61,7 +61,7 @@ def make_plan(sources: list[Path], base: Path, manifest: Manifest, formats: tupl
         fingerprint = _fingerprint(source, entry)
         wanted = _formats_to_build(entry, fingerprint, formats, key, manifest.path.parent,
                                    force, retry_failed)
-        if wanted:
+        if wanted or entry is None:  # (a new input always has formats wanted)
             plan.to_build.append(Planned(relative, source, wanted, fingerprint))
             continue
         if (entry.size, entry.mtime_ns) != (fingerprint.size, fingerprint.mtime_ns):

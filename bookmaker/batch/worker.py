@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bookmaker import convert, readers
 from bookmaker.errors import ManuscriptError
@@ -87,8 +88,8 @@ def convert_one(job: Job) -> dict:
     replaces the worker, whose state can no longer be trusted.
     """
     started = time.perf_counter()
-    record = {"input": job.relative, "status": "failed", "stem": None, "warnings": [],
-              "error": None}
+    record: dict[str, Any] = {"input": job.relative, "status": "failed", "stem": None,
+                              "warnings": [], "error": None}
     try:
         load_plugins(job.plugins)
         done = convert.convert(Path(job.source), tuple(job.staged), job.context,

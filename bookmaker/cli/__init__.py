@@ -326,7 +326,7 @@ def batch(
     console = Console(highlight=False)
     progress = NoProgress() if quiet else \
         BarProgress(console) if console.is_terminal else LineProgress(sys.stdout)
-    settings = BatchSettings(formats, context.options, jobs, timeout, memory_limit, force,
+    settings = BatchSettings(tuple(formats), context.options, jobs, timeout, memory_limit, force,
                              retry_failed, scheduler)
     try:
         with interrupt_on():

@@ -6,8 +6,8 @@ import time
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichBar, TaskProgressColumn,
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichBar, TaskID,
+                           TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 
 
 class BarProgress:
@@ -19,7 +19,7 @@ class BarProgress:
             TaskProgressColumn(), TextColumn("{task.fields[failed]} failed"),
             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
             TimeRemainingColumn(), console=console, transient=False)
-        self.task = None
+        self.task: TaskID | None = None
         self.failed = 0
 
     def start(self, to_build: int, already_done: int) -> None:
@@ -30,6 +30,8 @@ class BarProgress:
     def advance(self, record: dict) -> None:
         self.failed += record["status"] == "failed"
         speed = self.bar.tasks[0].speed
+        if self.task is None:  # advance() before start(): nothing is shown yet
+            return
         self.bar.update(self.task, advance=1, failed=self.failed,
                         rate=f"{speed:.1f} works/s" if speed else "")
 

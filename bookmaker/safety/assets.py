@@ -12,6 +12,7 @@ import io
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book, EmbeddedFile, Image, map_blocks
@@ -75,7 +76,7 @@ def _embedded(book: Book, reference: str, source: str | None, line: int | None) 
 def resolve_asset(base_dir: str | Path, reference: str, source: str | None = None,
                   line: int | None = None) -> Path:
     """The file ``reference`` names inside ``base_dir``, or a ManuscriptError saying why not."""
-    where = {"path": source, "line": line}
+    where: dict[str, Any] = {"path": source, "line": line}
     if not reference or _SCHEME.match(reference) or reference.startswith("//"):
         raise ManuscriptError(f"image {reference!r} is not a file in the manuscript's folder",
                               hint="copy the image next to the manuscript and refer to it by its "

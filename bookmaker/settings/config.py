@@ -103,7 +103,7 @@ def read_config(path: Path) -> Config:
                               hint="see https://toml.io for the syntax") from None
     lines = _key_lines(text)
     warnings: list[Finding] = []
-    sections = {"book": {}, "build": {}}
+    sections: dict[str, dict[str, tuple[Any, int]]] = {"book": {}, "build": {}}
     for name, value in data.items():
         if name not in sections or not isinstance(value, dict):
             warnings.append(_unknown(path, lines.get(("", name)), f"section [{name}]", name,
@@ -167,12 +167,13 @@ def _build_value(path: Path, line: int, key: str, value: Any,
         value = [value]
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         raise _wrong_type(path, line, f"[build] {key}", " or ".join(t.__name__ for t in types))
-    hint = choice_hint(name, value) if name in CHOICES else None
+    hint = choice_hint(name, str(value)) if name in CHOICES else None
     if hint is not None:
         raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
                               f"{', '.join(CHOICES[name])}", path, line, hint=hint)
     if name == "out":
-        value = str(path.parent / value)  # relative to the file, not to wherever the build runs
+        # Relative to the file, not to wherever the build runs.
+        value = str(path.parent / str(value))
     return name, value
 
 

@@ -53,7 +53,7 @@ def cover_jpeg(book: Book, theme: Theme) -> bytes:
 
 
 def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
-    return all(ord(char) in _characters(font.path) for char in text if not char.isspace())
+    return all(ord(char) in _characters(str(font.path)) for char in text if not char.isspace())
 
 
 @functools.lru_cache(maxsize=8)

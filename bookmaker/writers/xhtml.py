@@ -15,6 +15,7 @@ import dataclasses
 import html
 import re
 import urllib.parse
+from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 import lxml.etree
@@ -35,6 +36,9 @@ _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 PARAGRAPH_ALIGNS = ("center", "right")
 
+# Renders one node (of the type it is registered for) by appending markup to ``out``.
+Renderer = Callable[[Any, list[str]], None]
+
 
 def escape_text(text: str) -> str:
     return html.escape(clean_text(text), quote=False)
@@ -51,7 +55,7 @@ def xml_safe_metadata(metadata: Metadata) -> Metadata:
     empty dc:subject or creator would make the package invalid. Summary blocks are escaped when
     rendered, so they are left alone.
     """
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for field in dataclasses.fields(metadata):
         value = getattr(metadata, field.name)
         if isinstance(value, str):
@@ -85,7 +89,7 @@ def _has_valid_host(url: str) -> bool:
         host = urllib.parse.urlsplit(url).hostname
     except ValueError:
         return False
-    return bool(host) and all(host.rstrip(".").split("."))  # a final dot is allowed
+    return host is not None and bool(host) and all(host.rstrip(".").split("."))  # final dot ok
 
 
 def class_names(classes: Iterable[str]) -> str:
@@ -130,12 +134,12 @@ class XhtmlRenderer:
         self._numbers: dict[str, int] = {}  # footnote id -> its number, in order of first reference
         self._references: dict[str, int] = {}  # footnote id -> how many references so far
         self._in_link = False  # XHTML forbids <a> inside <a>: inner links and notes lose theirs
-        self._block_renderers: dict[type, Callable[[object, list[str]], None]] = {
+        self._block_renderers: dict[type, Renderer] = {
             Paragraph: self._paragraph, Heading: self._heading, SceneBreak: self._scene_break,
             BlockQuote: self._blockquote, LineBlock: self._line_block, Note: self._note,
             Div: self._div, ListBlock: self._list, Image: self._image, RawHtml: self._raw_html,
         }
-        self._inline_renderers: dict[type, Callable[[object, list[str]], None]] = {
+        self._inline_renderers: dict[type, Renderer] = {
             Text: self._text, Emph: self._wrapper("em"), Strong: self._wrapper("strong"),
             SmallCaps: self._wrapper("span", ' class="smallcaps"'),
             Strikeout: self._wrapper("s"), Superscript: self._wrapper("sup"),
@@ -145,7 +149,8 @@ class XhtmlRenderer:
 
     # ------------------------------------------------------------------ public
 
-    def blocks(self, blocks: Iterable[Block]) -> str:
+    def blocks(self, blocks: Iterable[object]) -> str:
+        """The markup of ``blocks``: model blocks, or any node a subclass has a renderer for."""
         out: list[str] = []
         self._blocks(blocks, out)
         return "".join(out)
@@ -178,7 +183,7 @@ class XhtmlRenderer:
 
     # ------------------------------------------------------------------ blocks
 
-    def _blocks(self, blocks: Iterable[Block], out: list[str]) -> None:
+    def _blocks(self, blocks: Iterable[object], out: list[str]) -> None:
         renderers = self._block_renderers
         for block in blocks:
             if type(block) is Footnote:
@@ -279,10 +284,10 @@ class XhtmlRenderer:
     def _text(self, inline: Text, out: list[str]) -> None:
         out.append(escape_text(inline.text))
 
-    def _wrapper(self, tag: str, attributes: str = "") -> Callable[[object, list[str]], None]:
+    def _wrapper(self, tag: str, attributes: str = "") -> Renderer:
         opening, closing = f"<{tag}{attributes}>", f"</{tag}>"
 
-        def render(inline: Emph, out: list[str]) -> None:
+        def render(inline: Any, out: list[str]) -> None:  # Emph, Strong, SmallCaps...
             out.append(opening)
             self._inlines(inline.children, out)
             out.append(closing)

@@ -272,7 +272,7 @@ class _Reading:
         for line in "".join(body.itertext()).splitlines():
             match = _LABEL_LINE.match(line)
             field = FANFICFARE_LABELS.get(match[1].strip().lower()) if match else None
-            if field is None or not match[2].strip():
+            if match is None or field is None or not match[2].strip():
                 continue
             value = match[2].strip()
             if field == "rating":
@@ -323,12 +323,14 @@ def _subject_fields(subjects: list[str]) -> dict[str, list[str]]:
     for subject in subjects:
         if subject.lower() in ("fanworks", "fanfiction", "fan fiction"):
             continue
-        if taxonomy.canonical_rating(subject):
-            field, value = "rating", taxonomy.canonical_rating(subject)
+        rating = taxonomy.canonical_rating(subject)
+        category = taxonomy.canonical_category(subject)
+        if rating:
+            field, value = "rating", rating
         elif taxonomy.canonical_warning(subject):
             field, value = "warnings", subject
-        elif taxonomy.canonical_category(subject):
-            field, value = "categories", taxonomy.canonical_category(subject)
+        elif category:
+            field, value = "categories", category
         elif _RELATIONSHIP.search(subject):
             field, value = "relationships", subject
         else:

@@ -291,7 +291,7 @@ class _Converter:
             body = self.notes[note_id]
             footnotes.append(Footnote(note_id, tuple(self.blocks_of(body, "")), _line(body)))
             index += 1
-        return tuple(blocks + footnotes)
+        return (*blocks, *footnotes)
 
     def blocks_of(self, container: etree._Element, align: str) -> list[Block]:
         """The blocks inside ``container``: block children converted, inline runs as paragraphs."""
@@ -582,7 +582,8 @@ def _collapse(inlines: list[Inline] | tuple[Inline, ...], after_space: list[bool
 
 
 def _with_children(inline: Inline, children: tuple[Inline, ...]) -> Inline:
-    return dataclasses.replace(inline, children=children)
+    """``inline`` (a node with children: Emph, Strong, Span...) holding ``children`` instead."""
+    return dataclasses.replace(inline, children=children)  # type: ignore[arg-type]
 
 
 def _trim_start(inlines: list[Inline]) -> list[Inline]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 from pathlib import Path
@@ -69,7 +69,7 @@ def _make_parser() -> MarkdownIt:
     # model instead: writers keep only http(s)/mailto links, and images go through the asset
     # policy, which drops a refused one with a warning naming the line rather than leaking
     # "![map](file:///...)" into the story.
-    md.validateLink = lambda url: True
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -110,7 +110,7 @@ def _refuse_too_deep(tokens: list[Token], path: Path) -> None:
     """Refuse quotes, lists or notes nested deeper than MAX_NESTING. markdown-it silently skips
     what lies past its own limit (set well above ours), and a book must not lose words unsaid."""
     deepest = next((token for token in tokens if token.level > MAX_NESTING and token.map), None)
-    if deepest is not None:
+    if deepest is not None and deepest.map is not None:
         raise ManuscriptError("quotes, lists or notes are nested too deeply here (more than "
                               f"the {MAX_NESTING} levels a manuscript may use)", path,
                               deepest.map[0] + 1,
@@ -168,14 +168,14 @@ def _body_line(tokens: list[Token]) -> int:
 @dataclass(frozen=True)
 class _ChapterStart:
     title: str
-    line: int
+    line: int | None
 
 
 @dataclass(frozen=True)
 class _Annotation:
     kind: str  # one of ANNOTATION_KINDS
     blocks: tuple[Block, ...]
-    line: int
+    line: int | None
 
 
 @dataclass
@@ -243,8 +243,11 @@ def _assemble_chapters(items: Iterator[Block | _ChapterStart | _Annotation], wal
 _STRAY_CONTAINER_CLOSE = re.compile(r":{3,}")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _CONTAINER_CLOSE_LINE = re.compile(r"[\s>]*:{3,}\s*")
-_INLINE_HTML = {"em": Emph, "i": Emph, "strong": Strong, "b": Strong, "s": Strikeout,
-                "del": Strikeout, "strike": Strikeout, "sup": Superscript, "sub": Subscript}
+# An inline node with children, made from its children.
+InlineWrapper = Callable[[tuple[Inline, ...]], Inline]
+_INLINE_HTML: dict[str, InlineWrapper] = {
+    "em": Emph, "i": Emph, "strong": Strong, "b": Strong, "s": Strikeout, "del": Strikeout,
+    "strike": Strikeout, "sup": Superscript, "sub": Subscript}
 _MARKDOWN_INLINE = {"em_open": "em", "strong_open": "strong", "s_open": "s",
                     "span_open": "span", "link_open": "link"}
 
@@ -286,11 +289,11 @@ class _Walker:
         self.lines = lines
         self.problems = problems
         self.footnote_env = env.get("footnotes", {}).get("list", {})
-        self.definitions: dict[str, tuple[list[Token], int]] = {}
+        self.definitions: dict[str, tuple[list[Token], int | None]] = {}
         # (chapter serial, markdown-it's footnote number) -> our id, so that a footnote referred
         # to from two chapters has a copy in each: a FootnoteRef always points into its chapter.
         self.footnote_ids: dict[tuple[int, int], str] = {}
-        self.footnote_lines: dict[tuple[int, int], int] = {}  # -> line of first reference
+        self.footnote_lines: dict[tuple[int, int], int | None] = {}  # -> line of first reference
         self.pending_footnotes: deque[tuple[int, int]] = deque()
         self.chapter_serial = 0
         self.footnotes_allowed = True
@@ -398,7 +401,7 @@ class _Walker:
         if image is not None:
             # markdown-it percent-encodes URLs; an image's src is a file name, so decode it.
             return [Image(unquote(str(image.attrGet("src") or "")), _alt_text(image),
-                          image.attrGet("title") or "", line)]
+                          str(image.attrGet("title") or ""), line)]
         children = self.inlines(inline.children or [])
         return [Paragraph(children, line)] if children else []
 
@@ -488,7 +491,7 @@ class _Walker:
                 top.add(Code(token.content))
             elif kind in _MARKDOWN_INLINE:
                 stack.append(_Frame(_MARKDOWN_INLINE[kind], token,
-                                    tuple((token.attrGet("class") or "").split())))
+                                    tuple(str(token.attrGet("class") or "").split())))
             elif kind.endswith("_close") and kind.replace("_close", "_open") in _MARKDOWN_INLINE:
                 self._close_frame(stack, _MARKDOWN_INLINE[kind.replace("_close", "_open")])
             elif kind == "footnote_ref":
@@ -601,12 +604,12 @@ def _frame_nodes(frame: _Frame) -> list[Inline]:
     children = frame.finish()
     if frame.kind == "link":
         assert frame.opener is not None
-        return [Link(children, frame.opener.attrGet("href") or "",
-                     frame.opener.attrGet("title") or "")]
+        return [Link(children, str(frame.opener.attrGet("href") or ""),
+                     str(frame.opener.attrGet("title") or ""))]
     if frame.kind in ("span", "html-span"):
         return _span_nodes(children, frame.classes)
-    constructor = {"em": Emph, "strong": Strong, "s": Strikeout}.get(frame.kind) \
-        or _INLINE_HTML[frame.kind]
+    wrappers: dict[str, InlineWrapper] = {"em": Emph, "strong": Strong, "s": Strikeout}
+    constructor = wrappers.get(frame.kind) or _INLINE_HTML[frame.kind]
     return [constructor(children)]
 
 

@@ -182,8 +182,9 @@ def read_preamble(lines: list[str], start: int = 0) -> _Preamble:
             preamble.title, preamble.title_line = lines[index], index + 1
             index += 1
         elif preamble.title_line is not None and _is_by_line(preamble, lines, index):
-            preamble.fields.append(HeaderField("authors", _BY_LINE.fullmatch(lines[index])[1],
-                                               index + 1))
+            by_line = _BY_LINE.fullmatch(lines[index])
+            assert by_line is not None  # _is_by_line matched it
+            preamble.fields.append(HeaderField("authors", by_line[1], index + 1))
             index += 1
         else:
             break
@@ -499,7 +500,9 @@ def _with_subtitle(heading: str, lines: list[str], index: int,
     well be the story's first paragraph.
     """
     following = index + 1
-    if (paragraph_gap == 0 or _CHAPTER_LINE.fullmatch(heading)["subtitle"]
+    chapter_line = _CHAPTER_LINE.fullmatch(heading)
+    assert chapter_line is not None  # only called for chapter lines
+    if (paragraph_gap == 0 or chapter_line["subtitle"]
             or following >= len(lines) or not lines[following]
             or not is_title_line(lines, following)):
         return heading, index

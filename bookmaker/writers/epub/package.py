@@ -258,7 +258,8 @@ def _zip_date_time(when: datetime) -> tuple[int, int, int, int, int, int]:
     return (naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second)
 
 
-def _entry(name: str, date_time: tuple[int, ...], compression: int) -> zipfile.ZipInfo:
+def _entry(name: str, date_time: tuple[int, int, int, int, int, int],
+           compression: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=date_time)
     info.compress_type = compression
     info.create_system = _UNIX

@@ -57,7 +57,8 @@ def _digit_forms(writer: PdfWriter, layout: Layout) -> list:
     forms = []
     for page in reader.pages:
         form = DecodedStreamObject()
-        form.set_data(page.get_contents().get_data())
+        contents = page.get_contents()
+        form.set_data(contents.get_data() if contents is not None else b"")
         form.update({
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),

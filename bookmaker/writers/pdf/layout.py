@@ -77,7 +77,7 @@ class Layout:
             if settings.base_dir else None
         theme = settings.theme
         # The theme's folder and font package are trusted configuration, and nothing else new.
-        self.fetcher = FolderFetcher(settings.base_dir, STYLES, FONT_FOLDER,
+        self.fetcher = FolderFetcher(settings.base_dir or "", STYLES, FONT_FOLDER,
                                      *theme.allowed_folders)
         self.fonts = FontConfiguration()
         self.book_styles = [
