@@ -129,14 +129,26 @@ def smarten_runs(runs: Sequence[tuple[str, bool]], language: str = "en") -> list
     Runs that may not change (Code, line breaks) still give the quotes around them context.
     """
     style = quote_style(language)
-    texts = [educate_ellipses(educate_dashes(text)) if editable else text
-             for text, editable in runs]
-    texts = smarten_quotes_in_runs(
-        list(zip(texts, (editable for _, editable in runs), strict=True)), style)
+    texts = [_dashes_and_ellipses(text) if editable else text for text, editable in runs]
+    if any(editable and ('"' in text or "'" in text)
+           for text, (_, editable) in zip(texts, runs, strict=True)):
+        texts = smarten_quotes_in_runs(
+            list(zip(texts, (editable for _, editable in runs), strict=True)), style)
     if style.spaced:
         texts = [space_guillemets(text) if editable else text
-                 for text, (_, editable) in zip(texts, runs, strict=False)]
+                 for text, (_, editable) in zip(texts, runs, strict=True)]
     return texts
+
+
+def _dashes_and_ellipses(text: str) -> str:
+    """educate_dashes and educate_ellipses, skipping the regular expressions when the text has
+    no hyphen pair or dot pair: most runs of a novel have neither, and this pass meets every
+    run of every paragraph."""
+    if "--" in text:
+        text = educate_dashes(text)
+    if ".." in text or ". ." in text:
+        text = educate_ellipses(text)
+    return text
 
 
 # --------------------------------------------------------------------------- deciding quotes
@@ -146,12 +158,13 @@ def smarten_quotes_in_runs(runs: Sequence[tuple[str, bool]], style: QuoteStyle) 
     """Curl the straight quotes of editable runs, deciding each from the text around it."""
     # Most single quotes are apostrophes inside words; settling those first leaves the walk
     # below only the few quotes whose meaning depends on what came before.
-    runs = [(_APOSTROPHE_IN_WORD.sub(APOSTROPHE, text) if editable else text, editable)
-            for text, editable in runs]
+    runs = [(_APOSTROPHE_IN_WORD.sub(APOSTROPHE, text) if editable and "'" in text else text,
+             editable) for text, editable in runs]
     context = "".join(text if editable else _STRAIGHT_QUOTE.sub(_LITERAL_CONTEXT, text)
                       for text, editable in runs)
     choices = iter(_QuoteDecider(context, style).decide_all())
-    return [_STRAIGHT_QUOTE.sub(lambda _: next(choices), text) if editable else text
+    return [_STRAIGHT_QUOTE.sub(lambda _: next(choices), text)
+            if editable and ('"' in text or "'" in text) else text
             for text, editable in runs]
 
 
@@ -269,7 +282,10 @@ def _smarten_blocks(blocks: tuple[Block, ...], language: str) -> tuple[Block, ..
 
 def _smarten_block(block: Block, language: str) -> Block:
     if isinstance(block, (Paragraph, Heading)):
-        return dataclasses.replace(block, children=smarten_inlines(block.children, language))
+        children = smarten_inlines(block.children, language)
+        # Most paragraphs of a typeset book change; those that do not keep their node.
+        return block if children == block.children else \
+            dataclasses.replace(block, children=children)
     if isinstance(block, LineBlock):
         return dataclasses.replace(block, lines=_smarten_lines(block.lines, language))
     if isinstance(block, (BlockQuote, Note, Div, Footnote)):
@@ -287,7 +303,10 @@ def smarten_inlines(inlines: tuple[Inline, ...], language: str) -> tuple[Inline,
     """A paragraph's inlines with every rule applied, quotes decided across node boundaries."""
     runs: list[tuple[str, bool]] = []
     _collect_runs(inlines, runs)
-    return _rebuild(inlines, iter(smarten_runs(runs, language)))
+    smartened = smarten_runs(runs, language)
+    if all(new == old for new, (old, _) in zip(smartened, runs, strict=True)):
+        return inlines  # nothing to change: skip rebuilding the nodes
+    return _rebuild(inlines, iter(smartened))
 
 
 def _smarten_lines(lines: tuple[tuple[Inline, ...], ...],
