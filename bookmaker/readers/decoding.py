@@ -28,9 +28,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-
-import charset_normalizer
-import ftfy
+from typing import Any
 
 from bookmaker.errors import ManuscriptError
 
@@ -173,6 +171,8 @@ _RECORDED_NAMES = {"cp932": "shift_jis"}
 
 def _detect(data: bytes) -> tuple[str, str] | None:
     """The text and encoding name charset-normalizer finds for the whole of ``data``."""
+    import charset_normalizer  # only text that is neither UTF-8 nor Windows-1252 pays for it
+
     matches = list(charset_normalizer.from_bytes(data, steps=1, chunk_size=len(data)))
     if not matches:
         return None
@@ -205,20 +205,24 @@ def _repair_mojibake(text: str, encoding: str) -> tuple[str, str]:
     """``text`` with encoding errors undone by ftfy, and the encoding name saying so."""
     if not _MOJIBAKE_HINT.search(text):
         return text, encoding
+    import ftfy  # 0.1 s of imports: only text that looks like mojibake pays for it
+
+    fixes_only = ftfy.TextFixerConfig(**_ENCODING_FIXES_ONLY)
     lines = text.split("\n")
-    repaired = "\n".join(ftfy.fix_text(line, _ENCODING_FIXES_ONLY)
+    repaired = "\n".join(ftfy.fix_text(line, fixes_only)
                          if _MOJIBAKE_HINT.search(line) else line for line in lines)
     if repaired == text:
         return text, encoding
     return repaired, f"{encoding} (mojibake repaired)"
 
 
-_ENCODING_FIXES_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False, remove_terminal_escapes=False, fix_encoding=True, restore_byte_a0=True,
-    replace_lossy_sequences=True, decode_inconsistent_utf8=True, fix_c1_controls=True,
-    fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False,
-    fix_line_breaks=False, fix_surrogates=True, remove_control_chars=False, normalization=None,
-    explain=False)
+# ftfy.TextFixerConfig fields: repair encoding errors only, change nothing an author typed.
+_ENCODING_FIXES_ONLY: dict[str, Any] = {
+    "unescape_html": False, "remove_terminal_escapes": False, "fix_encoding": True,
+    "restore_byte_a0": True, "replace_lossy_sequences": True, "decode_inconsistent_utf8": True,
+    "fix_c1_controls": True, "fix_latin_ligatures": False, "fix_character_width": False,
+    "uncurl_quotes": False, "fix_line_breaks": False, "fix_surrogates": True,
+    "remove_control_chars": False, "normalization": None, "explain": False}
 
 
 def looks_binary(sample: str) -> bool:
