@@ -1,11 +1,13 @@
 """Whole-process time and peak memory: `bookmaker build -f epub` next to `pandoc` on one Markdown.
 
-    python benchmarks/epub_speed.py [--runs 5]
+    python benchmarks/epub_speed.py [--runs 5] [--big]
 
-Makes the manuscripts with make_novel.py under benchmarks/work/, then runs each command --runs
-times (after one warm-up run) and prints a Markdown table of the median wall time and the peak
-resident memory of the process. Needs `pandoc` on PATH for the comparison rows (install it from the
-system packages; it is not a dependency of bookmaker).
+Makes the manuscripts with make_novel.py under benchmarks/work/ (a 2,000-word story, a 120,000-word
+novel and, with --big, a 500,000-word one), then runs each command --runs times (after one warm-up
+run), the two tools alternating on each work, and prints a Markdown table of the median wall time,
+the peak resident memory of the process and the ratio, with the load average while measured.
+Needs `pandoc` on PATH for the comparison rows (install it from the system packages; it is not a
+dependency of bookmaker).
 """
 
 from __future__ import annotations
@@ -71,24 +73,31 @@ def measure_in_process(source: Path) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big", action="store_true", help="also a 500,000-word novel")
     args = parser.parse_args()
     subprocess.run([sys.executable, str(HERE / "make_novel.py"), str(WORK)], check=True)
-    env_epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
-    os.environ.update(env_epoch)
-    rows = []
-    for name, words in (("novel.md", "120,000"), ("story.md", "2,000")):
+    works = [("story.md", "2,000"), ("novel.md", "120,000")]
+    if args.big:
+        subprocess.run([sys.executable, str(HERE / "make_novel.py"), str(WORK / "big"),
+                        "--words", "500000", "--chapters", "200"], check=True)
+        works.append(("big/novel.md", "500,000"))
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    print(f"load average before: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print()
+    print("| work | words | bookmaker s | bookmaker MiB | pandoc s | pandoc MiB "
+          "| pandoc / bookmaker |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, words in works:
         source = WORK / name
         ours = measure([*bookmaker_command(), "build", str(source), "-o", str(WORK / "out")],
                        args.runs)
-        rows.append((f"bookmaker build -f epub {name}", words, *ours))
-        if shutil.which("pandoc"):
-            theirs = measure(["pandoc", str(source), "-f", "markdown", "-t", "epub3",
-                              "-o", str(WORK / f"{source.stem}.pandoc.epub")], args.runs)
-            rows.append((f"pandoc {name} -t epub3", words, *theirs))
-    print("| command | words | median s | peak MiB |")
-    print("|---|---:|---:|---:|")
-    for command, words, seconds, peak in rows:
-        print(f"| `{command}` | {words} | {seconds:.3f} | {peak:.0f} |")
+        theirs = measure(["pandoc", str(source), "-f", "markdown", "-t", "epub3",
+                          "-o", str(WORK / "pandoc.epub")], args.runs) \
+            if shutil.which("pandoc") else (float("nan"), float("nan"))
+        print(f"| {name} | {words} | {ours[0]:.3f} | {ours[1]:.0f} | {theirs[0]:.3f} | "
+              f"{theirs[1]:.0f} | {theirs[0] / ours[0]:.2f}x |", flush=True)
+    print()
+    print(f"load average after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print()
     print("| in one Python process (`load` + EPUB) | words | import s | first book s | again s |")
     print("|---|---:|---:|---:|---:|")
