@@ -1,0 +1,227 @@
+"""The design's boundaries, checked from the source: readers -> model -> transforms -> writers, a
+thin CLI on top.
+
+Every module under bookmaker/ is parsed with ``ast`` (nothing is imported, so a module with side
+effects or a missing optional dependency cannot hide a violation), and each import, at module level
+or inside a function, is checked against the rules below. A failure lists every violation as
+``file:line: what`` so it can be fixed where it is.
+
+- ``bookmaker.model`` imports no other part of bookmaker: it is what every part shares.
+- Readers never import writers, and writers never import readers: what both need lives below
+  them (model, safety, taxonomy, errors).
+- Only ``bookmaker.cli`` imports typer or rich: the library reports through return values and
+  callbacks; the screen is the CLI's.
+- No import cycle among module-level imports (imports inside functions, and those under
+  ``if TYPE_CHECKING:``, run late and are how a cycle is legitimately broken).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from paths import REPO
+
+PACKAGE = REPO / "bookmaker"
+SCREEN_LIBRARIES = ("typer", "rich")
+
+
+@dataclass(frozen=True)
+class Import:
+    importer: str  # dotted name of the importing module
+    imported: str  # dotted name of the module imported (a submodule where one is named)
+    path: Path
+    line: int
+    module_level: bool  # runs when the importer is imported
+
+    def where(self) -> str:
+        return f"{self.path.relative_to(REPO)}:{self.line}"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def all_modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imports_of(path: Path, modules: dict[str, Path], source: str | None = None) -> list[Import]:
+    """Every import statement in ``path`` (or in ``source``, read as if it were that file),
+    resolved to the dotted module it loads."""
+    importer = module_name(path)
+    is_package = path.name == "__init__.py"
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source, str(path))
+    found: list[Import] = []
+
+    def resolve_from(node: ast.ImportFrom) -> str:
+        if node.level == 0:
+            return node.module or ""
+        base = importer.split(".")
+        if not is_package:
+            base = base[:-1]
+        base = base[:len(base) - (node.level - 1)]
+        return ".".join(base + ([node.module] if node.module else []))
+
+    def visit(node: ast.AST, module_level: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            module_level = False
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.body:
+                visit(child, False)
+            for child in node.orelse:
+                visit(child, module_level)
+            return
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append(Import(importer, alias.name, path, node.lineno, module_level))
+        elif isinstance(node, ast.ImportFrom):
+            base = resolve_from(node)
+            for alias in node.names:
+                # ``from bookmaker.readers import html`` loads the submodule when there is one.
+                submodule = f"{base}.{alias.name}"
+                imported = submodule if submodule in modules else base
+                found.append(Import(importer, imported, path, node.lineno, module_level))
+        for child in ast.iter_child_nodes(node):
+            visit(child, module_level)
+
+    visit(tree, True)
+    return found
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def boundary_violations(imports: list[Import]) -> list[str]:
+    """Every import that crosses a boundary of the design, as ``file:line: what``."""
+    problems = []
+    for item in imports:
+        if _within(item.importer, "bookmaker.model") and _within(item.imported, "bookmaker"):
+            problems.append(f"{item.where()}: the model imports {item.imported}; the model "
+                            "must import nothing of bookmaker")
+        for side, other in (("readers", "writers"), ("writers", "readers")):
+            if _within(item.importer, f"bookmaker.{side}") and \
+                    _within(item.imported, f"bookmaker.{other}"):
+                problems.append(f"{item.where()}: {item.importer} imports {item.imported}; "
+                                f"{side} must not import {other} (move what both need below "
+                                "them)")
+        if not _within(item.importer, "bookmaker.cli") and any(
+                _within(item.imported, library) for library in SCREEN_LIBRARIES):
+            problems.append(f"{item.where()}: {item.importer} imports {item.imported}; only "
+                            "bookmaker.cli may import typer or rich")
+    return problems
+
+
+def import_cycles(imports: list[Import]) -> list[list[Import]]:
+    """Cycles among module-level imports inside bookmaker, each as the imports that close it."""
+    graph: dict[str, list[Import]] = {}
+    for item in imports:
+        if item.module_level and _within(item.imported, "bookmaker") and \
+                item.imported != item.importer:
+            graph.setdefault(item.importer, []).append(item)
+    cycles: list[list[Import]] = []
+    seen_cycles: set[frozenset[str]] = set()
+    state: dict[str, str] = {}  # "open" while on the path, "done" after
+    path: list[Import] = []
+
+    def walk(module: str) -> None:
+        state[module] = "open"
+        for edge in graph.get(module, []):
+            target = edge.imported
+            if state.get(target) == "open":
+                start = next(i for i, step in enumerate(path) if step.importer == target) \
+                    if any(step.importer == target for step in path) else len(path)
+                cycle = [*path[start:], edge]
+                key = frozenset(step.importer for step in cycle)
+                if key not in seen_cycles:
+                    seen_cycles.add(key)
+                    cycles.append(cycle)
+            elif target not in state:
+                path.append(edge)
+                walk(target)
+                path.pop()
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module)
+    return cycles
+
+
+def _project_imports() -> list[Import]:
+    modules = all_modules()
+    return [item for path in modules.values() for item in imports_of(path, modules)]
+
+
+def test_every_module_is_read() -> None:
+    """The checks below see the whole package, including the parts each rule is about."""
+    names = set(all_modules())
+    assert {"bookmaker.model", "bookmaker.cli", "bookmaker.readers.html.ao3",
+            "bookmaker.writers.epub"} <= names
+    imports = _project_imports()
+    assert any(item.importer == "bookmaker.cli" and item.imported == "typer" for item in imports)
+    assert any(not item.module_level for item in imports), "function-level imports are read"
+
+
+def test_the_boundaries_of_the_design_hold() -> None:
+    problems = boundary_violations(_project_imports())
+    assert not problems, "imports across the design's boundaries:\n" + "\n".join(problems)
+
+
+def test_no_import_cycles() -> None:
+    cycles = import_cycles(_project_imports())
+    described = ["  " + " -> ".join(f"{step.importer} ({step.where()})" for step in cycle)
+                 + f" -> {cycle[-1].imported}" for cycle in cycles]
+    assert not cycles, "import cycles among module-level imports:\n" + "\n".join(described)
+
+
+# --------------------------------------------------------------------------- the checker itself
+
+
+def _imports_from_source(relative: str, source: str) -> list[Import]:
+    """The imports of made-up source read as if it were the module at ``relative``."""
+    return imports_of(REPO / relative, all_modules(), source)
+
+
+def test_a_forbidden_import_is_reported_with_file_and_line() -> None:
+    imports = _imports_from_source(
+        "bookmaker/readers/docx.py",
+        "import os\n\ndef f():\n    from bookmaker.writers import xhtml\n    import rich\n")
+    problems = boundary_violations(imports)
+    assert problems == [
+        "bookmaker/readers/docx.py:4: bookmaker.readers.docx imports bookmaker.writers.xhtml; "
+        "readers must not import writers (move what both need below them)",
+        "bookmaker/readers/docx.py:5: bookmaker.readers.docx imports rich; only bookmaker.cli "
+        "may import typer or rich"]
+
+
+def test_relative_imports_are_resolved() -> None:
+    imports = _imports_from_source("bookmaker/writers/pdf/layout.py",
+                                   "from ...readers import decoding\nfrom . import fonts\n")
+    assert [item.imported for item in imports] == ["bookmaker.readers.decoding",
+                                                   "bookmaker.writers.pdf.fonts"]
+    assert boundary_violations(imports)[0].startswith("bookmaker/writers/pdf/layout.py:1: ")
+
+
+def test_a_cycle_is_found_and_a_late_import_breaks_it() -> None:
+    def edge(a: str, b: str, module_level: bool = True) -> Import:
+        return Import(a, b, PACKAGE / "x.py", 1, module_level)
+
+    cycle = import_cycles([edge("bookmaker.a", "bookmaker.b"), edge("bookmaker.b", "bookmaker.c"),
+                           edge("bookmaker.c", "bookmaker.a")])
+    assert [[step.importer for step in found] for found in cycle] == [
+        ["bookmaker.a", "bookmaker.b", "bookmaker.c"]]
+    assert import_cycles([edge("bookmaker.a", "bookmaker.b"),
+                          edge("bookmaker.b", "bookmaker.a", module_level=False)]) == []
