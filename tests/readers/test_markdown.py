@@ -315,9 +315,10 @@ def test_unknown_field_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     assert finding.message == "unknown field 'ratng' (did you mean 'rating'?)"
 
 
-def test_odd_language_is_a_warning_and_falls_back_to_english(tmp_path: Path) -> None:
+def test_odd_language_is_a_warning_and_left_unset(tmp_path: Path) -> None:
+    """Unset, so bookmaker.toml's [book] language (else English) applies."""
     path = write(tmp_path, "---\ntitle: T\nlanguage: Klingon!\n---\n\nText.\n")
-    assert manuscript.read(path).metadata.language == "en"
+    assert manuscript.read(path).metadata.language is None
     assert [(f.level, f.line) for f in manuscript.findings(path)] == [("warning", 3)]
 
 
@@ -328,16 +329,23 @@ def test_front_matter_notes_are_front_and_back_matter(tmp_path: Path) -> None:
     assert book.back_matter == (Paragraph((Text("Bye."),), 5),)
 
 
-def test_unknown_rating_suggests_the_canonical_one(tmp_path: Path) -> None:
-    error, path = read_error(tmp_path, "---\ntitle: T\nrating: Mature Audiences\n---\n\nText.\n")
-    assert (error.path, error.line) == (str(path), 3)
-    assert error.message == "unknown rating 'Mature Audiences'"
-    assert error.hint == "did you mean 'Mature'?"
+def test_unknown_rating_is_a_warning_that_suggests_the_canonical_one(tmp_path: Path) -> None:
+    """The rule of readers/metadata.py: kept visible as a content note, never an error."""
+    path = write(tmp_path, "---\ntitle: T\nrating: Mature Audiences\n---\n\nText.\n")
+    metadata = manuscript.read(path).metadata
+    assert (metadata.rating, metadata.content_notes) == (None, ("Rating: Mature Audiences",))
+    [finding] = manuscript.findings(path)
+    assert (finding.level, finding.path, finding.line) == ("warning", str(path), 3)
+    assert finding.message == "unknown rating 'Mature Audiences'; kept as a content note"
+    assert finding.hint == "did you mean 'Mature'?"
 
 
-def test_unknown_category_suggests_one(tmp_path: Path) -> None:
-    error, _ = read_error(tmp_path, "---\ntitle: T\ncategories: [Gen, M/Mm]\n---\n\nText.\n")
-    assert error.line == 3 and "'M/M'" in error.hint
+def test_unknown_category_suggests_one_and_is_kept_as_a_tag(tmp_path: Path) -> None:
+    path = write(tmp_path, "---\ntitle: T\ncategories: [Gen, M/Mm]\n---\n\nText.\n")
+    metadata = manuscript.read(path).metadata
+    assert (metadata.categories, metadata.tags) == (("Gen",), ("M/Mm",))
+    [finding] = manuscript.findings(path)
+    assert (finding.level, finding.line) == ("warning", 3) and "'M/M'" in finding.hint
 
 
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:

@@ -170,7 +170,7 @@ def test_utf8_bom_is_not_part_of_the_text() -> None:
 def test_untitled_story_takes_the_file_name_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "my_first-fic.txt"
     path.write_text("He woke up. It was raining.\n\nNobody was there.\n", encoding="utf-8")
-    assert plaintext.read(path).metadata.title == "My first fic"
+    assert plaintext.read(path).metadata.title == "My First Fic"  # as from a manuscript
     [finding] = plaintext.findings(path)
     assert finding.level == "warning" and "title" in finding.message and finding.hint
 
@@ -258,15 +258,13 @@ def test_rating_aliases(tmp_path: Path, value: str, rating: str) -> None:
     assert plaintext.read(path).metadata.rating == rating
 
 
-def test_unknown_rating_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+def test_unknown_rating_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("Title: Rated\nRating: Mature Audiences\n\nStory.\n", encoding="utf-8")
     [finding] = plaintext.findings(path)
-    assert (finding.level, finding.line) == ("error", 2)
-    assert "Mature Audiences" in finding.message and "Mature" in finding.hint
-    with pytest.raises(ManuscriptError) as raised:
-        plaintext.read(path)
-    assert raised.value.line == 2 and raised.value.path == str(path)
+    assert (finding.level, finding.line, finding.path) == ("warning", 2, str(path))
+    assert "Mature Audiences" in finding.message and finding.hint == "did you mean 'Mature'?"
+    assert plaintext.read(path).metadata.content_notes == ("Rating: Mature Audiences",)
 
 
 def test_language_names_and_codes(tmp_path: Path) -> None:

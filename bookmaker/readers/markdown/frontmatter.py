@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Metadata, Series
+from bookmaker.readers.metadata import MetadataBuilder, clean_line
 from bookmaker.safety.files import looks_like_path
 
 MAX_ALIASES = 100
@@ -203,34 +203,26 @@ def build_work_matter(fields: list[Field], path: Path, findings: list[Finding],
         findings.append(Finding("error", f"the title {title!r} looks like a file path",
                                 str(path), known["title"].line,
                                 hint="write the work's real title; file names are made from it"))
-    if not title:
-        title = humanise_stem(path)
-        findings.append(Finding("warning", f"the front matter has no title; using {title!r}",
-                                str(path), 1, hint="add a line `title: ...` to the front matter"))
-    archive_warnings, leftover_notes = taxonomy.split_warnings(values.pop("warnings"))
-    if "warnings" in known:
-        findings.extend(_near_misses(leftover_notes, str(path), known["warnings"].line))
-    content_notes = _unique(list(leftover_notes) + values.pop("content_notes"))
+    builder = MetadataBuilder(path, findings)
+    builder.title(title)
+    builder.authors(values.pop("authors"))
+    builder.language(checker.text(known["language"]) if "language" in known else None,
+                     _line(known, "language"))
+    builder.fandoms(values.pop("fandoms"))
+    builder.rating(checker.text(known["rating"]) if "rating" in known else None,
+                   _line(known, "rating"))
+    builder.warnings(values.pop("warnings"), _line(known, "warnings"))
+    builder.content_notes(values.pop("content_notes"))
+    builder.categories(values.pop("categories"), _line(known, "categories"))
+    builder.relationships(values.pop("relationships"))
+    builder.characters(values.pop("characters"))
+    builder.tags(values.pop("tags"))
+    builder.series(checker.series(known.get("series"), known.get("series_index")))
     blocks = {name: markdown(checker.markdown_text(known[name]), known[name].value_line)
               if name in known else () for name in MARKDOWN_FIELDS}
-    metadata = Metadata(
-        title=title,
-        authors=tuple(values.pop("authors")),
-        language=checker.language(known.get("language")),
-        summary=blocks["summary"],
-        fandoms=tuple(values.pop("fandoms")),
-        rating=checker.rating(known.get("rating")),
-        warnings=archive_warnings,
-        content_notes=tuple(content_notes),
-        categories=checker.categories(known.get("categories"), values.pop("categories")),
-        relationships=tuple(values.pop("relationships")),
-        characters=tuple(values.pop("characters")),
-        tags=tuple(values.pop("tags")),
-        series=checker.series(known.get("series"), known.get("series_index")),
-        published=checker.date(known.get("published")),
-        updated=checker.date(known.get("updated")),
-        **values,
-    )
+    builder.set(summary=blocks["summary"], published=checker.date(known.get("published")),
+                updated=checker.date(known.get("updated")), **values)
+    metadata = builder.build(no_title_hint="add a line `title: ...` to the front matter")
     return WorkMatter(metadata, blocks["notes"], blocks["end_notes"])
 
 
@@ -253,17 +245,8 @@ def _known_fields(fields: list[Field], path: Path, findings: list[Finding]) -> d
     return known
 
 
-def _near_misses(notes: tuple[str, ...], path: str, line: int) -> list[Finding]:
-    """A warning for each ``warnings:`` entry that looks like a misspelt archive warning: it is
-    kept, as a content note, but the writer most likely meant the archive's own."""
-    found = []
-    for note in notes:
-        meant = taxonomy.suggest(note, taxonomy.ARCHIVE_WARNINGS)
-        if meant:
-            found.append(Finding("warning", f"{note!r} is not an AO3 archive warning; kept as a "
-                                            "content note", path, line,
-                                 hint=f"did you mean {meant!r}?"))
-    return found
+def _line(known: dict[str, Field], name: str) -> int | None:
+    return known[name].line if name in known else None
 
 
 def _unknown_field_message(key: str) -> str:
@@ -321,44 +304,6 @@ class _FieldChecker:
                          hint=f"write it as `{field.key}: |` followed by indented paragraphs")
             return ""
         return _CONTROL.sub("", _scalar_text(field.value).replace("\t", "    "))
-
-    def language(self, field: Field | None) -> str | None:
-        if field is None:
-            return None  # not given: bookmaker.toml's [book] language may fill it
-        value = self.text(field) or ""
-        tag = taxonomy.language_tag(value)
-        if tag is None:
-            tag = "en"
-            self._report("warning", field, f"language {value!r} is not a language tag; "
-                                           f"using 'en'", hint="use a BCP 47 tag such as en, "
-                                                               "fr, de or pt-BR")
-        return tag
-
-    def rating(self, field: Field | None) -> str | None:
-        value = self.text(field) if field is not None else None
-        if field is None or value is None:
-            return None
-        rating = taxonomy.canonical_rating(value)
-        if rating is None:
-            suggestion = taxonomy.suggest_rating(value)
-            hint = (f"did you mean {suggestion!r}?" if suggestion
-                    else "use one of " + ", ".join(taxonomy.RATINGS))
-            self._report("error", field, f"unknown rating {value!r}", hint)
-        return rating
-
-    def categories(self, field: Field | None, values: list[str]) -> tuple[str, ...]:
-        categories: list[str] = []
-        for value in values:
-            category = taxonomy.canonical_category(value)
-            if category is None:
-                suggestion = taxonomy.suggest(value, taxonomy.CATEGORIES)
-                hint = (f"did you mean {suggestion!r}?" if suggestion
-                        else "use one of " + ", ".join(taxonomy.CATEGORIES))
-                assert field is not None  # values come from this field
-                self._report("error", field, f"unknown category {value!r}", hint)
-            elif category not in categories:
-                categories.append(category)
-        return tuple(categories)
 
     def series(self, field: Field | None, index_field: Field | None) -> tuple[Series, ...]:
         if field is None or field.value is None:
@@ -419,17 +364,6 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def clean_line(text: str) -> str:
-    """One line of metadata: control characters removed, runs of whitespace made one space."""
-    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
-
-
-def humanise_stem(path: Path) -> str:
-    """A title from a file name: ``a-new-hero.md`` → ``A New Hero``."""
-    words = re.split(r"[-_\s]+", path.stem)
-    return " ".join(word[:1].upper() + word[1:] for word in words if word) or "Untitled"
 
 
 def _unique(values: list[str]) -> list[str]:

@@ -17,13 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bookmaker import taxonomy
 from bookmaker.errors import Finding
 from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text)
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.plaintext import gutenberg
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.transforms.scenebreaks import is_separator_text
 
 # --------------------------------------------------------------------------- header lines
@@ -52,8 +52,6 @@ HEADER_FIELDS = {
 
 _HEADER_LINE = re.compile(r"([a-z][a-z'’/ ]{0,24}?)[ \t]*:[ \t]*(.*)", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
-# What follows a rating that is not part of it: "T (for language)", "M - violence", "R for gore".
-_RATING_TAIL = re.compile(r"\s*(?:\(|\s-\s|\bfor\b|,|;).*", re.IGNORECASE | re.DOTALL)
 _SERIES_PART_OF = re.compile(r"(?:part|book)\s+(\d+(?:\.\d+)?)\s+of\s+(?:the\s+)?(.+)",
                              re.IGNORECASE)
 _SERIES_NUMBERED = re.compile(r"(.+?)\s*(?:#|\(?(?:part|book)\s+)(\d+(?:\.\d+)?)\)?",
@@ -269,19 +267,24 @@ def _skip_blank(lines: list[str], index: int) -> int:
 
 def _metadata(preamble: _Preamble, path: Path, encoding: str,
               report: _Report) -> tuple[Metadata, tuple[Block, ...]]:
-    """Metadata and the opening notes (front matter) from the header fields."""
-    lists: dict[str, list[str]] = {name: [] for name in
-                                   ("authors", "warnings", "fandoms", "relationships",
-                                    "characters", "tags", "categories")}
+    """Metadata and the opening notes (front matter) from the header fields; what each value
+    means is readers/metadata.py's rule, as for every reader."""
+    builder = MetadataBuilder(path, report.findings)
     summary: list[Block] = []
     front_matter: list[Block] = []
-    series: list[Series] = []
-    title, rating, language, source_url = "", None, "en", None
+    lists = {"authors": builder.authors, "fandoms": builder.fandoms,
+             "relationships": builder.relationships, "characters": builder.characters,
+             "tags": builder.tags}
     for header in preamble.fields:
         if header.name in lists:
-            lists[header.name].extend(split_list(header.value))
+            lists[header.name](split_list(header.value))
+        elif header.name == "warnings":
+            builder.warnings(split_list(header.value), header.line)
+        elif header.name == "categories":
+            builder.categories(split_list(header.value), header.line)
         elif header.name == "title":
-            title = title or header.value
+            if not builder.has_title():
+                builder.title(header.value)
         elif header.name == "note" and header.value:
             front_matter.append(Paragraph(parse_inlines(header.value), header.line))
         elif header.name == "disclaimer" and header.value:
@@ -290,58 +293,24 @@ def _metadata(preamble: _Preamble, path: Path, encoding: str,
         elif header.name == "summary" and header.value:
             summary.append(Paragraph(parse_inlines(header.value), header.line))
         elif header.name == "rating":
-            rating = _rating(header, report)
+            builder.rating(header.value, header.line)
         elif header.name == "language":
-            language = _language(header, report)
+            builder.language(header.value, header.line)
         elif header.name == "series" and header.value:
-            series.append(parse_series(header.value))
+            builder.series([parse_series(header.value)])
         elif header.name == "source_url":
-            source_url = header.value
-    warnings, content_notes = taxonomy.split_warnings(lists["warnings"])
-    metadata = Metadata(
-        title=title or preamble.title or _title_from_file_name(path, report),
-        authors=tuple(lists["authors"]), language=language, summary=tuple(summary),
-        fandoms=tuple(lists["fandoms"]), rating=rating, warnings=warnings,
-        content_notes=content_notes,
-        categories=_categories(lists["categories"]),
-        relationships=tuple(lists["relationships"]), characters=tuple(lists["characters"]),
-        tags=tuple(lists["tags"]), series=tuple(series), source_url=source_url,
-        encoding=encoding)
+            builder.set(source_url=header.value)
+    if not builder.has_title():
+        builder.title(preamble.title)
+    builder.set(summary=tuple(summary), encoding=encoding)
+    metadata = builder.build(no_title_hint="add a `Title:` line at the top, or a short title "
+                                           "line above the story")
     return metadata, tuple(front_matter)
 
 
 def split_list(value: str) -> list[str]:
     """``Angst, Hurt/Comfort; Fluff`` -> its items (slashes belong to pairings, so stay)."""
     return [item for item in _LIST_SEPARATOR.split(value.strip()) if item]
-
-
-def _categories(values: list[str]) -> tuple[str, ...]:
-    """AO3's names where known (``Slash`` is M/M), others verbatim, each once."""
-    return tuple(dict.fromkeys(taxonomy.canonical_category(value) or value for value in values))
-
-
-def _rating(header: HeaderField, report: _Report) -> str | None:
-    value = header.value.strip()
-    if not value:
-        return None
-    rating = (taxonomy.canonical_rating(value)
-              or taxonomy.canonical_rating(_RATING_TAIL.sub("", value)))
-    if rating is None:
-        suggestion = taxonomy.suggest_rating(value)
-        hint = (f"did you mean {suggestion!r}?" if suggestion
-                else "use one of: " + ", ".join(taxonomy.RATINGS))
-        report.error(f"unknown rating {value!r}", header.line, hint)
-    return rating
-
-
-def _language(header: HeaderField, report: _Report) -> str:
-    value = header.value.strip()
-    tag = taxonomy.language_tag(value)
-    if tag:
-        return tag
-    report.warning(f"unknown language {value!r}; assuming English", header.line,
-                   hint="write a language code such as en, fr or de")
-    return "en"
 
 
 def parse_series(value: str) -> Series:
@@ -354,14 +323,6 @@ def parse_series(value: str) -> Series:
     if numbered:
         return Series(numbered[1].strip(), float(numbered[2]))
     return Series(value)
-
-
-def _title_from_file_name(path: Path, report: _Report) -> str:
-    words = " ".join(re.split(r"[_\-\s]+", path.stem)).strip() or path.name
-    title = words[:1].upper() + words[1:]
-    report.warning(f"no title found; using the file name {title!r}", None,
-                   hint="add a `Title:` line at the top, or a short title line above the story")
-    return title
 
 
 # --------------------------------------------------------------------------- the body
