@@ -22,13 +22,13 @@ from pathlib import Path
 
 import mammoth
 
-from bookmaker import taxonomy
 from bookmaker.safety.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
-from bookmaker.model import Book, EmbeddedFile, Metadata, plain_text
+from bookmaker.model import Book, EmbeddedFile, plain_text
 from bookmaker.readers.html import chapters_from_blocks
 from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
+from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.xml import parse_xml
 from bookmaker.safety.archives import MAX_TOTAL_BYTES, SafeZip
 
@@ -83,9 +83,12 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
         raise ManuscriptError("the document holds no text", path, hint="is it the right file?")
     core = _core_properties(entries, path)
     title, chapters = chapters_from_blocks(blocks, core.get("title", ""))
-    metadata = Metadata(title=title or path.stem,
-                        authors=tuple(filter(None, [core.get("creator", "")])),
-                        language=taxonomy.language_tag(core.get("language", "")) or "en")
+    builder = MetadataBuilder(path, found)
+    builder.title(title)
+    builder.authors([core.get("creator", "")])
+    builder.language(core.get("language"))
+    metadata = builder.build(no_title_hint="give the document a title in Word's Title style or "
+                                           "its File > Properties")
     return Book(metadata, chapters, base_dir=str(path.parent), embedded=tuple(embedded)), found
 
 

@@ -87,7 +87,8 @@ def test_single_chapter_2021_singular_labels_no_language() -> None:
     assert m.categories == ("M/M",)
     assert m.characters == ("Aziraphale (Good Omens)", "Crowley (Good Omens)")
     assert m.series == (Series("Soho Nights", 1.0),)
-    assert (m.published, m.updated, m.language) == ("2021-06-01", None, "en")
+    # No Language line: left unset, so bookmaker.toml's [book] language (else English) applies.
+    assert (m.published, m.updated, m.language) == ("2021-06-01", None, None)
     assert m.source_url == "http://archiveofourown.org/works/31234567"
     assert len(book.chapters) == 1 and book.chapters[0].title == ""
     # &nbsp; paragraph, remote divider image and centred xxx are breaks; the trailing gap is not.

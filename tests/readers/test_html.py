@@ -59,7 +59,7 @@ def test_builds_into_a_valid_epub(tmp_path: Path) -> None:
     ("<title>Only Title</title><p>Text.</p>", "Only Title", [""]),
     ("<h1>Heading</h1><p>Text.</p>", "Heading", ["Heading"]),
     ("<h1>Work</h1><h2>One</h2><p>a</p><h2>Two</h2><p>b</p>", "Work", ["One", "Two"]),
-    ("<p>Intro.</p><h3>One</h3><p>a</p><h4>Sub</h4><p>b</p>", "untitled", ["", "One"]),
+    ("<p>Intro.</p><h3>One</h3><p>a</p><h4>Sub</h4><p>b</p>", "Untitled", ["", "One"]),
 ])
 def test_headings_become_chapters(tmp_path: Path, page: str, expected_title: str,
                                   chapters: list[str]) -> None:
@@ -68,6 +68,10 @@ def test_headings_become_chapters(tmp_path: Path, page: str, expected_title: str
     book = html.read(path)
     assert book.metadata.title == expected_title
     assert [c.title for c in book.chapters] == chapters
+    # A title taken from the file name is said so, as by every reader (readers/metadata.py).
+    assert [f.message for f in html.findings(path)] == (
+        ["no title found; using 'Untitled' from the file name"]
+        if expected_title == "Untitled" else [])
 
 
 def test_hostile_page(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from bookmaker.readers.html import ao3
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
                                          remove_keeping_tail)
+from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.xml import UnsafeXmlError, parse_xml
 from bookmaker.safety.archives import SafeZip
 
@@ -104,7 +105,9 @@ class _Reading:
     def book(self) -> Book:
         if any(_find(root, "dl", "tags") is not None for _, root in self.pages):
             book, found = self._ao3_book()
-            self.problems.extend(f for f in found if f.level != "error")
+            # Lines would point into the pages joined in memory, which no one can open.
+            self.problems.extend(dataclasses.replace(f, line=None) for f in found
+                                 if f.level != "error")
             errors = [f for f in found if f.level == "error"]
             if errors:
                 raise ManuscriptError(errors[0].message, self.path, hint=errors[0].hint)
@@ -225,32 +228,31 @@ class _Reading:
     # ----------------------------------------------------------------- metadata
 
     def _metadata(self) -> Metadata:
+        """The OPF (and FanFicFare's title page) as Metadata; what each value means is
+        readers/metadata.py's rule, as for every reader."""
         opf = self.package.metadata
         fields = _subject_fields(_texts(opf, "dc:subject"))
         fields.update(self._fanficfare_fields())
-        warnings, content_notes = taxonomy.split_warnings(fields.get("warnings", []))
-        values: dict = {
-            "title": _first_text(opf, "dc:title") or self.path.stem.replace("_", " "),
-            "authors": tuple(_creators(opf)),
-            "summary": self._summary(opf),
-            "fandoms": tuple(fields.get("fandoms", ())),
-            "rating": next(iter(fields.get("rating", ())), None),
-            "warnings": warnings, "content_notes": content_notes,
-            "categories": tuple(fields.get("categories", ())),
-            "relationships": tuple(fields.get("relationships", ())),
-            "characters": tuple(fields.get("characters", ())),
-            "tags": tuple(fields.get("tags", ())),
-            "series": _series(opf),
-            "published": fields.get("published") or _date(opf, modified=False),
-            "updated": fields.get("updated") or _date(opf, modified=True),
-            "source_url": _source_url(opf),
-            "rights": _first_text(opf, "dc:rights"),
-            "identifier": _first_text(opf, "dc:identifier"),
-        }
-        language = taxonomy.language_tag(_first_text(opf, "dc:language") or "")
-        if language:
-            values["language"] = language
-        return Metadata(**values)
+        builder = MetadataBuilder(self.path, self.problems)
+        builder.title(_first_text(opf, "dc:title"))
+        builder.authors(_creators(opf))
+        builder.language(_first_text(opf, "dc:language"))
+        builder.summary(self._summary(opf))
+        builder.fandoms(fields.get("fandoms", ()))
+        for rating in fields.get("rating", ())[:1]:
+            builder.rating(rating)
+        builder.warnings(fields.get("warnings", ()))
+        builder.categories(fields.get("categories", ()))
+        builder.relationships(fields.get("relationships", ()))
+        builder.characters(fields.get("characters", ()))
+        builder.tags(fields.get("tags", ()))
+        builder.series(_series(opf))
+        builder.set(published=fields.get("published") or _date(opf, modified=False),
+                    updated=fields.get("updated") or _date(opf, modified=True),
+                    source_url=_source_url(opf), rights=_first_text(opf, "dc:rights"),
+                    identifier=_first_text(opf, "dc:identifier"))
+        return builder.build(no_title_hint="the EPUB has no dc:title; set one with an e-book "
+                                           "editor such as Calibre")
 
     def _summary(self, opf: etree._Element) -> tuple[Block, ...]:
         description = _first_text(opf, "dc:description", collapse=False)
@@ -276,8 +278,7 @@ class _Reading:
                 continue
             value = match[2].strip()
             if field == "rating":
-                rating = taxonomy.canonical_rating(value)
-                fields["rating"] = [rating] if rating else []
+                fields["rating"] = [value]  # as written: the metadata builder judges it
             elif field in ("published", "updated"):
                 date = _DATE.search(value)
                 fields[field] = date.group(0) if date else None

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Block, Book, Chapter, Heading, Metadata, plain_text
+from bookmaker.model import Block, Book, Chapter, Heading, plain_text
 from bookmaker.readers.html.blocks import (EPUB_TYPE, html_to_blocks, parse_html,
                                          remove_keeping_tail)
+from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.metadata import MetadataBuilder
 
 _CHROME = frozenset({"nav", "header", "footer", "form", "aside", "menu"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
@@ -28,7 +29,15 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc
 
 def read(path: Path) -> Book:
     """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
-    path = Path(path)
+    return book_or_first_error(_read(Path(path)))
+
+
+def findings(path: Path) -> list[Finding]:
+    """The page's problems: the one that stops it being read, or warnings about its metadata."""
+    return findings_of(_read, path)
+
+
+def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, _ = read_text(path)
     root = parse_html(text, path)
     story = _story_element(root)
@@ -39,18 +48,13 @@ def read(path: Path) -> Book:
         raise ManuscriptError("the page holds no text", path,
                               hint="save the page with its text (\"Web page, complete\")")
     title, chapters = chapters_from_blocks(blocks, title)
-    metadata = Metadata(title=title or path.stem, authors=_authors(root),
-                        language=taxonomy.language_tag(root.get("lang", "")) or "en")
-    return Book(metadata, chapters, base_dir=str(path.parent))
-
-
-def findings(path: Path) -> list[Finding]:
-    """The page's first problem, if any (a page is read whole or not at all)."""
-    try:
-        read(path)
-    except ManuscriptError as error:
-        return [error.as_finding()]
-    return []
+    found: list[Finding] = []
+    builder = MetadataBuilder(path, found)
+    builder.title(title)
+    builder.authors(_authors(root))
+    builder.language(root.get("lang"), root.sourceline)
+    metadata = builder.build(no_title_hint="give the page an <h1> or a <title>")
+    return Book(metadata, chapters, base_dir=str(path.parent)), found
 
 
 def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""

@@ -9,7 +9,8 @@ Summary/Notes blockquotes; ``div#chapters`` with either one ``div.userstuff`` or
 ``div#afterword`` with the work's end notes and "Works inspired by this one".
 
 Labels are read singular or plural (AO3 pluralised them in 2023), old warning names go through
-taxonomy's aliases, and a missing Language line (before 2022) leaves the default.
+taxonomy's aliases, and a missing Language line (before 2022) leaves the language unset; what
+each value means is readers/metadata.py's rule, as for every reader.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, Series, Strong,
                              Text)
 from bookmaker.readers.html.blocks import html_to_blocks, parse_html
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.metadata import MetadataBuilder
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
 _MARKERS = (b'id="preface"', b"Posted originally on the", b'class="tags"')
@@ -107,29 +108,33 @@ def book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Fin
 
 def _metadata(root: etree._Element, preface: etree._Element, meta: etree._Element,
               fields: dict[str, etree._Element], path: Path, found: list[Finding]) -> Metadata:
-    values = {name: _tag_values(fields[name]) for name in
-              ("rating", "warnings", "categories", "fandoms", "relationships", "characters",
-               "tags") if name in fields}
-    warnings, content_notes = taxonomy.split_warnings(values.get("warnings", []))
+    """The preface as Metadata; what each tag means is readers/metadata.py's rule."""
+    builder = MetadataBuilder(path, found)
+
+    def values(name: str) -> list[str]:
+        return _tag_values(fields[name]) if name in fields else []
+
+    def line(name: str) -> int | None:
+        return fields[name].sourceline if name in fields else None
+
     stats = _text(fields["stats"]) if "stats" in fields else ""
-    return Metadata(
-        title=_title(root, preface),
-        authors=_authors(preface),
-        language=_language(fields.get("language"), path, found),
-        summary=_labelled(meta, "Summary", path),
-        fandoms=tuple(values.get("fandoms", ())),
-        rating=_rating(values.get("rating", []), fields, path, found),
-        warnings=warnings,
-        content_notes=content_notes,
-        categories=tuple(taxonomy.canonical_category(c) or c for c in values.get("categories", ())),
-        relationships=tuple(values.get("relationships", ())),
-        characters=tuple(values.get("characters", ())),
-        tags=tuple(values.get("tags", ())),
-        series=_series(fields.get("series")),
-        published=_match(_PUBLISHED, stats),
-        updated=_match(_UPDATED, stats),
-        source_url=_source_url(preface),
-    )
+    builder.title(_title(root, preface))
+    builder.authors(_authors(preface))
+    builder.language(_text(fields["language"]) if "language" in fields else None,
+                     line("language"))
+    builder.summary(_labelled(meta, "Summary", path))
+    builder.fandoms(values("fandoms"))
+    for rating in values("rating"):
+        builder.rating(rating, line("rating"))
+    builder.warnings(values("warnings"), line("warnings"))
+    builder.categories(values("categories"), line("categories"))
+    builder.relationships(values("relationships"))
+    builder.characters(values("characters"))
+    builder.tags(values("tags"))
+    builder.series(_series(fields.get("series")))
+    builder.set(published=_match(_PUBLISHED, stats), updated=_match(_UPDATED, stats),
+                source_url=_source_url(preface))
+    return builder.build(no_title_hint="download the work again from AO3")
 
 
 def _tag_fields(tags: etree._Element) -> dict[str, etree._Element]:
@@ -149,29 +154,6 @@ def _tag_values(dd: etree._Element) -> list[str]:
     links = [_text(a) for a in dd.iter("a")]
     values = links if links else _text(dd).split(", ")
     return [value for value in dict.fromkeys(values) if value]
-
-
-def _rating(values: list[str], fields: dict, path: Path, found: list[Finding]) -> str | None:
-    if not values:
-        return None
-    rating = taxonomy.canonical_rating(values[0])
-    if rating is None:
-        found.append(Finding("warning", f"unknown rating {values[0]!r} left out", str(path),
-                             fields["rating"].sourceline, "AO3's ratings: " +
-                             ", ".join(taxonomy.RATINGS)))
-    return rating
-
-
-def _language(dd: etree._Element | None, path: Path, found: list[Finding]) -> str:
-    """The BCP 47 tag of the Language line; English when there is none (downloads before 2022)."""
-    if dd is None:
-        return "en"
-    name = _text(dd)
-    tag = taxonomy.language_tag(name)
-    if tag is None:
-        found.append(Finding("warning", f"language {name!r} not recognised; English assumed",
-                             str(path), dd.sourceline, "set the language in the book's options"))
-    return tag or "en"
 
 
 def _series(dd: etree._Element | None) -> tuple[Series, ...]:
