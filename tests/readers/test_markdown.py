@@ -1,5 +1,6 @@
-"""The annotated-manuscript reader (.md): golden models, scene-break spotting, front matter, and
-bad input that must be reported with the file, the line and a hint."""
+"""The annotated-manuscript reader (.md): scene-break spotting, front matter, and bad input that
+must be reported with the file, the line and a hint. The golden model of the kitchen sink, which
+uses every construct, is in tests/test_kitchen_sink.py with the rest of its stages."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ import pytest
 from bookmaker import readers
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import (Code, Div, Emph, Footnote, FootnoteRef, Image, LineBreak, Note,
-                             Paragraph, RawHtml, Series, SmallCaps, Strong, Text, from_json,
-                             plain_text, to_json)
+                             Paragraph, RawHtml, Series, SmallCaps, Strong, Text, plain_text)
 from bookmaker.readers import markdown as manuscript
 from bookmaker.transforms.scenebreaks import is_separator_text
 
 DATA = Path(__file__).parent.parent / "data" / "manuscript"
-GOLDEN_CASES = sorted(p.parent.name for p in DATA.glob("*/input.md"))
+KITCHEN_SINK = DATA.parent / "kitchen-sink" / "input.md"
 
 
 def write(tmp_path: Path, text: str, name: str = "story.md") -> Path:
@@ -40,36 +40,11 @@ def messages(found) -> list[str]:
     return [f"{f.level}: {f.message}" for f in found]
 
 
-# --------------------------------------------------------------------------- golden models
-
-
-@pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden_model(case: str, golden) -> None:
-    book = manuscript.read(DATA / case / "input.md")
-    golden.check(DATA / case / "expected.json", to_json(book))
-
-
-def test_kitchen_sink_round_trips_through_json() -> None:
-    book = manuscript.read(DATA / "kitchen-sink" / "input.md")
-    assert from_json(to_json(book)) == book
-
-
-def test_kitchen_sink_is_clean_and_uses_every_construct() -> None:
-    path = DATA / "kitchen-sink" / "input.md"
-    assert manuscript.findings(path) == []
-    book = manuscript.read(path)
-    text = to_json(book)
-    for node_type in ("SceneBreak", "Note", "Div", "LineBlock", "Footnote", "FootnoteRef",
-                      "SmallCaps", "Span", "Emph", "Strong", "Strikeout", "Code", "Link",
-                      "ListBlock", "BlockQuote", "Image", "RawHtml", "Heading", "LineBreak"):
-        assert f'"type": "{node_type}"' in text, node_type
-    assert {div.kind for chapter in book.chapters for div in chapter.blocks
-            if isinstance(div, Div)} == {"letter", "texts", "epigraph"}
-    assert book.base_dir == str(path.parent)
+# --------------------------------------------------------------------------- dispatch
 
 
 def test_reader_dispatch_reads_md_with_this_reader() -> None:
-    path = DATA / "kitchen-sink" / "input.md"
+    path = KITCHEN_SINK
     assert readers.read(path) == manuscript.read(path)
 
 
@@ -459,7 +434,7 @@ def test_windows_1252_file_records_its_encoding(tmp_path: Path) -> None:
 
 
 def test_findings_warn_of_images_a_build_would_leave_out(tmp_path: Path) -> None:
-    (tmp_path / "here.png").write_bytes((DATA / "kitchen-sink" / "ornament.png").read_bytes())
+    (tmp_path / "here.png").write_bytes((KITCHEN_SINK.parent / "ornament.png").read_bytes())
     path = write(tmp_path, "---\ntitle: T\ncover: ../cover.png\n---\n\n![ok](here.png)\n\n"
                            "![web](https://example.org/x.png)\n\n![gone](missing.png)\n")
     manuscript.read(path)  # read() leaves images to the writers
