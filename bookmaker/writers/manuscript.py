@@ -232,7 +232,8 @@ def _blocks(blocks: tuple[Block, ...], labels: dict[str, str] | None) -> str:
 
 def _block(block: Block, labels: dict[str, str] | None) -> str:
     if isinstance(block, Paragraph):
-        return _paragraph(block.children, labels)
+        code = _code_block_text(block)
+        return _fenced(code) if code is not None else _paragraph(block.children, labels)
     if isinstance(block, Heading):
         level = min(max(block.level, 2), 6)
         return "#" * level + " " + _inlines(block.children, labels, line_start=False)
@@ -253,6 +254,22 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
         # An HTML block ends at a blank line; the reader sanitises it again.
         return "\n".join(line for line in block.html.splitlines() if line.strip())
     return ""
+
+
+def _code_block_text(paragraph: Paragraph) -> str | None:
+    """The text of a paragraph that is one multi-line Code (what the reader makes of a fenced
+    block): inline code cannot hold its line breaks, so it is written fenced again."""
+    if len(paragraph.children) == 1 and isinstance(paragraph.children[0], Code) \
+            and "\n" in paragraph.children[0].text:
+        return paragraph.children[0].text
+    return None
+
+
+def _fenced(text: str) -> str:
+    """``text`` in a backtick fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
 
 
 def _paragraph(children: tuple[Inline, ...], labels: dict[str, str] | None) -> str:
