@@ -7,21 +7,25 @@ The CLI is a thin shell over this module; anything it does, Python code can do f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bookmaker import readers, transforms
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
-from bookmaker.model import Book
-from bookmaker.safety.assets import drop_unreadable_assets, with_cover
+from bookmaker.model import Anthology, Book, Work
+from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, with_cover
 from bookmaker.safety.files import slugify, unique_path
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import BuildOptions
 from bookmaker.transforms import scenebreaks
 from bookmaker.writers import WRITERS, WriterInfo, check_formats
+
+if TYPE_CHECKING:  # anthology.yaml's reader is loaded only by the runs that build one
+    from bookmaker.readers.anthology import AnthologySpec, WorkEntry
 
 # Chooses where one output goes, given the book's name stem and the format's registry entry.
 Placer = Callable[[str, WriterInfo], Path]
@@ -79,14 +83,128 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
     return result
 
 
-def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding]) -> Book:
-    """The finished book a writer of a book (not of a manuscript) takes."""
+def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding],
+             own_cover: bool = True) -> Book:
+    """The finished book a writer of a book (not of a manuscript) takes. ``own_cover`` False:
+    the work is one of an anthology's, and --cover is the collection's, not the work's."""
     book = finish(book, source)
-    if context.cover is not None:
+    if context.cover is not None and own_cover:
         book = with_cover(book, context.cover)
     book, dropped = drop_unreadable_assets(book, source)
     warnings.extend(dropped)
     return book
+
+
+# --------------------------------------------------------------------------- anthology
+
+
+def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: RenderContext,
+                      place: Placer, skip_failed: bool = False) -> Conversion:
+    """Read every work of ``spec`` as ``convert`` reads a book, bind them as one Anthology and
+    write it in every format of ``formats``; never raises a BookmakerError.
+
+    A missing work, one that fails to read, or a second work with a title already taken stops the
+    anthology before anything is written, with every failing file named; ``skip_failed`` leaves
+    them out with a warning each instead. An anthology left with no works is an error.
+    """
+    result = Conversion(Path(spec.source or spec.metadata.title))
+    result.warnings.extend(spec.findings)
+    try:
+        anthology = read_anthology(spec, context, result.warnings, skip_failed)
+        result.stem = slugify(anthology.metadata.title, fallback="anthology")
+        for name in formats:
+            info = WRITERS[name]
+            writer = info.load()
+            if not writer.TYPESET:
+                raise BookmakerError(f"an anthology cannot be written as {name}: build each "
+                                     "work on its own instead")
+            dest = place(result.stem, info)
+            result.warnings.extend(writer.write(anthology, dest, context))
+            result.outputs[name] = dest
+    except BookmakerError as error:
+        result.error = error
+    return result
+
+
+def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[Finding],
+                   skip_failed: bool = False) -> Anthology:
+    """The Anthology ``spec`` describes, every work read and finished like a single book.
+
+    Raises AnthologyError naming every failing work (unless ``skip_failed``), or when no work is
+    left."""
+    works: list[Work] = []
+    failures: list[Finding] = []
+    titles: dict[str, Path] = {}
+    for entry in spec.works:
+        if entry.problem:
+            failures.append(Finding("error", entry.problem, str(entry.path)))
+            continue
+        try:
+            book = _typeset(readers.read(entry.path), entry.path, context, warnings,
+                            own_cover=False)
+        except ManuscriptError as error:
+            failures.append(error.located(entry.path).as_finding())
+            continue
+        book = with_overrides(book, entry)
+        key = " ".join(book.metadata.title.casefold().split())
+        if key in titles:
+            failures.append(Finding("error", f"has the same title as {titles[key]} "
+                                    f"({book.metadata.title!r})", str(entry.path),
+                                    hint="give one a `title:` in anthology.yaml, or leave it out"))
+            continue
+        titles[key] = entry.path
+        works.append(Work(book, entry.warnings, str(entry.path)))
+    if failures and not skip_failed:
+        raise AnthologyError(failures)
+    warnings.extend(Finding("warning", f"left out of the anthology: {failure.message}",
+                            failure.path, failure.line, failure.hint) for failure in failures)
+    if not works:
+        raise BookmakerError(f"the anthology {spec.metadata.title!r} has no works to bind "
+                             "(name at least one readable work)")
+    anthology = Anthology(spec.metadata, tuple(works), spec.editors, spec.introduction,
+                          spec.afterword, base_dir=spec.base_dir)
+    if context.cover is not None:
+        anthology = dataclasses.replace(
+            anthology, embedded=(context.cover,), metadata=dataclasses.replace(
+                anthology.metadata, cover=f"{EMBEDDED_SCHEME}{context.cover.name}"))
+    return anthology
+
+
+def with_overrides(book: Book, entry: WorkEntry) -> Book:
+    """The work with the anthology's own title and author credit for it, where it gives them."""
+    changes: dict[str, object] = {}
+    if entry.title:
+        changes["title"] = entry.title
+    if entry.authors is not None:
+        changes["authors"] = entry.authors
+    return dataclasses.replace(book, metadata=dataclasses.replace(book.metadata, **changes)) \
+        if changes else book
+
+
+class AnthologyError(BookmakerError):
+    """Works an anthology could not take: every one named, so one run shows them all."""
+
+    def __init__(self, failures: list[Finding]) -> None:
+        self.failures = failures
+        lines = "\n".join(f"  {failure}" for failure in failures)
+        super().__init__(f"{len(failures)} work(s) of the anthology failed; nothing was written "
+                         f"(fix them, or build with --skip-failed to leave them out):\n{lines}")
+
+
+def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
+                    out_dir: str | Path = "dist",
+                    options: BuildOptions | RenderContext | None = None,
+                    skip_failed: bool = False) -> BuildResult:
+    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work."""
+    names = check_formats(list(formats))
+    context = options if isinstance(options, RenderContext) else render_context(options)
+    out = Path(out_dir)
+    taken: set[Path] = set()
+
+    def place(stem: str, info: WriterInfo) -> Path:
+        return unique_path(out, stem, info.suffix, taken)
+
+    return _build_result(convert_anthology(spec, names, context, place, skip_failed))
 
 
 # --------------------------------------------------------------------------- build

@@ -292,7 +292,8 @@ class Anthology:
     ``editors`` and every work to its own authors. ``introduction`` and ``afterword`` are the
     editors' own text before the first work and after the last. ``volume`` and ``volumes`` say
     which part of a book split for binding this is (0 when it is not split). ``base_dir`` is
-    where the collection's own references (its cover) are resolved.
+    where the collection's own references (its cover) are resolved and ``embedded`` holds a cover
+    given as a file (--cover); like a Book's, neither is compared nor serialised.
     """
 
     metadata: Metadata
@@ -303,6 +304,14 @@ class Anthology:
     volume: int = 0
     volumes: int = 0
     base_dir: str = field(default="", compare=False)
+    embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
+
+
+def collection_book(anthology: Anthology) -> Book:
+    """The collection as a Book with no chapters, credited to its editors: what a writer's cover,
+    identifier and asset look-up take for the collection's own pages."""
+    metadata = dataclasses.replace(anthology.metadata, authors=anthology.editors)
+    return Book(metadata, base_dir=anthology.base_dir, embedded=anthology.embedded)
 
 
 def contributors(anthology: Anthology) -> tuple[str, ...]:
@@ -327,7 +336,8 @@ _NODE_TYPES: dict[str, type] = {
                 LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
                 Chapter, Book, Work, Anthology)
 }
-_NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir")}
+_NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir"),
+                   (Anthology, "embedded")}
 
 
 def to_data(node: Any) -> Any:

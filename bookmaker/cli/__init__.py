@@ -6,6 +6,7 @@ them, so ``bookmaker --help`` is instant and an EPUB build never loads the PDF m
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -116,6 +117,8 @@ def _run_settings(start: Path, command_line: dict) -> tuple:
     "bookmaker build story.md -f epub -f pdf --paper 6x9 --drop-caps",
     "bookmaker build story.md -f zine --marks --creep 0.2mm",
     "bookmaker build drabble.md -f minizine",
+    'bookmaker build a.md b.epub c.html --anthology "Rain Stories" --editor "An Editor"',
+    "bookmaker build anthology.yaml -f epub -f pdf",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -136,6 +139,9 @@ def build(
     creep: CreepOption = "0mm",
     marks: MarksOption = False,
     no_guide: NoGuideOption = False,
+    anthology: AnthologyOption = None,
+    editors: EditorOption = None,
+    skip_failed: SkipFailedOption = False,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -145,6 +151,8 @@ def build(
     """
     from bookmaker.convert import BuildResult, build as build_books
     from bookmaker.errors import BookmakerError
+
+    as_anthology = anthology is not None or _is_anthology_file(paths)
 
     def report(result: BuildResult) -> None:
         for warning in result.warnings:
@@ -160,6 +168,10 @@ def build(
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
         "creep": creep, "marks": marks, "guide": not no_guide})
+    if as_anthology:
+        _build_anthology(paths, anthology, tuple(editors or ()), skip_failed,
+                         (formats, out, context), report)
+        return
     try:
         results = build_books(paths, formats, out, context, report)
     except BookmakerError as error:
@@ -167,6 +179,53 @@ def build(
     failed = sum(1 for r in results if r.error)
     if failed:
         _fail(f"{failed} of {len(results)} manuscripts failed", 1)
+
+
+# --------------------------------------------------------------------------- anthologies
+
+AnthologyOption = Annotated[str | None, typer.Option(
+    "--anthology", help="Bind every work given into one book with this title, in the order "
+    "given (or give an anthology.yaml instead of works).", show_default=False)]
+EditorOption = Annotated[list[str] | None, typer.Option(
+    "--editor", help="Anthology: an editor's name; repeat for several.", show_default=False)]
+SkipFailedOption = Annotated[bool, typer.Option(
+    "--skip-failed", help="Anthology: leave out works that are missing or fail to read, "
+    "instead of stopping.")]
+
+
+def _is_anthology_file(paths: list[Path]) -> bool:
+    return len(paths) == 1 and paths[0].suffix.lower() in (".yaml", ".yml")
+
+
+def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, ...],
+                     skip_failed: bool, settings: tuple, report) -> None:
+    """One book from many works: from an anthology.yaml, or from the paths in order."""
+    from bookmaker.convert import build_anthology
+    from bookmaker.errors import BookmakerError
+    from bookmaker.readers import discover_all
+    from bookmaker.readers.anthology import read_spec, spec_from_paths
+
+    formats, out, context = settings
+    try:
+        if _is_anthology_file(paths):
+            spec = read_spec(paths[0])
+            if title:
+                spec = dataclasses.replace(spec, metadata=dataclasses.replace(
+                    spec.metadata, title=title))
+            if editors:
+                spec = dataclasses.replace(spec, editors=editors)
+        else:
+            # A folder stands for the works in it; a file is taken as given, so a missing one
+            # is named with the other failures rather than dropped here.
+            works = [found for path in paths
+                     for found in (discover_all([path])[0] if path.is_dir() else [path])]
+            spec = spec_from_paths(works, title or "", editors)
+        result = build_anthology(spec, formats, out, context, skip_failed)
+    except BookmakerError as error:
+        _fail(str(error))
+    report(result)
+    if result.error:
+        raise typer.Exit(1)
 
 
 @app.command(epilog=_examples("bookmaker inspect story.md", "bookmaker inspect story.txt --json"))

@@ -23,6 +23,11 @@ def series_line(name: str, index: float | None) -> str:
     return f"Part {format_index(index)} of {name}" if index is not None else f"Part of {name}"
 
 
+def volume_line(volume: int, volumes: int) -> str:
+    """"Volume 2 of 3" for one volume of a book split for binding; "" for a book in one."""
+    return f"Volume {volume} of {volumes}" if volume and volumes > 1 else ""
+
+
 def format_index(index: float) -> str:
     """A series position as people write it: 2, not 2.0; 2.5 stays 2.5."""
     return str(int(index)) if float(index).is_integer() else str(index)
