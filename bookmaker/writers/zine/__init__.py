@@ -18,7 +18,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from bookmaker.errors import Finding
-from bookmaker.model import Book
+from bookmaker.model import Anthology, Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.safety.files import atomic_write
@@ -31,7 +31,7 @@ OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps"
 TYPESET = True
 
 
-def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
+def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Finding]:
     """Write ``book`` as an imposed saddle-stitch zine at ``dest``, atomically."""
     atomic_write(Path(dest), zine_bytes(book, context))
     return []
@@ -48,7 +48,7 @@ def sheet_points(name: str) -> tuple[float, float]:
     return width * MM, height * MM
 
 
-def zine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
+def zine_bytes(book: Book | Anthology, context: RenderContext | None = None) -> bytes:
     """The book's print PDF imposed for saddle stitching, plus the printing guide unless
     ``options.guide`` is off."""
     context = context or RenderContext()
