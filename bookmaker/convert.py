@@ -153,7 +153,7 @@ def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[F
                                     hint="give one a `title:` in anthology.yaml, or leave it out"))
             continue
         titles[key] = entry.path
-        works.append(Work(book, entry.warnings, str(entry.path)))
+        works.append(Work(book, entry.warnings, _shown(entry.path, spec.base_dir)))
     if failures and not skip_failed:
         raise AnthologyError(failures)
     warnings.extend(Finding("warning", f"left out of the anthology: {failure.message}",
@@ -168,6 +168,15 @@ def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[F
             anthology, embedded=(context.cover,), metadata=dataclasses.replace(
                 anthology.metadata, cover=f"{EMBEDDED_SCHEME}{context.cover.name}"))
     return anthology
+
+
+def _shown(path: Path, folder: str) -> str:
+    """A work's file as the anthology names it: relative to the anthology's folder when inside
+    it, so the model (and its JSON) does not depend on where the folder sits."""
+    try:
+        return path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def with_overrides(book: Book, entry: WorkEntry) -> Book:

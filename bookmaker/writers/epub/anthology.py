@@ -153,7 +153,7 @@ def _collection_text(blocks: tuple, kind: str, heading: str, images: ImageFolder
     renderer = XhtmlRenderer(collect_footnotes(blocks), images.href_for)
     text = renderer.blocks(blocks)
     return Page(kind, f"{kind}.xhtml", page(
-        "collection-text.xhtml.j2", page_title=heading, body_class=kind, kind=kind,
+        "collection-text.xhtml.j2", page_title=heading, body_class=kind, part=kind,
         heading=heading, text=Markup(text), footnotes=Markup(renderer.footnotes_section())),
         label=heading)
 

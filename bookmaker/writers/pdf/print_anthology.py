@@ -146,7 +146,7 @@ class PrintAnthology:
     def _collection_text(self, kind: str, heading: str, blocks: tuple) -> BodySection:
         renderer = PrintRenderer(collect_footnotes(blocks),
                                  functools.partial(_image_url_for, self._collection))
-        html = self._render("collection-text.html.j2", kind=kind, heading=heading, title=self.title,
+        html = self._render("collection-text.html.j2", part=kind, heading=heading, title=self.title,
                             text=Markup(renderer.blocks(blocks)))
         self.toc.append(TocEntry(kind, heading))
         return BodySection(kind, heading, html, len(plain_text(blocks).split()))
