@@ -107,10 +107,113 @@ def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: Rend
     anthology before anything is written, with every failing file named; ``skip_failed`` leaves
     them out with a warning each instead. An anthology left with no works is an error.
     """
-    result = Conversion(Path(spec.source or spec.metadata.title))
-    result.warnings.extend(spec.findings)
+    source = Path(spec.source or spec.metadata.title)
+    warnings = list(spec.findings)
     try:
-        anthology = read_anthology(spec, context, result.warnings, skip_failed)
+        anthology = read_anthology(spec, context, warnings, skip_failed)
+    except BookmakerError as error:
+        return Conversion(source, warnings=warnings, error=error)
+    return _write_anthology(anthology, source, tuple(formats), context, place, warnings)
+
+
+def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[Finding],
+                   skip_failed: bool = False) -> Anthology:
+    """The Anthology ``spec`` describes, every work read and finished like a single book.
+
+    Raises AnthologyError naming every failing work (unless ``skip_failed``), or when no work is
+    left."""
+    works: list[Work] = []
+    read, failures = _read_entries(spec.works, context, warnings)
+    titles: dict[str, Path] = {}
+    for entry, book in read:
+        book = with_overrides(book, entry)
+        key = " ".join(book.metadata.title.casefold().split())
+        if key in titles:
+            failures.append(Finding("error", f"has the same title as {titles[key]} "
+                                    f"({book.metadata.title!r})", str(entry.path),
+                                    hint="give one a `title:` in anthology.yaml, or leave it out"))
+            continue
+        titles[key] = entry.path
+        works.append(Work(book, entry.warnings, _shown(entry.path, spec.base_dir)))
+    _stop_or_skip(failures, skip_failed, warnings)
+    if not works:
+        raise BookmakerError(f"the anthology {spec.metadata.title!r} has no works to bind "
+                             "(name at least one readable work)")
+    anthology = Anthology(spec.metadata, tuple(works), spec.editors, spec.introduction,
+                          spec.afterword, base_dir=spec.base_dir)
+    return _with_collection_cover(anthology, context) if context.cover is not None \
+        else anthology
+
+
+def _read_entries(entries: Iterable[WorkEntry], context: RenderContext,
+                  warnings: list[Finding]) -> tuple[list[tuple[WorkEntry, Book]], list[Finding]]:
+    """Every work read and finished as ``convert`` finishes a book (the collection, not the
+    work, takes --cover); the works that could not be, as errors naming their files."""
+    read: list[tuple[WorkEntry, Book]] = []
+    failures: list[Finding] = []
+    for entry in entries:
+        if entry.problem:
+            failures.append(Finding("error", entry.problem, str(entry.path)))
+            continue
+        try:
+            book = _typeset(readers.read(entry.path), entry.path, context, warnings,
+                            own_cover=False)
+        except ManuscriptError as error:
+            failures.append(error.located(entry.path).as_finding())
+            continue
+        read.append((entry, book))
+    return read, failures
+
+
+def _stop_or_skip(failures: list[Finding], skip_failed: bool, warnings: list[Finding]) -> None:
+    """AnthologyError naming every failure, or (``skip_failed``) a warning for each."""
+    if failures and not skip_failed:
+        raise AnthologyError(failures)
+    warnings.extend(Finding("warning", f"left out of the anthology: {failure.message}",
+                            failure.path, failure.line, failure.hint) for failure in failures)
+
+
+# --------------------------------------------------------------------------- omnibus
+
+
+def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
+                    context: RenderContext, place: Placer,
+                    skip_failed: bool = False) -> tuple[list[Conversion], list[Finding]]:
+    """One book per series among the works: each series' works in part order, a work downloaded
+    twice counted once. Returns a Conversion per series and what grouping found (duplicates,
+    gaps, works in no series); a work that fails stops everything, as in an anthology, unless
+    ``skip_failed``."""
+    from bookmaker.omnibus import Candidate, group_by_series
+
+    warnings: list[Finding] = []
+    formats = tuple(formats)
+    try:
+        read, failures = _read_entries(entries, context, warnings)
+        _stop_or_skip(failures, skip_failed, warnings)
+    except BookmakerError as error:
+        return [Conversion(Path("omnibus"), error=error, warnings=warnings)], []
+    groups, found = group_by_series([Candidate(entry.path, book) for entry, book in read])
+    if not groups:
+        error = BookmakerError("none of the works names a series, so there is no omnibus to "
+                               "make (bind them with --anthology TITLE instead)")
+        return [Conversion(Path("omnibus"), error=error, warnings=warnings)], found
+    conversions = []
+    for group in groups:
+        anthology = Anthology(group.metadata, tuple(
+            Work(candidate.book, source=str(candidate.path)) for _, candidate in group.parts))
+        if context.cover is not None:
+            anthology = _with_collection_cover(anthology, context)
+        conversions.append(_write_anthology(anthology, Path(group.name), formats, context,
+                                            place, list(warnings)))
+    return conversions, found
+
+
+def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...],
+                     context: RenderContext, place: Placer,
+                     warnings: list[Finding]) -> Conversion:
+    """Every format of a bound anthology, recorded like a book's conversion."""
+    result = Conversion(source, warnings=warnings)
+    try:
         result.stem = slugify(anthology.metadata.title, fallback="anthology")
         for name in formats:
             info = WRITERS[name]
@@ -126,48 +229,11 @@ def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: Rend
     return result
 
 
-def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[Finding],
-                   skip_failed: bool = False) -> Anthology:
-    """The Anthology ``spec`` describes, every work read and finished like a single book.
-
-    Raises AnthologyError naming every failing work (unless ``skip_failed``), or when no work is
-    left."""
-    works: list[Work] = []
-    failures: list[Finding] = []
-    titles: dict[str, Path] = {}
-    for entry in spec.works:
-        if entry.problem:
-            failures.append(Finding("error", entry.problem, str(entry.path)))
-            continue
-        try:
-            book = _typeset(readers.read(entry.path), entry.path, context, warnings,
-                            own_cover=False)
-        except ManuscriptError as error:
-            failures.append(error.located(entry.path).as_finding())
-            continue
-        book = with_overrides(book, entry)
-        key = " ".join(book.metadata.title.casefold().split())
-        if key in titles:
-            failures.append(Finding("error", f"has the same title as {titles[key]} "
-                                    f"({book.metadata.title!r})", str(entry.path),
-                                    hint="give one a `title:` in anthology.yaml, or leave it out"))
-            continue
-        titles[key] = entry.path
-        works.append(Work(book, entry.warnings, _shown(entry.path, spec.base_dir)))
-    if failures and not skip_failed:
-        raise AnthologyError(failures)
-    warnings.extend(Finding("warning", f"left out of the anthology: {failure.message}",
-                            failure.path, failure.line, failure.hint) for failure in failures)
-    if not works:
-        raise BookmakerError(f"the anthology {spec.metadata.title!r} has no works to bind "
-                             "(name at least one readable work)")
-    anthology = Anthology(spec.metadata, tuple(works), spec.editors, spec.introduction,
-                          spec.afterword, base_dir=spec.base_dir)
-    if context.cover is not None:
-        anthology = dataclasses.replace(
-            anthology, embedded=(context.cover,), metadata=dataclasses.replace(
-                anthology.metadata, cover=f"{EMBEDDED_SCHEME}{context.cover.name}"))
-    return anthology
+def _with_collection_cover(anthology: Anthology, context: RenderContext) -> Anthology:
+    assert context.cover is not None
+    return dataclasses.replace(
+        anthology, embedded=(context.cover,), metadata=dataclasses.replace(
+            anthology.metadata, cover=f"{EMBEDDED_SCHEME}{context.cover.name}"))
 
 
 def _shown(path: Path, folder: str) -> str:
@@ -214,6 +280,27 @@ def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
         return unique_path(out, stem, info.suffix, taken)
 
     return _build_result(convert_anthology(spec, names, context, place, skip_failed))
+
+
+def build_omnibus(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
+                  out_dir: str | Path = "dist",
+                  options: BuildOptions | RenderContext | None = None,
+                  skip_failed: bool = False) -> tuple[list[BuildResult], list[str]]:
+    """Build one omnibus per series among the works at ``paths`` into ``out_dir``; the results
+    and what grouping found (duplicates, gaps, works in no series), as messages."""
+    from bookmaker.readers.anthology import WorkEntry
+
+    names = check_formats(list(formats))
+    context = options if isinstance(options, RenderContext) else render_context(options)
+    out = Path(out_dir)
+    taken: set[Path] = set()
+
+    def place(stem: str, info: WriterInfo) -> Path:
+        return unique_path(out, stem, info.suffix, taken)
+
+    entries = [WorkEntry(Path(path)) for path in paths]
+    conversions, found = convert_omnibus(entries, names, context, place, skip_failed)
+    return [_build_result(done) for done in conversions], [str(finding) for finding in found]
 
 
 # --------------------------------------------------------------------------- build

@@ -119,6 +119,7 @@ def _run_settings(start: Path, command_line: dict) -> tuple:
     "bookmaker build drabble.md -f minizine",
     'bookmaker build a.md b.epub c.html --anthology "Rain Stories" --editor "An Editor"',
     "bookmaker build anthology.yaml -f epub -f pdf",
+    "bookmaker build downloads/ --omnibus",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -142,6 +143,7 @@ def build(
     anthology: AnthologyOption = None,
     editors: EditorOption = None,
     skip_failed: SkipFailedOption = False,
+    omnibus: OmnibusOption = False,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -168,6 +170,9 @@ def build(
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
         "creep": creep, "marks": marks, "guide": not no_guide})
+    if omnibus:
+        _build_omnibus(paths, skip_failed, (formats, out, context), report)
+        return
     if as_anthology:
         _build_anthology(paths, anthology, tuple(editors or ()), skip_failed,
                          (formats, out, context), report)
@@ -191,6 +196,32 @@ EditorOption = Annotated[list[str] | None, typer.Option(
 SkipFailedOption = Annotated[bool, typer.Option(
     "--skip-failed", help="Anthology: leave out works that are missing or fail to read, "
     "instead of stopping.")]
+
+
+OmnibusOption = Annotated[bool, typer.Option(
+    "--omnibus", help="One book per series among the works, each ordered by part; a work "
+    "downloaded twice counts once.")]
+
+
+def _build_omnibus(paths: list[Path], skip_failed: bool, settings: tuple, report) -> None:
+    """One book per series: what grouping found (duplicates, gaps) first, then each book."""
+    from bookmaker.convert import build_omnibus
+    from bookmaker.errors import BookmakerError
+    from bookmaker.readers import discover_all
+
+    formats, out, context = settings
+    works = [found for path in paths
+             for found in (discover_all([path])[0] if path.is_dir() else [path])]
+    try:
+        results, found = build_omnibus(works, formats, out, context, skip_failed)
+    except BookmakerError as error:
+        _fail(str(error))
+    for line in found:
+        typer.echo(line, err=True)
+    for result in results:
+        report(result)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
 
 
 def _is_anthology_file(paths: list[Path]) -> bool:

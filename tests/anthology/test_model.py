@@ -28,7 +28,8 @@ def test_anthology_round_trips_through_json_with_every_work_whole():
     back = anthology_from_json(text)
     assert back == ANTHOLOGY
     assert back.works[1].warnings == "end"
-    assert back.works[0].book.chapters[0].blocks[1] == Footnote("1", (Paragraph((Text("A note"),)),))
+    note = Footnote("1", (Paragraph((Text("A note"),)),))
+    assert back.works[0].book.chapters[0].blocks[1] == note
 
 
 def test_json_of_a_book_is_not_taken_for_an_anthology_nor_the_reverse():
