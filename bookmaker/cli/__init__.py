@@ -120,6 +120,8 @@ def _run_settings(start: Path, command_line: dict) -> tuple:
     'bookmaker build a.md b.epub c.html --anthology "Rain Stories" --editor "An Editor"',
     "bookmaker build anthology.yaml -f epub -f pdf",
     "bookmaker build downloads/ --omnibus",
+    "bookmaker build long.md -f zine --signature 16 --split-signatures --flyleaves 1",
+    "bookmaker build long.md -f pdf --volumes 2",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -144,6 +146,10 @@ def build(
     editors: EditorOption = None,
     skip_failed: SkipFailedOption = False,
     omnibus: OmnibusOption = False,
+    split_signatures: SplitSignaturesOption = False,
+    flyleaves: FlyleavesOption = 0,
+    volumes: VolumesOption = None,
+    max_pages: MaxPagesOption = None,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -169,7 +175,9 @@ def build(
         "formats": formats, "out": out, "warnings": warnings, "paper": paper,
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
-        "creep": creep, "marks": marks, "guide": not no_guide})
+        "creep": creep, "marks": marks, "guide": not no_guide,
+        "split_signatures": split_signatures, "flyleaves": flyleaves, "volumes": volumes,
+        "max_pages": max_pages})
     if omnibus:
         _build_omnibus(paths, skip_failed, (formats, out, context), report)
         return
@@ -198,6 +206,18 @@ SkipFailedOption = Annotated[bool, typer.Option(
     "instead of stopping.")]
 
 
+# For binders: signatures as separate PDFs, flyleaves, and long books split into volumes.
+SplitSignaturesOption = Annotated[bool, typer.Option(
+    "--split-signatures", help="Zine: also write one PDF per signature (with --signature N), "
+    "blanks at the end of the last signature, for binding.")]
+FlyleavesOption = Annotated[int, typer.Option(
+    "--flyleaves", min=0, max=10, help="Zine: blank leaves before and after the book.")]
+VolumesOption = Annotated[int | None, typer.Option(
+    "--volumes", min=1, max=50, help="Split the book into N volumes at work or chapter "
+    "boundaries, each with its own title page and contents.", show_default=False)]
+MaxPagesOption = Annotated[int | None, typer.Option(
+    "--max-pages", min=16, help="Split the book into volumes of at most P pages.",
+    show_default=False)]
 OmnibusOption = Annotated[bool, typer.Option(
     "--omnibus", help="One book per series among the works, each ordered by part; a work "
     "downloaded twice counts once.")]
