@@ -52,6 +52,7 @@ class Conversion:
     outputs: dict[str, Path] = field(default_factory=dict)  # format -> file written
     warnings: list[Finding] = field(default_factory=list)
     error: BookmakerError | None = None
+    volumes: list[Book | Anthology] | None = field(default=None, repr=False)  # once split
 
 
 def convert(source: Path, formats: Iterable[str], context: RenderContext,
@@ -69,9 +70,9 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
             if writer.TYPESET:
                 if typeset is None:
                     typeset = _typeset(as_read, source, context, result.warnings)
-                book = typeset
-            else:
-                book = scenebreaks.apply(as_read)
+                _write_volumes(typeset, name, result, context, place)
+                continue
+            book = scenebreaks.apply(as_read)
             dest = place(result.stem, info)
             result.warnings.extend(writer.write(book, dest, context))
             result.outputs[name] = dest
@@ -93,6 +94,33 @@ def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Fi
     book, dropped = drop_unreadable_assets(book, source)
     warnings.extend(dropped)
     return book
+
+
+def _write_volumes(book: Book | Anthology, name: str, result: Conversion,
+                   context: RenderContext, place: Placer) -> None:
+    """Write ``book`` in format ``name``; split into volumes (``x-volume-1``...) first when the
+    options ask for volumes, the split computed once per conversion and shared by formats."""
+    info = WRITERS[name]
+    writer = info.load()
+    parts = _volumes_of(book, result, context)
+    for number, part in enumerate(parts, start=1):
+        stem = result.stem or "book"
+        dest = place(f"{stem}-volume-{number}" if len(parts) > 1 else stem, info)
+        result.warnings.extend(writer.write(part, dest, context))
+        result.outputs[name if len(parts) == 1 else f"{name}-volume-{number}"] = dest
+
+
+def _volumes_of(book: Book | Anthology, result: Conversion,
+                context: RenderContext) -> list[Book | Anthology]:
+    options = context.options
+    if not ((options.volumes or 0) > 1 or options.max_pages):
+        return [book]  # and the PDF machinery is not loaded for an EPUB
+    from bookmaker.writers.pdf.volumes import split_volumes
+
+    if result.volumes is None:
+        volumes = split_volumes(book, context)
+        result.volumes = list(volumes) if len(volumes) > 1 else [book]
+    return result.volumes
 
 
 # --------------------------------------------------------------------------- anthology
@@ -216,14 +244,10 @@ def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...
     try:
         result.stem = slugify(anthology.metadata.title, fallback="anthology")
         for name in formats:
-            info = WRITERS[name]
-            writer = info.load()
-            if not writer.TYPESET:
+            if not WRITERS[name].load().TYPESET:
                 raise BookmakerError(f"an anthology cannot be written as {name}: build each "
                                      "work on its own instead")
-            dest = place(result.stem, info)
-            result.warnings.extend(writer.write(anthology, dest, context))
-            result.outputs[name] = dest
+            _write_volumes(anthology, name, result, context, place)
     except BookmakerError as error:
         result.error = error
     return result

@@ -28,6 +28,16 @@ def volume_line(volume: int, volumes: int) -> str:
     return f"Volume {volume} of {volumes}" if volume and volumes > 1 else ""
 
 
+def contributors_line(names: tuple[str, ...], works: int, edited: bool) -> str:
+    """The collection title page's credit: "With works by A and B"; a single work's volumes,
+    with no editors, are simply "by A"."""
+    if not names:
+        return ""
+    if works == 1 and not edited:
+        return f"by {join_names(names)}"
+    return f"With works by {join_names(names)}"
+
+
 def format_index(index: float) -> str:
     """A series position as people write it: 2, not 2.0; 2.5 stays 2.5."""
     return str(int(index)) if float(index).is_integer() else str(index)

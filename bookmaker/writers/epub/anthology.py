@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import uuid
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -35,7 +36,7 @@ from bookmaker.writers.epub import (ImageFolder, Landmark, Page, PageRenderer, _
                                     _stylesheet, _warnings_page, document_language)
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, WorkPart,
                                             work_identifier)
-from bookmaker.writers.wording import join_names, series_line, volume_line
+from bookmaker.writers.wording import contributors_line, join_names, series_line, volume_line
 from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, xml_safe_metadata
 
 OVERVIEW_HEADING = "Content overview"
@@ -63,7 +64,8 @@ def assemble_anthology(anthology: Anthology, context: RenderContext) -> Package:
     names: set[str] = set()
     images = _folder(collection, names, "")
     cover_href = images.add_cover(metadata.cover) if metadata.cover else \
-        images.add_generated_cover(cover_jpeg(collection, theme)) if options.generated_cover \
+        images.add_generated_cover(cover_jpeg(_credited(collection, anthology), theme)) \
+        if options.generated_cover \
         else None
 
     front: list[Page] = []
@@ -104,6 +106,11 @@ def assemble_anthology(anthology: Anthology, context: RenderContext) -> Package:
     pages = [*front, nav, *body]
     package_metadata = _package_metadata(anthology)
     identifier = work_identifier(package_metadata)
+    if anthology.volumes > 1:
+        # Each volume is a book of its own: its own identifier and a title that says which.
+        volume_key = f"{identifier}#volume-{anthology.volume}"
+        identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, volume_key)}"
+        title = f"{title}, {volume_line(anthology.volume, anthology.volumes)}"
     ncx = _render("toc-nested.ncx.j2", lang=language, identifier=identifier, title=title,
                   authors=anthology.editors or package_metadata.authors, toc=toc,
                   depth=2 if any(entry.children for entry in toc) else 1)
@@ -130,7 +137,8 @@ def _collection_title_page(anthology: Anthology, title: str, images: ImageFolder
     return Page("titlepage", "title.xhtml", page(
         "collection-title.xhtml.j2", page_title=title, body_class="titlepage", title=title,
         volume_line=volume_line(anthology.volume, anthology.volumes),
-        editors=join_names(anthology.editors), contributors=join_names(contributors(anthology)),
+        editors=join_names(anthology.editors), contributors=contributors_line(
+            contributors(anthology), len(anthology.works), bool(anthology.editors)),
         series=[series_line(s.name, s.index) for s in metadata.series],
         summary=Markup(renderer.blocks(metadata.summary)), rights=metadata.rights or ""))
 
@@ -212,6 +220,13 @@ def _without_summary_and_notes(book: Book) -> Book:
     """The work for its warnings page: summary and opening notes are on its title page."""
     return dataclasses.replace(book, front_matter=(),
                                metadata=dataclasses.replace(book.metadata, summary=()))
+
+
+def _credited(collection: Book, anthology: Anthology) -> Book:
+    """The collection for its generated cover: credited to its editors, else its authors."""
+    names = anthology.editors or contributors(anthology)
+    return dataclasses.replace(collection, metadata=dataclasses.replace(
+        collection.metadata, authors=names))
 
 
 def _prefixed(page: Page, prefix: str) -> Page:

@@ -30,7 +30,7 @@ from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
 from bookmaker.writers.pdf.print_html import BodySection, PrintBook, PrintRenderer, _image_url, \
     _image_url_for
-from bookmaker.writers.wording import join_names, series_line, volume_line
+from bookmaker.writers.wording import contributors_line, join_names, series_line, volume_line
 from bookmaker.writers.xhtml import collect_footnotes, xml_safe_metadata
 
 OVERVIEW_HEADING = "Content overview"
@@ -56,6 +56,8 @@ class PrintAnthology:
         self.theme = context.theme
         metadata = xml_safe_metadata(anthology.metadata)
         self.title = metadata.title or "Anthology"
+        if anthology.volumes > 1:  # the document's title says which volume it is
+            self.title = f"{self.title}, {volume_line(anthology.volume, anthology.volumes)}"
         self.lang = taxonomy.language_tag(metadata.language or "en") or "und"
         self.description = " ".join(plain_text(metadata.summary).split())
         # What the PDF's document information takes: the collection's title, its editors (or
@@ -95,22 +97,24 @@ class PrintAnthology:
         """Cover and title page, then (after the contents, added once page numbers are known)
         the content overview."""
         anthology, metadata = self.anthology, self._collection.metadata
+        title = metadata.title or "Anthology"  # the volume line has its own place
         sections = []
         if metadata.cover:
-            sections.append(self._render("cover.html.j2", title=self.title,
+            sections.append(self._render("cover.html.j2", title=title,
                                          src=_image_url(self._collection, metadata.cover)))
         elif self.options.generated_cover:
             sections.append(self._render(
-                "generated-cover.html.j2", title=self.title, look=self.theme.cover,
-                byline=join_names(anthology.editors), fandoms=" · ".join(
+                "generated-cover.html.j2", title=title, look=self.theme.cover,
+                byline=join_names(anthology.editors or contributors(anthology)),
+                fandoms=" · ".join(
                     merged(anthology, "fandoms"))))
         summary = PrintRenderer({}, functools.partial(_image_url_for, self._collection),
                                 heading_level=2).blocks(metadata.summary)
         sections.append(self._render(
-            "collection-title.html.j2", title=self.title,
+            "collection-title.html.j2", title=title,
             volume_line=volume_line(anthology.volume, anthology.volumes),
-            editors=join_names(anthology.editors), contributors=join_names(
-                contributors(anthology)),
+            editors=join_names(anthology.editors), contributors=contributors_line(
+                contributors(anthology), len(anthology.works), bool(anthology.editors)),
             series=[series_line(s.name, s.index) for s in metadata.series],
             summary=Markup(summary), rights=metadata.rights or ""))
         sections.append(self._overview())
