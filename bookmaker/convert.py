@@ -222,9 +222,9 @@ def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
         return [Conversion(Path("omnibus"), error=error, warnings=warnings)], []
     groups, found = group_by_series([Candidate(entry.path, book) for entry, book in read])
     if not groups:
-        error = BookmakerError("none of the works names a series, so there is no omnibus to "
-                               "make (bind them with --anthology TITLE instead)")
-        return [Conversion(Path("omnibus"), error=error, warnings=warnings)], found
+        no_series = BookmakerError("none of the works names a series, so there is no omnibus "
+                                   "to make (bind them with --anthology TITLE instead)")
+        return [Conversion(Path("omnibus"), error=no_series, warnings=warnings)], found
     conversions = []
     for group in groups:
         anthology = Anthology(group.metadata, tuple(
@@ -271,13 +271,12 @@ def _shown(path: Path, folder: str) -> str:
 
 def with_overrides(book: Book, entry: WorkEntry) -> Book:
     """The work with the anthology's own title and author credit for it, where it gives them."""
-    changes: dict[str, object] = {}
+    metadata = book.metadata
     if entry.title:
-        changes["title"] = entry.title
+        metadata = dataclasses.replace(metadata, title=entry.title)
     if entry.authors is not None:
-        changes["authors"] = entry.authors
-    return dataclasses.replace(book, metadata=dataclasses.replace(book.metadata, **changes)) \
-        if changes else book
+        metadata = dataclasses.replace(metadata, authors=entry.authors)
+    return dataclasses.replace(book, metadata=metadata) if metadata != book.metadata else book
 
 
 class AnthologyError(BookmakerError):

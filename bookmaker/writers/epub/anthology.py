@@ -280,9 +280,10 @@ def _package_metadata(anthology: Anthology) -> Metadata:
     every work's authors; subjects and the other fan-fiction fields merged over the works."""
     return dataclasses.replace(
         anthology.metadata, authors=contributors(anthology), rating=_strictest(anthology),
-        **{name: merged(anthology, name) for name in (
-            "warnings", "content_notes", "categories", "fandoms", "relationships",
-            "characters", "tags")})
+        warnings=merged(anthology, "warnings"), content_notes=merged(anthology, "content_notes"),
+        categories=merged(anthology, "categories"), fandoms=merged(anthology, "fandoms"),
+        relationships=merged(anthology, "relationships"),
+        characters=merged(anthology, "characters"), tags=merged(anthology, "tags"))
 
 
 def _strictest(anthology: Anthology) -> str | None:
