@@ -81,7 +81,7 @@ def assemble_anthology(anthology: Anthology, context: RenderContext) -> Package:
         body.append(_collection_text(anthology.introduction, "introduction", "Introduction",
                                      images, page))
         toc.append(Entry("Introduction", body[-1].href))
-    for (pages, entry, _), _work in zip(works, anthology.works, strict=True):
+    for pages, entry, _ in works:
         body.extend(pages)
         toc.append(entry)
     if anthology.afterword:
@@ -183,7 +183,6 @@ def _work_pages(work: Work, number: int, run_warnings: str, names: set[str],
     warnings = _prefixed(warnings, prefix)
     pages = [_prefixed(_work_title_page(book, title, placement, prefix + "warnings.xhtml",
                                         images, page), prefix)]
-    children: list[Entry] = []
     if placement == "front":
         pages.append(warnings)
     chapters = [_prefixed(_chapter_page(book, n, chapter, title, images, page), prefix)
