@@ -191,3 +191,18 @@ def test_zine_of_the_anthology_is_imposed(two_works_pdf, tmp_path_factory):
     # two pages on each side of a sheet, plus the printing guide
     assert len(reader.pages) >= (pages + 3) // 4 * 2
     assert reader.metadata["/Title"] == "Two Works (zine, imposed)"
+
+
+def test_parallel_layout_of_an_anthology_matches_the_single_run(two_works_pdf):
+    from bookmaker.convert import read_anthology as read
+    from bookmaker.writers.pdf import pdf_bytes
+
+    anthology = read(spec_from_paths([SEED, AO3_MULTI], "Two Works", ("Ed",)), RenderContext(),
+                     [])
+    parallel = PdfReader(io.BytesIO(pdf_bytes(anthology, RenderContext(BuildOptions(workers=2)),
+                                              parallel=True)))
+    assert len(parallel.pages) == len(two_works_pdf.pages)
+    assert _outline(parallel) == _outline(two_works_pdf)
+    story = next(page for depth, title, page in _outline(parallel)
+                 if depth == 2 and title == "A New Hero")
+    assert "A New Hero" in parallel.pages[story + 1].extract_text().splitlines()[-3:]
