@@ -73,7 +73,11 @@ def read_spec(path: str | Path) -> AnthologySpec:
     file that is not one (a work that is missing is recorded on its entry, not raised)."""
     path = Path(path)
     text, _ = read_text(path)
-    fields = {f.key: f for f in parse_fields(text, 1, path)}
+    try:
+        fields = {f.key: f for f in parse_fields(text, 1, path)}
+    except ManuscriptError as error:  # the manuscript's YAML parser speaks of front matter
+        raise ManuscriptError(error.message.replace("the front matter", "the anthology file"),
+                              path, error.line, error.hint) from None
     findings: list[Finding] = []
     for key, one in fields.items():
         if key not in _KEYS:

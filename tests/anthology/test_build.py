@@ -64,6 +64,13 @@ def test_an_anthology_file_without_works_names_its_line(tmp_path):
     assert caught.value.path.endswith("anthology.yaml")
 
 
+def test_broken_yaml_is_named_as_the_anthology_file_with_its_line(tmp_path):
+    (tmp_path / "anthology.yaml").write_text("title: [oops\nworks:\n  - a.md\n")
+    with pytest.raises(ManuscriptError, match="the anthology file is not valid YAML") as caught:
+        read_spec(tmp_path / "anthology.yaml")
+    assert caught.value.line == 2
+
+
 def test_a_bad_warnings_placement_names_the_file_and_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: T\nwarnings: middle\nworks: [a.md]\n")
     with pytest.raises(ManuscriptError, match="front, end or omit") as caught:
