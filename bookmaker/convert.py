@@ -7,21 +7,25 @@ The CLI is a thin shell over this module; anything it does, Python code can do f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bookmaker import readers, transforms
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
-from bookmaker.model import Book
-from bookmaker.safety.assets import drop_unreadable_assets, with_cover
+from bookmaker.model import Anthology, Book, Work
+from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, with_cover
 from bookmaker.safety.files import slugify, unique_path
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import BuildOptions
 from bookmaker.transforms import scenebreaks
 from bookmaker.writers import WRITERS, WriterInfo, check_formats
+
+if TYPE_CHECKING:  # anthology.yaml's reader is loaded only by the runs that build one
+    from bookmaker.readers.anthology import AnthologySpec, WorkEntry
 
 # Chooses where one output goes, given the book's name stem and the format's registry entry.
 Placer = Callable[[str, WriterInfo], Path]
@@ -48,6 +52,7 @@ class Conversion:
     outputs: dict[str, Path] = field(default_factory=dict)  # format -> file written
     warnings: list[Finding] = field(default_factory=list)
     error: BookmakerError | None = None
+    volumes: list[Book | Anthology] | None = field(default=None, repr=False)  # once split
 
 
 def convert(source: Path, formats: Iterable[str], context: RenderContext,
@@ -65,9 +70,9 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
             if writer.TYPESET:
                 if typeset is None:
                     typeset = _typeset(as_read, source, context, result.warnings)
-                book = typeset
-            else:
-                book = scenebreaks.apply(as_read)
+                _write_volumes(typeset, name, result, context, place)
+                continue
+            book = scenebreaks.apply(as_read)
             dest = place(result.stem, info)
             result.warnings.extend(writer.write(book, dest, context))
             result.outputs[name] = dest
@@ -79,14 +84,246 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
     return result
 
 
-def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding]) -> Book:
-    """The finished book a writer of a book (not of a manuscript) takes."""
+def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding],
+             own_cover: bool = True) -> Book:
+    """The finished book a writer of a book (not of a manuscript) takes. ``own_cover`` False:
+    the work is one of an anthology's, and --cover is the collection's, not the work's."""
     book = finish(book, source)
-    if context.cover is not None:
+    if context.cover is not None and own_cover:
         book = with_cover(book, context.cover)
     book, dropped = drop_unreadable_assets(book, source)
     warnings.extend(dropped)
     return book
+
+
+def _write_volumes(book: Book | Anthology, name: str, result: Conversion,
+                   context: RenderContext, place: Placer) -> None:
+    """Write ``book`` in format ``name``; split into volumes (``x-volume-1``...) first when the
+    options ask for volumes, the split computed once per conversion and shared by formats."""
+    info = WRITERS[name]
+    writer = info.load()
+    parts = _volumes_of(book, result, context)
+    for number, part in enumerate(parts, start=1):
+        stem = result.stem or "book"
+        dest = place(f"{stem}-volume-{number}" if len(parts) > 1 else stem, info)
+        result.warnings.extend(writer.write(part, dest, context))
+        result.outputs[name if len(parts) == 1 else f"{name}-volume-{number}"] = dest
+
+
+def _volumes_of(book: Book | Anthology, result: Conversion,
+                context: RenderContext) -> list[Book | Anthology]:
+    options = context.options
+    if not ((options.volumes or 0) > 1 or options.max_pages):
+        return [book]  # and the PDF machinery is not loaded for an EPUB
+    from bookmaker.writers.pdf.volumes import split_volumes
+
+    if result.volumes is None:
+        volumes = split_volumes(book, context)
+        result.volumes = list(volumes) if len(volumes) > 1 else [book]
+    return result.volumes
+
+
+# --------------------------------------------------------------------------- anthology
+
+
+def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: RenderContext,
+                      place: Placer, skip_failed: bool = False) -> Conversion:
+    """Read every work of ``spec`` as ``convert`` reads a book, bind them as one Anthology and
+    write it in every format of ``formats``; never raises a BookmakerError.
+
+    A missing work, one that fails to read, or a second work with a title already taken stops the
+    anthology before anything is written, with every failing file named; ``skip_failed`` leaves
+    them out with a warning each instead. An anthology left with no works is an error.
+    """
+    source = Path(spec.source or spec.metadata.title)
+    warnings = list(spec.findings)
+    try:
+        anthology = read_anthology(spec, context, warnings, skip_failed)
+    except BookmakerError as error:
+        return Conversion(source, warnings=warnings, error=error)
+    return _write_anthology(anthology, source, tuple(formats), context, place, warnings)
+
+
+def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[Finding],
+                   skip_failed: bool = False) -> Anthology:
+    """The Anthology ``spec`` describes, every work read and finished like a single book.
+
+    Raises AnthologyError naming every failing work (unless ``skip_failed``), or when no work is
+    left."""
+    works: list[Work] = []
+    read, failures = _read_entries(spec.works, context, warnings)
+    titles: dict[str, Path] = {}
+    for entry, book in read:
+        book = with_overrides(book, entry)
+        key = " ".join(book.metadata.title.casefold().split())
+        if key in titles:
+            failures.append(Finding("error", f"has the same title as {titles[key]} "
+                                    f"({book.metadata.title!r})", str(entry.path),
+                                    hint="give one a `title:` in anthology.yaml, or leave it out"))
+            continue
+        titles[key] = entry.path
+        works.append(Work(book, entry.warnings, _shown(entry.path, spec.base_dir)))
+    _stop_or_skip(failures, skip_failed, warnings)
+    if not works:
+        raise BookmakerError(f"the anthology {spec.metadata.title!r} has no works to bind "
+                             "(name at least one readable work)")
+    anthology = Anthology(spec.metadata, tuple(works), spec.editors, spec.introduction,
+                          spec.afterword, base_dir=spec.base_dir)
+    return _with_collection_cover(anthology, context) if context.cover is not None \
+        else anthology
+
+
+def _read_entries(entries: Iterable[WorkEntry], context: RenderContext,
+                  warnings: list[Finding]) -> tuple[list[tuple[WorkEntry, Book]], list[Finding]]:
+    """Every work read and finished as ``convert`` finishes a book (the collection, not the
+    work, takes --cover); the works that could not be, as errors naming their files."""
+    read: list[tuple[WorkEntry, Book]] = []
+    failures: list[Finding] = []
+    for entry in entries:
+        if entry.problem:
+            failures.append(Finding("error", entry.problem, str(entry.path)))
+            continue
+        try:
+            book = _typeset(readers.read(entry.path), entry.path, context, warnings,
+                            own_cover=False)
+        except ManuscriptError as error:
+            failures.append(error.located(entry.path).as_finding())
+            continue
+        read.append((entry, book))
+    return read, failures
+
+
+def _stop_or_skip(failures: list[Finding], skip_failed: bool, warnings: list[Finding]) -> None:
+    """AnthologyError naming every failure, or (``skip_failed``) a warning for each."""
+    if failures and not skip_failed:
+        raise AnthologyError(failures)
+    warnings.extend(Finding("warning", f"left out of the anthology: {failure.message}",
+                            failure.path, failure.line, failure.hint) for failure in failures)
+
+
+# --------------------------------------------------------------------------- omnibus
+
+
+def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
+                    context: RenderContext, place: Placer,
+                    skip_failed: bool = False) -> tuple[list[Conversion], list[Finding]]:
+    """One book per series among the works: each series' works in part order, a work downloaded
+    twice counted once. Returns a Conversion per series and what grouping found (duplicates,
+    gaps, works in no series); a work that fails stops everything, as in an anthology, unless
+    ``skip_failed``."""
+    from bookmaker.omnibus import Candidate, group_by_series
+
+    warnings: list[Finding] = []
+    formats = tuple(formats)
+    try:
+        read, failures = _read_entries(entries, context, warnings)
+        _stop_or_skip(failures, skip_failed, warnings)
+    except BookmakerError as error:
+        return [Conversion(Path("omnibus"), error=error, warnings=warnings)], []
+    groups, found = group_by_series([Candidate(entry.path, book) for entry, book in read])
+    if not groups:
+        no_series = BookmakerError("none of the works names a series, so there is no omnibus "
+                                   "to make (bind them with --anthology TITLE instead)")
+        return [Conversion(Path("omnibus"), error=no_series, warnings=warnings)], found
+    conversions = []
+    for group in groups:
+        anthology = Anthology(group.metadata, tuple(
+            Work(candidate.book, source=str(candidate.path)) for _, candidate in group.parts))
+        if context.cover is not None:
+            anthology = _with_collection_cover(anthology, context)
+        conversions.append(_write_anthology(anthology, Path(group.name), formats, context,
+                                            place, list(warnings)))
+    return conversions, found
+
+
+def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...],
+                     context: RenderContext, place: Placer,
+                     warnings: list[Finding]) -> Conversion:
+    """Every format of a bound anthology, recorded like a book's conversion."""
+    result = Conversion(source, warnings=warnings)
+    try:
+        result.stem = slugify(anthology.metadata.title, fallback="anthology")
+        for name in formats:
+            if not WRITERS[name].load().TYPESET:
+                raise BookmakerError(f"an anthology cannot be written as {name}: build each "
+                                     "work on its own instead")
+            _write_volumes(anthology, name, result, context, place)
+    except BookmakerError as error:
+        result.error = error
+    return result
+
+
+def _with_collection_cover(anthology: Anthology, context: RenderContext) -> Anthology:
+    assert context.cover is not None
+    return dataclasses.replace(
+        anthology, embedded=(context.cover,), metadata=dataclasses.replace(
+            anthology.metadata, cover=f"{EMBEDDED_SCHEME}{context.cover.name}"))
+
+
+def _shown(path: Path, folder: str) -> str:
+    """A work's file as the anthology names it: relative to the anthology's folder when inside
+    it, so the model (and its JSON) does not depend on where the folder sits."""
+    try:
+        return path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def with_overrides(book: Book, entry: WorkEntry) -> Book:
+    """The work with the anthology's own title and author credit for it, where it gives them."""
+    metadata = book.metadata
+    if entry.title:
+        metadata = dataclasses.replace(metadata, title=entry.title)
+    if entry.authors is not None:
+        metadata = dataclasses.replace(metadata, authors=entry.authors)
+    return dataclasses.replace(book, metadata=metadata) if metadata != book.metadata else book
+
+
+class AnthologyError(BookmakerError):
+    """Works an anthology could not take: every one named, so one run shows them all."""
+
+    def __init__(self, failures: list[Finding]) -> None:
+        self.failures = failures
+        lines = "\n".join(f"  {failure}" for failure in failures)
+        super().__init__(f"{len(failures)} work(s) of the anthology failed; nothing was written "
+                         f"(fix them, or build with --skip-failed to leave them out):\n{lines}")
+
+
+def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
+                    out_dir: str | Path = "dist",
+                    options: BuildOptions | RenderContext | None = None,
+                    skip_failed: bool = False) -> BuildResult:
+    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work."""
+    names = check_formats(list(formats))
+    context = options if isinstance(options, RenderContext) else render_context(options)
+    out = Path(out_dir)
+    taken: set[Path] = set()
+
+    def place(stem: str, info: WriterInfo) -> Path:
+        return unique_path(out, stem, info.suffix, taken)
+
+    return _build_result(convert_anthology(spec, names, context, place, skip_failed))
+
+
+def build_omnibus(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
+                  out_dir: str | Path = "dist",
+                  options: BuildOptions | RenderContext | None = None,
+                  skip_failed: bool = False) -> tuple[list[BuildResult], list[str]]:
+    """Build one omnibus per series among the works at ``paths`` into ``out_dir``; the results
+    and what grouping found (duplicates, gaps, works in no series), as messages."""
+    from bookmaker.readers.anthology import WorkEntry
+
+    names = check_formats(list(formats))
+    context = options if isinstance(options, RenderContext) else render_context(options)
+    out = Path(out_dir)
+    taken: set[Path] = set()
+
+    def place(stem: str, info: WriterInfo) -> Path:
+        return unique_path(out, stem, info.suffix, taken)
+
+    entries = [WorkEntry(Path(path)) for path in paths]
+    conversions, found = convert_omnibus(entries, names, context, place, skip_failed)
+    return [_build_result(done) for done in conversions], [str(finding) for finding in found]
 
 
 # --------------------------------------------------------------------------- build

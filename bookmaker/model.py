@@ -269,6 +269,64 @@ class Book:
     embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
 
 
+# --------------------------------------------------------------------------- the anthology
+
+
+@dataclass(frozen=True)
+class Work:
+    """One work of an anthology: a whole Book, keeping its own metadata, warnings, notes and
+    footnotes. ``warnings`` overrides where this work's warnings page goes (front, end, omit;
+    "" follows the run's --warnings); ``source`` is the file it was read from, for messages."""
+
+    book: Book
+    warnings: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Anthology:
+    """Several whole works bound as one book: a collection, a series omnibus, a zine's pieces.
+
+    ``metadata`` is the collection's own (title, summary, cover, language, rights, series,
+    identifier); its ``authors`` stay empty, since the collection is credited to its
+    ``editors`` and every work to its own authors. ``introduction`` and ``afterword`` are the
+    editors' own text before the first work and after the last. ``volume`` and ``volumes`` say
+    which part of a book split for binding this is (0 when it is not split). ``base_dir`` is
+    where the collection's own references (its cover) are resolved and ``embedded`` holds a cover
+    given as a file (--cover); like a Book's, neither is compared nor serialised.
+    """
+
+    metadata: Metadata
+    works: tuple[Work, ...] = ()
+    editors: tuple[str, ...] = ()
+    introduction: tuple[Block, ...] = ()
+    afterword: tuple[Block, ...] = ()
+    volume: int = 0
+    volumes: int = 0
+    base_dir: str = field(default="", compare=False)
+    embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
+
+
+def collection_book(anthology: Anthology) -> Book:
+    """The collection as a Book with no chapters, credited to its editors: what a writer's cover,
+    identifier and asset look-up take for the collection's own pages."""
+    metadata = dataclasses.replace(anthology.metadata, authors=anthology.editors)
+    return Book(metadata, base_dir=anthology.base_dir, embedded=anthology.embedded)
+
+
+def contributors(anthology: Anthology) -> tuple[str, ...]:
+    """Every work's authors, each once, in the order they first appear."""
+    return tuple(dict.fromkeys(author for work in anthology.works
+                               for author in work.book.metadata.authors))
+
+
+def merged(anthology: Anthology, name: str) -> tuple[str, ...]:
+    """A tuple field of Metadata (tags, fandoms, warnings...) merged over the works, each value
+    once, in order of first appearance."""
+    return tuple(dict.fromkeys(value for work in anthology.works
+                               for value in getattr(work.book.metadata, name)))
+
+
 # --------------------------------------------------------------------------- JSON round trip
 
 _NODE_TYPES: dict[str, type] = {
@@ -276,9 +334,10 @@ _NODE_TYPES: dict[str, type] = {
     for cls in (Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
                 FootnoteRef, LineBreak, Span, Paragraph, Heading, SceneBreak, BlockQuote,
                 LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
-                Chapter, Book)
+                Chapter, Book, Work, Anthology)
 }
-_NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded")}
+_NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir"),
+                   (Anthology, "embedded")}
 
 
 def to_data(node: Any) -> Any:
@@ -317,7 +376,7 @@ def from_data(data: Any) -> Any:
     return data
 
 
-def to_json(book: Book, indent: int | None = 2) -> str:
+def to_json(book: Book | Anthology, indent: int | None = 2) -> str:
     return json.dumps(to_data(book), ensure_ascii=False, indent=indent) + ("\n" if indent else "")
 
 
@@ -326,6 +385,13 @@ def from_json(text: str) -> Book:
     if not isinstance(book, Book):
         raise ValueError("model JSON does not hold a Book")
     return book
+
+
+def anthology_from_json(text: str) -> Anthology:
+    anthology = from_data(json.loads(text))
+    if not isinstance(anthology, Anthology):
+        raise ValueError("model JSON does not hold an Anthology")
+    return anthology
 
 
 # --------------------------------------------------------------------------- small helpers

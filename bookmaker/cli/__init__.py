@@ -6,6 +6,7 @@ them, so ``bookmaker --help`` is instant and an EPUB build never loads the PDF m
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -116,6 +117,11 @@ def _run_settings(start: Path, command_line: dict) -> tuple:
     "bookmaker build story.md -f epub -f pdf --paper 6x9 --drop-caps",
     "bookmaker build story.md -f zine --marks --creep 0.2mm",
     "bookmaker build drabble.md -f minizine",
+    'bookmaker build a.md b.epub c.html --anthology "Rain Stories" --editor "An Editor"',
+    "bookmaker build anthology.yaml -f epub -f pdf",
+    "bookmaker build downloads/ --omnibus",
+    "bookmaker build long.md -f zine --signature 16 --split-signatures --flyleaves 1",
+    "bookmaker build long.md -f pdf --volumes 2",
 ))
 def build(
     paths: Annotated[list[Path], typer.Argument(
@@ -136,6 +142,14 @@ def build(
     creep: CreepOption = "0mm",
     marks: MarksOption = False,
     no_guide: NoGuideOption = False,
+    anthology: AnthologyOption = None,
+    editors: EditorOption = None,
+    skip_failed: SkipFailedOption = False,
+    omnibus: OmnibusOption = False,
+    split_signatures: SplitSignaturesOption = False,
+    flyleaves: FlyleavesOption = 0,
+    volumes: VolumesOption = None,
+    max_pages: MaxPagesOption = None,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -145,6 +159,8 @@ def build(
     """
     from bookmaker.convert import BuildResult, build as build_books
     from bookmaker.errors import BookmakerError
+
+    as_anthology = anthology is not None or _is_anthology_file(paths)
 
     def report(result: BuildResult) -> None:
         for warning in result.warnings:
@@ -159,7 +175,16 @@ def build(
         "formats": formats, "out": out, "warnings": warnings, "paper": paper,
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
-        "creep": creep, "marks": marks, "guide": not no_guide})
+        "creep": creep, "marks": marks, "guide": not no_guide,
+        "split_signatures": split_signatures, "flyleaves": flyleaves, "volumes": volumes,
+        "max_pages": max_pages})
+    if omnibus:
+        _build_omnibus(paths, skip_failed, (formats, out, context), report)
+        return
+    if as_anthology:
+        _build_anthology(paths, anthology, tuple(editors or ()), skip_failed,
+                         (formats, out, context), report)
+        return
     try:
         results = build_books(paths, formats, out, context, report)
     except BookmakerError as error:
@@ -167,6 +192,91 @@ def build(
     failed = sum(1 for r in results if r.error)
     if failed:
         _fail(f"{failed} of {len(results)} manuscripts failed", 1)
+
+
+# --------------------------------------------------------------------------- anthologies
+
+AnthologyOption = Annotated[str | None, typer.Option(
+    "--anthology", help="Bind every work given into one book with this title, in the order "
+    "given (or give an anthology.yaml instead of works).", show_default=False)]
+EditorOption = Annotated[list[str] | None, typer.Option(
+    "--editor", help="Anthology: an editor's name; repeat for several.", show_default=False)]
+SkipFailedOption = Annotated[bool, typer.Option(
+    "--skip-failed", help="Anthology: leave out works that are missing or fail to read, "
+    "instead of stopping.")]
+
+
+# For binders: signatures as separate PDFs, flyleaves, and long books split into volumes.
+SplitSignaturesOption = Annotated[bool, typer.Option(
+    "--split-signatures", help="Zine: also write one PDF per signature (with --signature N), "
+    "blanks at the end of the last signature, for binding.")]
+FlyleavesOption = Annotated[int, typer.Option(
+    "--flyleaves", min=0, max=10, help="Zine: blank leaves before and after the book.")]
+VolumesOption = Annotated[int | None, typer.Option(
+    "--volumes", min=1, max=50, help="Split the book into N volumes at work or chapter "
+    "boundaries, each with its own title page and contents.", show_default=False)]
+MaxPagesOption = Annotated[int | None, typer.Option(
+    "--max-pages", min=16, help="Split the book into volumes of at most P pages.",
+    show_default=False)]
+OmnibusOption = Annotated[bool, typer.Option(
+    "--omnibus", help="One book per series among the works, each ordered by part; a work "
+    "downloaded twice counts once.")]
+
+
+def _build_omnibus(paths: list[Path], skip_failed: bool, settings: tuple, report) -> None:
+    """One book per series: what grouping found (duplicates, gaps) first, then each book."""
+    from bookmaker.convert import build_omnibus
+    from bookmaker.errors import BookmakerError
+    from bookmaker.readers import discover_all
+
+    formats, out, context = settings
+    works = [found for path in paths
+             for found in (discover_all([path])[0] if path.is_dir() else [path])]
+    try:
+        results, found = build_omnibus(works, formats, out, context, skip_failed)
+    except BookmakerError as error:
+        _fail(str(error))
+    for line in found:
+        typer.echo(line, err=True)
+    for result in results:
+        report(result)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
+
+
+def _is_anthology_file(paths: list[Path]) -> bool:
+    return len(paths) == 1 and paths[0].suffix.lower() in (".yaml", ".yml")
+
+
+def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, ...],
+                     skip_failed: bool, settings: tuple, report) -> None:
+    """One book from many works: from an anthology.yaml, or from the paths in order."""
+    from bookmaker.convert import build_anthology
+    from bookmaker.errors import BookmakerError
+    from bookmaker.readers import discover_all
+    from bookmaker.readers.anthology import read_spec, spec_from_paths
+
+    formats, out, context = settings
+    try:
+        if _is_anthology_file(paths):
+            spec = read_spec(paths[0])
+            if title:
+                spec = dataclasses.replace(spec, metadata=dataclasses.replace(
+                    spec.metadata, title=title))
+            if editors:
+                spec = dataclasses.replace(spec, editors=editors)
+        else:
+            # A folder stands for the works in it; a file is taken as given, so a missing one
+            # is named with the other failures rather than dropped here.
+            works = [found for path in paths
+                     for found in (discover_all([path])[0] if path.is_dir() else [path])]
+            spec = spec_from_paths(works, title or "", editors)
+        result = build_anthology(spec, formats, out, context, skip_failed)
+    except BookmakerError as error:
+        _fail(str(error))
+    report(result)
+    if result.error:
+        raise typer.Exit(1)
 
 
 @app.command(epilog=_examples("bookmaker inspect story.md", "bookmaker inspect story.txt --json"))

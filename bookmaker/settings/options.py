@@ -48,6 +48,12 @@ class BuildOptions:
     guide: bool = True  # zine: a printing guide as the last sheet
     generated_cover: bool = True  # a typographic cover for a book that has no cover image
     cover: str | None = None  # --cover: the writer's own cover image, for every book built
+    # For binders (fanbinding): one PDF per signature, blank leaves front and back, and a long
+    # book split into volumes (at work or chapter boundaries).
+    split_signatures: bool = False  # zine: also one imposed PDF per signature
+    flyleaves: int = 0  # zine: blank leaves (2 pages each) before and after the book
+    volumes: int | None = None  # split into this many volumes, each a complete book
+    max_pages: int | None = None  # split into volumes of at most this many pages
 
     def __post_init__(self) -> None:
         for name in CHOICES:
@@ -60,6 +66,15 @@ class BuildOptions:
             raise ValueError("signature must be a multiple of 4 pages (4, 8, 12...)")
         if not 0 <= self.creep <= 5:
             raise ValueError("creep must be between 0mm and 5mm per sheet")
+        if not 0 <= self.flyleaves <= 10:
+            raise ValueError("flyleaves must be between 0 and 10 leaves")
+        if self.volumes is not None and not 1 <= self.volumes <= 50:
+            raise ValueError("volumes must be between 1 and 50")
+        if self.max_pages is not None and self.max_pages < 16:
+            raise ValueError("max-pages must be 16 or more (a volume needs room for its own "
+                             "title page and contents)")
+        if self.volumes is not None and self.max_pages is not None:
+            raise ValueError("give either volumes or max-pages, not both")
 
 
 def parse_length(text: str) -> float:

@@ -19,7 +19,7 @@ from bookmaker.errors import BookmakerError
 
 if TYPE_CHECKING:
     from bookmaker.errors import Finding
-    from bookmaker.model import Book
+    from bookmaker.model import Anthology, Book
     from bookmaker.settings.context import RenderContext
 
 
@@ -34,8 +34,11 @@ class Writer(Protocol):
     # writer that writes the author's text back (the manuscript).
     TYPESET: bool
 
-    def write(self, book: Book, dest: Path, context: RenderContext) -> list[Finding]:
-        """Write ``book`` at ``dest`` atomically; the problems met that did not stop it."""
+    def write(self, book: Book | Anthology, dest: Path,
+              context: RenderContext) -> list[Finding]:
+        """Write ``book`` at ``dest`` atomically; the problems met that did not stop it. A
+        writer of books (TYPESET) also takes an Anthology; the manuscript writer never gets
+        one."""
         ...
 
 

@@ -23,6 +23,21 @@ def series_line(name: str, index: float | None) -> str:
     return f"Part {format_index(index)} of {name}" if index is not None else f"Part of {name}"
 
 
+def volume_line(volume: int, volumes: int) -> str:
+    """"Volume 2 of 3" for one volume of a book split for binding; "" for a book in one."""
+    return f"Volume {volume} of {volumes}" if volume and volumes > 1 else ""
+
+
+def contributors_line(names: tuple[str, ...], works: int, edited: bool) -> str:
+    """The collection title page's credit: "With works by A and B"; a single work's volumes,
+    with no editors, are simply "by A"."""
+    if not names:
+        return ""
+    if works == 1 and not edited:
+        return f"by {join_names(names)}"
+    return f"With works by {join_names(names)}"
+
+
 def format_index(index: float) -> str:
     """A series position as people write it: 2, not 2.0; 2.5 stays 2.5."""
     return str(int(index)) if float(index).is_integer() else str(index)

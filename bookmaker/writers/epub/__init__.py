@@ -27,7 +27,7 @@ from markupsafe import Markup
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
 from bookmaker.errors import Finding
-from bookmaker.model import Book, Chapter, EmbeddedFile, Image, Metadata
+from bookmaker.model import Anthology, Book, Chapter, EmbeddedFile, Image, Metadata
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers.covers import cover_jpeg
 from bookmaker.safety.files import atomic_write, slugify
@@ -47,14 +47,19 @@ OPTIONS = ("warnings", "style", "generated_cover", "cover")
 TYPESET = True
 
 
-def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
+def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Finding]:
     """Write ``book`` as an EPUB at ``dest``, atomically: a failed build leaves nothing behind."""
     atomic_write(Path(dest), epub_bytes(book, context))
     return []
 
 
-def epub_bytes(book: Book, context: RenderContext | None = None) -> bytes:
-    """The EPUB for ``book`` as bytes; identical book and context give identical bytes."""
+def epub_bytes(book: Book | Anthology, context: RenderContext | None = None) -> bytes:
+    """The EPUB for ``book`` (or anthology) as bytes; identical input and context give identical
+    bytes."""
+    if isinstance(book, Anthology):
+        from bookmaker.writers.epub.anthology import assemble_anthology
+
+        return package_bytes(assemble_anthology(book, context or RenderContext()))
     return package_bytes(assemble(book, context or RenderContext()))
 
 

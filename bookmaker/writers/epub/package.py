@@ -62,6 +62,14 @@ class SpineItem:
 
 
 @dataclass(frozen=True)
+class WorkPart:
+    """One work of an anthology, described in the OPF as a part of the collection with its own
+    title, authors, rating and warnings (so no work's warnings are lost in the merge)."""
+
+    metadata: Metadata
+
+
+@dataclass(frozen=True)
 class Package:
     """Everything the OPF and the zip need; built by epub.py, packed by package_bytes."""
 
@@ -76,6 +84,8 @@ class Package:
     cover_image_id: str | None = None
     image_count: int = 0
     images_described: bool = True  # every image has alt text
+    editors: tuple[str, ...] = ()  # an anthology's editors (creators with the role edt)
+    parts: tuple[WorkPart, ...] = ()  # an anthology's works, each described on its own
 
 
 def work_identifier(metadata: Metadata) -> str:
@@ -129,6 +139,7 @@ def _ebooklib_book(package: Package) -> epub.EpubBook:
     _add_dublin_core(book, package)
     _add_series(book, package.metadata.series)
     _add_fic_metadata(book, package.metadata)
+    _add_parts(book, package)
     _add_accessibility(book, package)
     if package.cover_image_id:
         # EPUB 2 readers and Calibre find the cover through this meta, EPUB 3 ones through the
@@ -153,6 +164,8 @@ def _add_dublin_core(book: epub.EpubBook, package: Package) -> None:
     metadata = package.metadata
     book.set_title(package.title)
     book.set_language(package.language)
+    for number, editor in enumerate(package.editors, start=1):
+        book.add_author(editor, role="edt", uid=f"editor-{number}")
     for number, author in enumerate(metadata.authors, start=1):
         book.add_author(author, role="aut", uid=f"creator-{number}")
     description = _plain_summary(metadata)
@@ -206,6 +219,25 @@ def _add_fic_metadata(book: epub.EpubBook, metadata: Metadata) -> None:
     for name, values in fields:
         for value in values:
             book.add_metadata(None, "meta", value, {"property": f"{FIC_PREFIX}:{name}"})
+
+
+def _add_parts(book: epub.EpubBook, package: Package) -> None:
+    """Each work of an anthology as a dcterms:hasPart, refined by its own creators, rating and
+    warnings: the collection's merged fields say what is in the book, these say where."""
+    for number, part in enumerate(package.parts, start=1):
+        part_id = f"work-{number}"
+        metadata = part.metadata
+        book.add_metadata(None, "meta", metadata.title or "Untitled",
+                          {"property": "dcterms:hasPart", "id": part_id})
+        fields = [("dcterms:creator", metadata.authors),
+                  (f"{FIC_PREFIX}:rating", (metadata.rating,) if metadata.rating else ()),
+                  (f"{FIC_PREFIX}:warning", metadata.warnings),
+                  (f"{FIC_PREFIX}:content-note", metadata.content_notes),
+                  (f"{FIC_PREFIX}:fandom", metadata.fandoms)]
+        for name, values in fields:
+            for value in values:
+                book.add_metadata(None, "meta", value, {"refines": f"#{part_id}",
+                                                        "property": name})
 
 
 def _add_accessibility(book: epub.EpubBook, package: Package) -> None:

@@ -11,12 +11,12 @@ import os
 from pathlib import Path
 
 from bookmaker.errors import Finding
-from bookmaker.model import Book
+from bookmaker.model import Anthology, Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers.pdf.layout import Layout, LayoutSettings
 from bookmaker.writers.pdf.parallel import join, lay_out, parallel_pdf
-from bookmaker.writers.pdf.print_html import PrintBook
+from bookmaker.writers.pdf.print_html import PrintBook, image_folders, print_book_for
 
 # Below this many words a single run is as fast as starting workers and joining parts.
 PARALLEL_MIN_WORDS = 25_000
@@ -26,20 +26,20 @@ OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps"
 TYPESET = True
 
 
-def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
+def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Finding]:
     """Write ``book`` as a PDF at ``dest``, atomically: a failed build leaves nothing behind."""
     atomic_write(Path(dest), pdf_bytes(book, context))
     return []
 
 
-def pdf_bytes(book: Book, context: RenderContext | None = None,
+def pdf_bytes(book: Book | Anthology, context: RenderContext | None = None,
               parallel: bool | None = None) -> bytes:
     """The PDF for ``book``; ``parallel`` forces a layout path (None: chosen by size and
     ``options.workers``)."""
     context = context or RenderContext()
     options = context.options
-    print_book = PrintBook(book, context)
-    settings = LayoutSettings(book.base_dir, options.paper, context.theme)
+    print_book = print_book_for(book, context)
+    settings = LayoutSettings(book.base_dir, options.paper, context.theme, image_folders(book))
     workers = options.workers or os.cpu_count() or 1
     if parallel is None:
         parallel = workers > 1 and len(print_book.body) > 1 and \

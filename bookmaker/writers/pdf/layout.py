@@ -66,6 +66,7 @@ class LayoutSettings:
     base_dir: str | None
     paper: str
     theme: Theme
+    folders: tuple[str, ...] = ()  # more folders images may come from (an anthology's works)
 
 
 class Layout:
@@ -78,7 +79,7 @@ class Layout:
         theme = settings.theme
         # The theme's folder and font package are trusted configuration, and nothing else new.
         self.fetcher = FolderFetcher(settings.base_dir or "", STYLES, FONT_FOLDER,
-                                     *theme.allowed_folders)
+                                     *theme.allowed_folders, *settings.folders)
         self.fonts = FontConfiguration()
         self.book_styles = [
             self._css(font_face_css() + theme.font_face_css(), STYLES),

@@ -37,6 +37,7 @@ class LaidOutPart:
     numbered: tuple[bool, ...]
     starts: dict[str, int]
     bookmarks: tuple[tuple[str, int], ...]
+    levels: tuple[int, ...] = ()  # each bookmark's depth (1: top) when the outline is nested
 
 
 def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int) -> bytes:
@@ -77,20 +78,26 @@ def join(print_book: PrintBook, layout: Layout, pieces: list[LaidOutPart]) -> by
     numbers, outline and metadata."""
     writer = PdfWriter()
     numbered: list[bool] = []
-    outline: list[tuple[str, int]] = []
+    outline: list[tuple[str, int, int]] = []
     for index, piece in enumerate(pieces):
         offset = len(writer.pages)
         reader = PdfReader(io.BytesIO(piece.pdf))
         writer.append(reader, import_outline=False)
         numbered += piece.numbered
-        outline += [(label, offset + page) for label, page in piece.bookmarks]
+        levels = piece.levels or (1,) * len(piece.bookmarks)
+        outline += [(label, offset + page, level)
+                    for (label, page), level in zip(piece.bookmarks, levels, strict=True)]
         if len(reader.pages) % 2 and index < len(pieces) - 1:
             box = reader.pages[0].mediabox
             writer.add_blank_page(box.width, box.height)
             numbered.append(False)
     stamp_folios(writer, layout, numbered)
-    for label, page in outline:
-        writer.add_outline_item(title=label, page_number=page)
+    parents: list = []  # the open outline item at each depth
+    for label, page, level in outline:
+        parent = parents[level - 2] if 1 < level <= len(parents) + 1 else None
+        item = writer.add_outline_item(title=label, page_number=page, parent=parent)
+        del parents[level - 1:]
+        parents.append(item)
     _set_metadata(writer, print_book)
     out = io.BytesIO()
     writer.write(out)
@@ -156,10 +163,21 @@ def lay_out(layout: Layout, html: str) -> LaidOutPart:
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
             starts.setdefault(anchor, number)
-    bookmarks = tuple((label, target[0]) for label, target, _, _ in
-                      document.make_bookmark_tree())
+    flat = _flatten_bookmarks(document.make_bookmark_tree())
+    bookmarks = tuple((label, page) for label, page, _ in flat)
+    levels = tuple(level for _, _, level in flat)
     # Body pages are numbered, except those WeasyPrint left blank to start a section on a
     # right-hand page (its page type says so; the public Page object does not).
     numbered = tuple(page._page_box.page_type.name == "body"
                      and not page._page_box.page_type.blank for page in document.pages)
-    return LaidOutPart(document.write_pdf(), numbered, starts, bookmarks)
+    return LaidOutPart(document.write_pdf(), numbered, starts, bookmarks, levels)
+
+
+def _flatten_bookmarks(tree: list, level: int = 1) -> list[tuple[str, int, int]]:
+    """WeasyPrint's bookmark tree depth first as (label, 0-based page, depth): an anthology's
+    works hold their chapters one level down."""
+    flat: list[tuple[str, int, int]] = []
+    for label, target, children, _ in tree:
+        flat.append((label, target[0], level))
+        flat.extend(_flatten_bookmarks(children, level + 1))
+    return flat

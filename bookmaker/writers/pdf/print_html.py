@@ -14,13 +14,14 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from markupsafe import Markup
 
 from bookmaker import taxonomy
 from bookmaker.safety.assets import asset_bytes, asset_media_type, locate_asset
-from bookmaker.model import Block, Book, Chapter, FootnoteRef, Image, Paragraph, SceneBreak, \
-    plain_text
+from bookmaker.model import Anthology, Block, Book, Chapter, FootnoteRef, Image, Paragraph, \
+    SceneBreak, plain_text
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
@@ -166,9 +167,27 @@ class PrintBook:
                              functools.partial(_image_url_for, self.book))
 
 
-def print_document(book: Book, context: RenderContext | None = None) -> str:
+def print_document(book: Book | Anthology, context: RenderContext | None = None) -> str:
     """The whole book as one print HTML document (what a single WeasyPrint run lays out)."""
-    return PrintBook(book, context).whole_document()
+    return print_book_for(book, context).whole_document()
+
+
+def print_book_for(book: Book | Anthology, context: RenderContext | None = None) -> PrintBook:
+    """The print sections of a book, or of an anthology (which offers the same interface)."""
+    if isinstance(book, Anthology):
+        from bookmaker.writers.pdf.print_anthology import PrintAnthology
+
+        return cast(PrintBook, PrintAnthology(book, context))
+    return PrintBook(book, context)
+
+
+def image_folders(book: Book | Anthology) -> tuple[str, ...]:
+    """Folders besides ``book.base_dir`` the layout may read images from."""
+    if isinstance(book, Anthology):
+        from bookmaker.writers.pdf.print_anthology import work_folders
+
+        return work_folders(book)
+    return ()
 
 
 class PrintRenderer(XhtmlRenderer):

@@ -18,23 +18,60 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from bookmaker.errors import Finding
-from bookmaker.model import Book
+from bookmaker.model import Anthology, Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers import templating
-from bookmaker.writers.zine.imposition import MM, SHEET_FOR_PAPER, SHEETS, impose, saddle_sides
+from bookmaker.writers.zine.imposition import (MM, SHEET_FOR_PAPER, SHEETS, binder_order, impose,
+                                               saddle_sides, signature_sides)
 from bookmaker.writers.pdf import pdf_bytes
 
 OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
-           "sheet", "signature", "creep", "marks", "guide")
+           "sheet", "signature", "creep", "marks", "guide", "split_signatures", "flyleaves")
 TYPESET = True
 
 
-def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
-    """Write ``book`` as an imposed saddle-stitch zine at ``dest``, atomically."""
-    atomic_write(Path(dest), zine_bytes(book, context))
+def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Finding]:
+    """Write ``book`` as an imposed saddle-stitch zine at ``dest``, atomically; with
+    ``--split-signatures`` also each signature on its own beside it (signature_path)."""
+    options = context.options
+    pdf = pdf_bytes(book, context)
+    title = book.metadata.title or "Untitled"
+    atomic_write(Path(dest), impose_booklet(pdf, options, title))
+    if options.split_signatures:
+        for number, data in enumerate(signature_pdfs(pdf, options, title), start=1):
+            atomic_write(signature_path(Path(dest), number), data)
     return []
+
+
+def signature_path(dest: Path, number: int) -> Path:
+    """Where signature ``number`` of the zine at ``dest`` goes: ``x.zine.signature-01.pdf``."""
+    return dest.with_name(f"{dest.name.removesuffix('.pdf')}.signature-{number:02d}.pdf")
+
+
+def signature_pdfs(pdf: bytes, options: BuildOptions, title: str) -> list[bytes]:
+    """One imposed PDF per signature, sheets in folding order, as a binder prints them: print
+    each duplex, fold its sheets together, and it is ready to sew."""
+    sheet = sheet_points(sheet_name(options))
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    groups = signature_sides(pages, sheet, options.signature, options.creep * MM, options.flip,
+                             _order(pages, options))
+    out = []
+    for number, sides in enumerate(groups, start=1):
+        writer = impose(pdf, sides, sheet, options.marks)
+        writer.add_metadata({"/Title": f"{title} (signature {number} of {len(groups)})",
+                             "/Producer": "bookmaker"})
+        out.append(written(writer))
+    return out
+
+
+def _order(pages: int, options: BuildOptions) -> list[int] | None:
+    """A bound book's page order (flyleaves, blanks before the back ones) when the options are
+    a binder's; None: the zine's own padding, which keeps the back cover outside."""
+    if options.flyleaves or options.split_signatures:
+        return binder_order(pages, options.flyleaves)
+    return None
 
 
 def sheet_name(options: BuildOptions) -> str:
@@ -48,7 +85,7 @@ def sheet_points(name: str) -> tuple[float, float]:
     return width * MM, height * MM
 
 
-def zine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
+def zine_bytes(book: Book | Anthology, context: RenderContext | None = None) -> bytes:
     """The book's print PDF imposed for saddle stitching, plus the printing guide unless
     ``options.guide`` is off."""
     context = context or RenderContext()
@@ -62,7 +99,8 @@ def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
     name = sheet_name(options)
     sheet = sheet_points(name)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    sides = saddle_sides(pages, sheet, options.signature, options.creep * MM, options.flip)
+    sides = saddle_sides(pages, sheet, options.signature, options.creep * MM, options.flip,
+                         _order(pages, options))
     writer = impose(pdf, sides, sheet, options.marks)
     if options.guide:
         writer.append(PdfReader(io.BytesIO(_guide_pdf(title, name, len(sides), options))))

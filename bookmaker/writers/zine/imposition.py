@@ -65,6 +65,16 @@ def padded_order(pages: int) -> list[int]:
     return [*range(1, pages), *[0] * blanks, pages]
 
 
+def binder_order(pages: int, flyleaves: int = 0) -> list[int]:
+    """The book's pages for a bound book: ``flyleaves`` blank leaves (two pages each) first and
+    last, and the fewest blanks that make whole signatures (to a multiple of 4) at the end of the
+    text, before the back flyleaves, where a binder expects them; a bound book has its own
+    covers, so its last page is not kept on the outside as a zine's is."""
+    leaves = [0] * (2 * flyleaves)
+    blanks = -(pages + 2 * len(leaves)) % 4
+    return [*leaves, *range(1, pages + 1), *[0] * blanks, *leaves]
+
+
 def saddle_pairs(count: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """For ``count`` pages (a multiple of 4) folded as one signature: each sheet's front and back
     as (left, right) positions, 1-based, outermost sheet first. Sheet k carries front
@@ -82,14 +92,26 @@ def signatures(order: list[int], size: int | None) -> list[list[int]]:
 
 
 def saddle_sides(pages: int, sheet: tuple[float, float], signature: int | None = None,
-                 creep: float = 0.0, flip: str = "short") -> list[SheetSide]:
+                 creep: float = 0.0, flip: str = "short",
+                 order: list[int] | None = None) -> list[SheetSide]:
     """Every sheet side, in printing order, for a saddle-stitched book of ``pages`` pages on a
     landscape ``sheet`` (points). Inner sheets of each signature move their pages ``creep``
-    points per sheet towards the spine; ``flip`` long turns every back side around."""
+    points per sheet towards the spine; ``flip`` long turns every back side around. ``order``
+    replaces the zine's padding (binder_order, for a bound book)."""
+    return [side for group in signature_sides(pages, sheet, signature, creep, flip, order)
+            for side in group]
+
+
+def signature_sides(pages: int, sheet: tuple[float, float], signature: int | None = None,
+                    creep: float = 0.0, flip: str = "short",
+                    order: list[int] | None = None) -> list[list[SheetSide]]:
+    """saddle_sides grouped by signature: what a binder prints, folds and sews as one unit."""
     width, height = sheet
     half = width / 2
-    sides = []
-    for group in signatures(padded_order(pages), signature):
+    groups: list[list[SheetSide]] = []
+    for group in signatures(order if order is not None else padded_order(pages), signature):
+        sides: list[SheetSide] = []
+        groups.append(sides)
         for k, (front, back) in enumerate(saddle_pairs(len(group))):
             shift = k * creep
             for face, turned in ((front, False), (back, flip == "long")):
@@ -97,7 +119,7 @@ def saddle_sides(pages: int, sheet: tuple[float, float], signature: int | None =
                 sides.append(SheetSide((Slot(left, 0, 0, half, height, shift=shift),
                                         Slot(right, half, 0, half, height, shift=-shift)),
                                        turned))
-    return sides
+    return groups
 
 
 def minizine_side(sheet: tuple[float, float]) -> SheetSide:

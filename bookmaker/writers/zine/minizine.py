@@ -13,13 +13,13 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Book
+from bookmaker.model import Anthology, Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers.zine.imposition import SheetSide, impose, minizine_side
 from bookmaker.writers.pdf import single_run_pdf
 from bookmaker.writers.pdf.layout import LayoutSettings
-from bookmaker.writers.pdf.print_html import PrintBook
+from bookmaker.writers.pdf.print_html import image_folders, print_book_for
 from bookmaker.writers.zine import sheet_points, written
 
 MINIZINE_PAGES = 8
@@ -32,13 +32,13 @@ OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps"
 TYPESET = True
 
 
-def write(book: Book, dest: Path, context: RenderContext) -> list[Finding]:
+def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Finding]:
     """Write ``book`` as an 8-page one-sheet mini-zine at ``dest``, atomically."""
     atomic_write(Path(dest), minizine_bytes(book, context))
     return []
 
 
-def minizine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
+def minizine_bytes(book: Book | Anthology, context: RenderContext | None = None) -> bytes:
     """The book on mini pages imposed on one sheet side; a clear error when it needs more than
     8 pages, saying how many it needs."""
     context = context or RenderContext()
@@ -48,8 +48,9 @@ def minizine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
     if sheet_name not in CELL_PAPERS:
         raise ManuscriptError(f"a mini-zine is printed on a4 or letter, not {sheet_name}",
                               hint="use --sheet a4 or --sheet letter")
-    pdf = single_run_pdf(PrintBook(book, context),
-                         LayoutSettings(book.base_dir, CELL_PAPERS[sheet_name], context.theme))
+    pdf = single_run_pdf(print_book_for(book, context),
+                         LayoutSettings(book.base_dir, CELL_PAPERS[sheet_name], context.theme,
+                                        image_folders(book)))
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     if pages > MINIZINE_PAGES:
         raise ManuscriptError(
