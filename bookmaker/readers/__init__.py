@@ -13,6 +13,7 @@ from types import ModuleType
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
+from bookmaker.safety.inputs import open_input
 
 # extension -> reader module under bookmaker.readers
 READERS = {
@@ -43,9 +44,9 @@ def is_readable(path: Path) -> bool:
 def read(path: str | Path) -> Book:
     """Read any supported file into a Book, or raise ManuscriptError naming the file."""
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise ManuscriptError("no such file", path, hint="check the path")
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         raise ManuscriptError("is a folder, not a manuscript", path,
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
     return reader_for(path).read(path)
@@ -68,12 +69,8 @@ def reader_for(path: Path) -> ModuleType:
 
 
 def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as file:
-            return file.read(SNIFF_BYTES)
-    except OSError as error:
-        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
-                              hint="check that it exists and is readable") from None
+    with open_input(path) as file:
+        return file.read(SNIFF_BYTES)
 
 
 def discover(path: str | Path) -> list[Path]:
@@ -85,12 +82,15 @@ def discover(path: str | Path) -> list[Path]:
     path = Path(path)
     if not path.exists():
         raise ManuscriptError("no such file or folder", path, hint="check the path")
-    if path.is_file():
+    if not path.is_dir():
+        # A file, or a pipe or device named on purpose: the reader says what is wrong with it.
         return [path]
+    # Symlinks, pipes and devices with a manuscript's name are kept, so the reader refuses each
+    # with a message naming it; links to folders are not walked into.
     found = [
         candidate
         for candidate in sorted(path.rglob("*"))
-        if candidate.is_file()
+        if (candidate.is_symlink() or not candidate.is_dir())
         and is_readable(candidate)
         and candidate.stem.lower() != "readme"
         and not any(part.startswith(".") for part in candidate.relative_to(path).parts)

@@ -33,6 +33,7 @@ import charset_normalizer
 import ftfy
 
 from bookmaker.errors import ManuscriptError
+from bookmaker.safety.inputs import read_input
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 SNIFF_SIZE = 8192  # how much of a file is looked at to tell text from binary
@@ -52,16 +53,7 @@ _BOMS = (
 
 def read_text(path: Path) -> tuple[str, str]:
     """The file's text with ``\\n`` line ends, and the name of the encoding that decoded it."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise ManuscriptError(f"file is {size // (1024 * 1024)} MB, more than the "
-                                  f"{MAX_TEXT_BYTES // (1024 * 1024)} MB a manuscript may be",
-                                  path, hint="split it into several works")
-        data = path.read_bytes()
-    except OSError as error:
-        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
-                              hint="check that it exists and is readable") from None
+    data = read_input(path, MAX_TEXT_BYTES, hint="split it into several works")
     text, encoding = decode(data, path)
     return normalise_newlines(text), encoding
 
