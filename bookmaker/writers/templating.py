@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from bookmaker.safety.xml import clean_text
@@ -18,10 +19,12 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 @functools.cache
-def environment(kind: str, theme_folder: Path | None = None) -> jinja2.Environment:
+def environment(kind: str, theme_folder: Path | None = None) -> SandboxedEnvironment:
     """The environment for ``templates/<kind>/`` (epub, print, zine), behind ``theme_folder``."""
     folders = [theme_folder, TEMPLATES / kind] if theme_folder else [TEMPLATES / kind]
-    return jinja2.Environment(
+    # Sandboxed always: a theme may come from anywhere (a folder named in a bookmaker.toml that
+    # came with an archive), and a template must not reach Python (``lipsum.__globals__``...).
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, finalize=_xml_safe, auto_reload=False)
