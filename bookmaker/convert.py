@@ -17,6 +17,7 @@ from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.safety.assets import drop_unreadable_assets, with_cover
 from bookmaker.safety.files import slugify, unique_path
+from bookmaker.safety.terminal import printable, printable_name
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import BuildOptions
@@ -76,6 +77,18 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
         result.error = error.located(source)
     except BookmakerError as error:
         result.error = error
+    except RecursionError:
+        # A recursive pass met nesting no guard caught: the file's fault, said as such.
+        result.error = ManuscriptError(
+            "the text is nested too deeply to be read (quotes, lists, emphasis or tags inside "
+            "each other hundreds of times)", source, hint="flatten the nesting and try again")
+    except MemoryError:
+        raise  # the batch pool reports it as the memory limit and replaces the worker
+    except Exception as error:  # a bug must cost one book, never the books after it
+        result.error = BookmakerError(
+            f"{printable_name(str(source))}: internal error: {type(error).__name__}: "
+            f"{printable(str(error)[:300])} "
+            f"(please report it with this file)")
     return result
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bookmaker import __version__
+from bookmaker.safety.terminal import printable, printable_name  # names from strangers
 
 app = typer.Typer(
     name="bookmaker",
@@ -153,7 +154,7 @@ def build(
             typer.echo(result.error, err=True)
         else:
             for output in result.outputs:
-                typer.echo(f"{result.source} -> {output}")
+                typer.echo(f"{printable_name(str(result.source))} -> {printable_name(str(output))}")
 
     formats, out, context = _run_settings(paths[0], {
         "formats": formats, "out": out, "warnings": warnings, "paper": paper,
@@ -236,7 +237,8 @@ def import_(
         if result.error:
             typer.echo(result.error, err=True)
         else:
-            typer.echo(f"{result.source} -> {result.output}")
+            typer.echo(f"{printable_name(str(result.source))} -> "
+                       f"{printable_name(str(result.output))}")
 
     results = import_files(paths, out, report)
     failed = sum(1 for r in results if r.error)
@@ -340,7 +342,7 @@ def batch(
         write_json_report(result, report)
     if quiet:
         for record in result.failed:
-            typer.echo(record["error"]["message"], err=True)
+            typer.echo(printable(str(record["error"]["message"])), err=True)
     else:
         print_summary(console, result)
     if result.failed:
