@@ -33,6 +33,7 @@ import charset_normalizer
 import ftfy
 
 from bookmaker.errors import ManuscriptError
+from bookmaker.safety.budgets import check_blocks
 from bookmaker.safety.inputs import read_input
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -55,7 +56,9 @@ def read_text(path: Path) -> tuple[str, str]:
     """The file's text with ``\\n`` line ends, and the name of the encoding that decoded it."""
     data = read_input(path, MAX_TEXT_BYTES, hint="split it into several works")
     text, encoding = decode(data, path)
-    return normalise_newlines(text), encoding
+    text = normalise_newlines(text)
+    check_blocks(text, path)
+    return text, encoding
 
 
 def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:
