@@ -17,6 +17,7 @@ from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.safety.assets import drop_unreadable_assets, with_cover
 from bookmaker.safety.files import slugify, unique_path
+from bookmaker.safety.limits import BookTimeout, time_limit
 from bookmaker.safety.terminal import printable, printable_name
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
@@ -52,31 +53,20 @@ class Conversion:
 
 
 def convert(source: Path, formats: Iterable[str], context: RenderContext,
-            place: Placer) -> Conversion:
+            place: Placer, seconds: float | None = None) -> Conversion:
     """Read ``source`` once and write it in every format of ``formats``; never raises a
     BookmakerError (it is recorded in the result), so one bad book never stops the others."""
     result = Conversion(source)
     try:
-        as_read = readers.read(source)
-        result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
-        typeset: Book | None = None
-        for name in formats:
-            info = WRITERS[name]
-            writer = info.load()
-            if writer.TYPESET:
-                if typeset is None:
-                    typeset = _typeset(as_read, source, context, result.warnings)
-                book = typeset
-            else:
-                book = scenebreaks.apply(as_read)
-            dest = place(result.stem, info)
-            result.warnings.extend(writer.write(book, dest, context))
-            result.outputs[name] = dest
+        with time_limit(source, seconds):
+            _convert(source, formats, context, place, result)
     except ManuscriptError as error:
         # Writers meet problems (a missing image...) knowing the line but not the file.
         result.error = error.located(source)
     except BookmakerError as error:
         result.error = error
+    except BookTimeout as stopped:
+        result.error = BookmakerError(str(stopped))
     except RecursionError:
         # A recursive pass met nesting no guard caught: the file's fault, said as such.
         result.error = ManuscriptError(
@@ -90,6 +80,26 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
             f"{printable(str(error)[:300])} "
             f"(please report it with this file)")
     return result
+
+
+def _convert(source: Path, formats: Iterable[str], context: RenderContext, place: Placer,
+             result: Conversion) -> None:
+    """convert's work, recording into ``result`` as it goes."""
+    as_read = readers.read(source)
+    result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
+    typeset: Book | None = None
+    for name in formats:
+        info = WRITERS[name]
+        writer = info.load()
+        if writer.TYPESET:
+            if typeset is None:
+                typeset = _typeset(as_read, source, context, result.warnings)
+            book = typeset
+        else:
+            book = scenebreaks.apply(as_read)
+        dest = place(result.stem, info)
+        result.warnings.extend(writer.write(book, dest, context))
+        result.outputs[name] = dest
 
 
 def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding]) -> Book:
@@ -115,8 +125,11 @@ class BuildResult:
 
 def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
           out_dir: str | Path = "dist", options: BuildOptions | RenderContext | None = None,
-          on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+          on_result: Callable[[BuildResult], None] | None = None,
+          seconds: float | None = None) -> list[BuildResult]:
     """Build every manuscript found under ``paths`` into ``out_dir``, one result per manuscript.
+
+    ``seconds`` limits the time of each book (safety/limits.py); one that runs out fails alone.
 
     A manuscript that fails is recorded with its error and the others still build. Output names
     are slugs of the titles, made unique within this run, so two works with one title never
@@ -131,7 +144,17 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
         return unique_path(out, stem, info.suffix, taken)
 
     return _each_source(paths, on_result, lambda path, reason: BuildResult(path, error=reason),
-                        lambda source: _build_result(convert(source, names, context, place)))
+                        lambda source: _build_one(source, names, context, place, seconds))
+
+
+def _build_one(source: Path, names: tuple[str, ...], context: RenderContext, place: Placer,
+               seconds: float | None) -> BuildResult:
+    try:
+        return _build_result(convert(source, names, context, place, seconds))
+    except MemoryError:  # the process's memory limit (--memory-limit): this book alone fails
+        return BuildResult(source, error=f"{printable_name(str(source))}: needed more memory "
+                           "than the limit allows (raise it with --memory-limit if the book is "
+                           "really that large)")
 
 
 def _build_result(done: Conversion) -> BuildResult:

@@ -19,6 +19,7 @@ from bookmaker.settings.config import find_config, settings_for
 from bookmaker.errors import BookmakerError
 from bookmaker.convert import BuildResult, build
 from bookmaker.settings.themes import find_theme
+from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS
 from bookmaker.safety.terminal import printable, printable_name
 
 Echo = Callable[[str], None]
@@ -32,9 +33,12 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
         formats, out, context, config_warnings = settings_for(path, command_line)
         for finding in config_warnings:
             echo(str(finding))
-        results = build([path], formats, out, context)
+        results = build([path], formats, out, context, seconds=DEFAULT_BOOK_SECONDS)
     except BookmakerError as error:
-        echo(f"error: {error}")
+        echo(printable(f"error: {error}"))
+        return None
+    except OSError as error:  # a file or folder vanished or changed under the build
+        echo(printable(f"error: {error.strerror}: {error.filename}; waiting for the next change"))
         return None
     for result in results:
         _report(result, echo)

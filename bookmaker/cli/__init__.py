@@ -137,6 +137,10 @@ def build(
     creep: CreepOption = "0mm",
     marks: MarksOption = False,
     no_guide: NoGuideOption = False,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds one book may take before it is stopped.")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", min=64, help="Megabytes of memory the build may use.")] = 2048,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -161,8 +165,11 @@ def build(
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
         "creep": creep, "marks": marks, "guide": not no_guide})
+    from bookmaker.safety.limits import limit_memory
+
+    limit_memory(memory_limit)  # like batch's per worker: a net under the budgets
     try:
-        results = build_books(paths, formats, out, context, report)
+        results = build_books(paths, formats, out, context, report, seconds=timeout)
     except BookmakerError as error:
         _fail(str(error))
     failed = sum(1 for r in results if r.error)

@@ -7,6 +7,7 @@ when first used so ``bookmaker build`` pays only for the formats it meets.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -87,11 +88,13 @@ def discover(path: str | Path) -> list[Path]:
         return [path]
     # Symlinks, pipes and devices with a manuscript's name are kept, so the reader refuses each
     # with a message naming it; links to folders are not walked into.
+    # os.walk neither follows links to folders nor fails when a file or folder vanishes while
+    # it looks (a synced folder, ``watch``).
     found = [
         candidate
-        for candidate in sorted(path.rglob("*"))
-        if (candidate.is_symlink() or not candidate.is_dir())
-        and is_readable(candidate)
+        for candidate in sorted(Path(folder, name) for folder, _dirs, names in os.walk(path)
+                                for name in names)
+        if is_readable(candidate)
         and candidate.stem.lower() != "readme"
         and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
     ]
