@@ -7,6 +7,7 @@ The CLI is a thin shell over this module; anything it does, Python code can do f
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from bookmaker import readers, transforms
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.safety.assets import drop_unreadable_assets, with_cover
+from bookmaker.safety.budgets import check_depth
 from bookmaker.safety.files import slugify, unique_path
 from bookmaker.safety.limits import BookTimeout, time_limit
 from bookmaker.safety.terminal import printable, printable_name
@@ -32,7 +34,9 @@ Placer = Callable[[str, WriterInfo], Path]
 def load(path: str | Path) -> Book:
     """Read one source (any supported format), fill what it leaves out from the nearest
     bookmaker.toml's [book] defaults, and apply the standard transforms."""
-    return finish(readers.read(path), Path(path))
+    book = readers.read(path)
+    check_depth(book, path)
+    return finish(book, Path(path))
 
 
 def finish(book: Book, source: Path) -> Book:
@@ -86,6 +90,7 @@ def _convert(source: Path, formats: Iterable[str], context: RenderContext, place
              result: Conversion) -> None:
     """convert's work, recording into ``result`` as it goes."""
     as_read = readers.read(source)
+    check_depth(as_read, source)  # before the first recursive pass over the model
     result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
     typeset: Book | None = None
     for name in formats:
@@ -98,7 +103,11 @@ def _convert(source: Path, formats: Iterable[str], context: RenderContext, place
         else:
             book = scenebreaks.apply(as_read)
         dest = place(result.stem, info)
-        result.warnings.extend(writer.write(book, dest, context))
+        # A writer knows the book's folder, not its file: its findings are made to name the file.
+        result.warnings.extend(
+            dataclasses.replace(finding, path=str(source))
+            if finding.path in (None, book.base_dir) else finding
+            for finding in writer.write(book, dest, context))
         result.outputs[name] = dest
 
 

@@ -60,7 +60,49 @@ def _escaped_brackets(match: re.Match[str], text: str, path: str | Path | None) 
     if openers > MAX_BRACKETS_PER_PARAGRAPH:
         raise ManuscriptError(f"a paragraph holds {openers:,} '[', more than the "
                               f"{MAX_BRACKETS_PER_PARAGRAPH:,} allowed", path,
-                              text.count("\n", 0, match.start()) + 1,
+                              text.count("\n", 0, match.start())
+                              + (len(paragraph) - len(paragraph.lstrip("\n"))) + 1,
                               hint="the file is damaged or made to slow bookmaker down")
     # Already escaped brackets stay as they are; every other one becomes text.
     return re.sub(r"(?<!\\)\[", r"\\[", paragraph)
+
+
+# How deep blocks and inlines may nest in a book as read (a quote in a list in a note is three).
+# The passes after reading (transforms, the asset check, every writer) walk the model
+# recursively, a few Python frames a level: 100 keeps them far from Python's recursion limit,
+# while no real book nests past about 20.
+MAX_MODEL_DEPTH = 100
+
+
+def check_depth(book: object, path: str | Path | None) -> None:
+    """Refuse a model nested deeper than MAX_MODEL_DEPTH, measured without recursion, before
+    any recursive pass can meet it (250 nested quotes or emphases would crash them)."""
+    stack: list[tuple[object, int, int | None]] = [(book, 0, None)]
+    while stack:
+        node, depth, line = stack.pop()
+        own_line = getattr(node, "line", None)
+        line = own_line if isinstance(own_line, int) and own_line else line  # inlines: the block's
+        if depth > MAX_MODEL_DEPTH:
+            raise ManuscriptError(f"quotes, lists, emphasis or tags are nested more than "
+                                  f"{MAX_MODEL_DEPTH} levels deep", path, line,
+                                  hint="no book needs that many; flatten the nesting")
+        for child in _children(node):
+            stack.append((child, depth + 1, line))
+
+
+def _children(node: object) -> list[object]:
+    fields = getattr(node, "__dataclass_fields__", None)
+    if fields is None:
+        return []
+    children: list[object] = []
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, tuple):  # a list's items: tuples of blocks
+                    children.extend(i for i in item if hasattr(i, "__dataclass_fields__"))
+                elif hasattr(item, "__dataclass_fields__"):
+                    children.append(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            children.append(value)
+    return children

@@ -13,6 +13,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from bookmaker.errors import BookmakerError
 from bookmaker.safety.xml import clean_text
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -31,7 +32,16 @@ def environment(kind: str, theme_folder: Path | None = None) -> SandboxedEnviron
 
 
 def render(kind: str, template: str, theme_folder: Path | None = None, **context: object) -> str:
-    return environment(kind, theme_folder).get_template(template).render(**context)
+    try:
+        return environment(kind, theme_folder).get_template(template).render(**context)
+    except jinja2.exceptions.SecurityError as error:
+        raise BookmakerError(f"theme template {template!r} in {theme_folder} tried to reach "
+                             f"outside its sandbox ({str(error)[:200]}); it is not used "
+                             "(a theme may only lay out the book)") from None
+    except jinja2.TemplateError as error:
+        raise BookmakerError(f"theme template {template!r} cannot be rendered: "
+                             f"{str(error)[:200]} (fix the template in {theme_folder or kind})"
+                             ) from None
 
 
 def _xml_safe(value: object) -> object:
