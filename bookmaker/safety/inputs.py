@@ -89,7 +89,8 @@ def _refused(path: Path, error: OSError, what: str) -> ManuscriptError:
                                "followed", path,
                                hint="copy the file itself here instead of linking to it")
     if error.errno == errno.ENOENT:
-        return ManuscriptError(f"{what} does not exist", path, hint="check the file name")
+        return ManuscriptError(f"cannot read {what}: it does not exist", path,
+                               hint="check the file name")
     return ManuscriptError(f"cannot read {what}: {error.strerror}", path,
                            hint="check that it exists and is readable")
 
