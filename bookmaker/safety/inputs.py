@@ -11,10 +11,10 @@ descriptor. Nothing reads an input by its path after this.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
 
 from bookmaker.errors import ManuscriptError
 
@@ -23,7 +23,7 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 
 
 
 def open_input(path: str | Path, limit: int | None = None, *, what: str = "file",
-               inside: str | Path | None = None, hint: str = "") -> BinaryIO:
+               inside: str | Path | None = None, hint: str = "") -> io.BufferedReader:
     """``path`` opened for reading: a regular file, not a symlink, at most ``limit`` bytes, and
     (with ``inside``) really lying inside that folder; else a ManuscriptError naming it."""
     path = Path(path)
@@ -44,7 +44,7 @@ def open_input(path: str | Path, limit: int | None = None, *, what: str = "file"
             raise ManuscriptError(f"{what} lies outside the manuscript's folder", path,
                                   hint="copy it into the manuscript's folder")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return io.BufferedReader(io.FileIO(fd, "rb", closefd=True))
     except BaseException:
         os.close(fd)
         raise

@@ -176,15 +176,16 @@ def _build_value(path: Path, line: int, key: str, value: Any,
     if hint is not None:
         raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
                               f"{', '.join(CHOICES[name])}", path, line, hint=hint)
+    checked: Any = value  # its type was checked above
     if name == "out":
         # Relative to the file, not to wherever the build runs, and never outside its folder.
-        value = str(_inside_own_folder(path, line, key, value, "the output folder"))
-    elif name == "style" and _names_a_folder(value):
-        value = str(_inside_own_folder(path, line, key, value, "a theme folder"))
-    elif name == "workers" and not MIN_WORKERS <= value <= MAX_WORKERS:
+        checked = str(_inside_own_folder(path, line, key, checked, "the output folder"))
+    elif name == "style" and _names_a_folder(checked):
+        checked = str(_inside_own_folder(path, line, key, checked, "a theme folder"))
+    elif name == "workers" and not MIN_WORKERS <= checked <= MAX_WORKERS:
         raise ManuscriptError(f"[build] {key} = {value} is out of range", path, line or None,
                               hint=f"give {MIN_WORKERS} to {MAX_WORKERS}")
-    return name, value
+    return name, checked
 
 
 def _names_a_folder(style: str) -> bool:
