@@ -165,11 +165,11 @@ def build(
         "drop_caps": drop_caps, "workers": workers, "style": style, "cover": cover,
         "generated_cover": generated_cover, "flip": flip, "sheet": sheet, "signature": signature,
         "creep": creep, "marks": marks, "guide": not no_guide})
-    from bookmaker.safety.limits import limit_memory
+    from bookmaker.safety.limits import memory_limit as limited_memory
 
-    limit_memory(memory_limit)  # like batch's per worker: a net under the budgets
     try:
-        results = build_books(paths, formats, out, context, report, seconds=timeout)
+        with limited_memory(memory_limit):  # like batch's per worker: a net under the budgets
+            results = build_books(paths, formats, out, context, report, seconds=timeout)
     except BookmakerError as error:
         _fail(str(error))
     failed = sum(1 for r in results if r.error)

@@ -5,7 +5,7 @@ and these are the net under them, for whatever a budget did not foresee.
 The time limit is per book: SIGALRM interrupts the book being built (only in the main thread of
 the process; a Dask worker's thread relies on the batch's own limit) and the book fails with a
 message naming it, while the books after it still build. The memory limit is an address-space
-limit on the whole process (RLIMIT_AS), which it only ever lowers.
+limit on the whole process (RLIMIT_AS) while the build runs, which it only ever lowers.
 """
 
 from __future__ import annotations
@@ -49,17 +49,25 @@ def time_limit(source: Path, seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def limit_memory(megabytes: int | None) -> None:
-    """Lower this process's address-space limit to ``megabytes`` (never raise it)."""
-    if not megabytes:
-        return
+@contextlib.contextmanager
+def memory_limit(megabytes: int | None) -> Iterator[None]:
+    """This process's address-space limit lowered to ``megabytes`` (never raised) while the body
+    runs, and put back after: a build run in-process (tests, a caller's program) leaves the
+    process as it found it."""
     try:
         import resource
     except ImportError:  # not on this system: the budgets still apply
+        yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = megabytes * 2**20
+    wanted = (megabytes or 0) * 2**20
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
-    if soft == resource.RLIM_INFINITY or wanted < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    if not wanted or (soft != resource.RLIM_INFINITY and wanted >= soft):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
