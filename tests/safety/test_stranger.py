@@ -82,6 +82,23 @@ def epub(pages: dict[str, bytes], spine: list[str]) -> bytes:
                    ("content.opf", opf), *pages.items()])
 
 
+def epub_with_svg(svg: str) -> bytes:
+    """An EPUB whose one page shows ``svg``, an image inside the container."""
+    opf = ('<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+           'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/'
+           '1.1/"><dc:identifier id="id">urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e'
+           '</dc:identifier><dc:title>SVG inside</dc:title><dc:language>en</dc:language>'
+           '</metadata><manifest><item id="p" href="page.xhtml" media-type="application/xhtml+'
+           'xml"/><item id="s" href="a.svg" media-type="image/svg+xml"/></manifest><spine>'
+           '<itemref idref="p"/></spine></package>')
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+                 'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" '
+                 'media-type="application/oebps-package+xml"/></rootfiles></container>')
+    return zipped([("mimetype", "application/epub+zip"), ("META-INF/container.xml", container),
+                   ("content.opf", opf), ("a.svg", svg),
+                   ("page.xhtml", xhtml('<p>Text.</p><p><img src="a.svg" alt="a"/></p>'))])
+
+
 def xhtml(body: str) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
             f'<head><title>p</title></head><body>{body}</body></html>').encode()
@@ -160,6 +177,7 @@ def content_cases(port: int) -> dict[str, tuple[bytes | str, str | None]]:
              + "</a>") for n in range(60))), None),
         "spine.epub": (epub({"page.xhtml": xhtml("<p>" + "Many words here. " * 50_000 + "</p>")},
                             ["page.xhtml"] * 400), None),
+        "svg-inside.epub": (epub_with_svg(active_svg(port)), None),
         "pictures.md": (manuscript("title: Pictures",
                                    "Text.\n\n![bomb](bomb.svg)\n\n![entities](entities.svg)\n\n"
                                    "![active](active.svg)\n\n![fine](fine.svg)\n"), None),
@@ -204,6 +222,10 @@ def test_every_content_case_builds_or_gets_one_located_message(archive):
             assert [line for line in about if message in line], (name, message, about)
     built = {path.name for path in out.iterdir()}
     assert "o.epub" in built and "pictures.epub" in built and "spine.epub" in built
+    with zipfile.ZipFile(out / "svg-inside.epub") as book:  # an SVG from inside a container
+        [svg] = [book.read(name) for name in book.namelist() if name.endswith(".svg")]
+    assert b"<svg" in svg and b"<script" not in svg and b"onload" not in svg
+    assert b"127.0.0.1" not in svg and b"foreignObject" not in svg
 
 
 def test_a_symlinked_manuscript_and_a_fifo_are_refused_by_name(archive):
