@@ -17,7 +17,10 @@ from bookmaker import readers, transforms
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Anthology, Book, Work
 from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, with_cover
+from bookmaker.safety.budgets import check_depth
 from bookmaker.safety.files import slugify, unique_path
+from bookmaker.safety.limits import BookTimeout, time_limit
+from bookmaker.safety.terminal import printable, printable_name
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import BuildOptions
@@ -34,7 +37,9 @@ Placer = Callable[[str, WriterInfo], Path]
 def load(path: str | Path) -> Book:
     """Read one source (any supported format), fill what it leaves out from the nearest
     bookmaker.toml's [book] defaults, and apply the standard transforms."""
-    return finish(readers.read(path), Path(path))
+    book = readers.read(path)
+    check_depth(book, path)
+    return finish(book, Path(path))
 
 
 def finish(book: Book, source: Path) -> Book:
@@ -56,32 +61,64 @@ class Conversion:
 
 
 def convert(source: Path, formats: Iterable[str], context: RenderContext,
-            place: Placer) -> Conversion:
+            place: Placer, seconds: float | None = None) -> Conversion:
     """Read ``source`` once and write it in every format of ``formats``; never raises a
     BookmakerError (it is recorded in the result), so one bad book never stops the others."""
     result = Conversion(source)
     try:
-        as_read = readers.read(source)
-        result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
-        typeset: Book | None = None
-        for name in formats:
-            info = WRITERS[name]
-            writer = info.load()
-            if writer.TYPESET:
-                if typeset is None:
-                    typeset = _typeset(as_read, source, context, result.warnings)
-                _write_volumes(typeset, name, result, context, place)
-                continue
-            book = scenebreaks.apply(as_read)
-            dest = place(result.stem, info)
-            result.warnings.extend(writer.write(book, dest, context))
-            result.outputs[name] = dest
+        with time_limit(source, seconds):
+            _convert(source, formats, context, place, result)
     except ManuscriptError as error:
         # Writers meet problems (a missing image...) knowing the line but not the file.
         result.error = error.located(source)
     except BookmakerError as error:
         result.error = error
+    except BookTimeout as stopped:
+        result.error = BookmakerError(str(stopped))
+    except RecursionError:
+        # A recursive pass met nesting no guard caught: the file's fault, said as such.
+        result.error = ManuscriptError(
+            "the text is nested too deeply to be read (quotes, lists, emphasis or tags inside "
+            "each other hundreds of times)", source, hint="flatten the nesting and try again")
+    except MemoryError:
+        raise  # the batch pool reports it as the memory limit and replaces the worker
+    except Exception as error:  # a bug must cost one book, never the books after it
+        result.error = BookmakerError(
+            f"{printable_name(str(source))}: internal error: {type(error).__name__}: "
+            f"{printable(str(error)[:300])} "
+            f"(please report it with this file)")
     return result
+
+
+def _convert(source: Path, formats: Iterable[str], context: RenderContext, place: Placer,
+             result: Conversion) -> None:
+    """convert's work, recording into ``result`` as it goes."""
+    as_read = readers.read(source)
+    check_depth(as_read, source)  # before the first recursive pass over the model
+    result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
+    typeset: Book | None = None
+    for name in formats:
+        info = WRITERS[name]
+        writer = info.load()
+        if writer.TYPESET:
+            if typeset is None:
+                typeset = _typeset(as_read, source, context, result.warnings)
+            _write_volumes(typeset, name, result, context, place, source)
+            continue
+        book = scenebreaks.apply(as_read)
+        dest = place(result.stem, info)
+        result.warnings.extend(_naming_the_file(writer.write(book, dest, context), source, book))
+        result.outputs[name] = dest
+
+
+def _naming_the_file(findings: Iterable[Finding], source: Path | None,
+                     book: Book | Anthology) -> list[Finding]:
+    """A writer knows the book's folder, not its file: its findings are made to name the file."""
+    if source is None:
+        return list(findings)
+    folder = book.base_dir if isinstance(book, Book) else None
+    return [dataclasses.replace(finding, path=str(source))
+            if finding.path in (None, folder) else finding for finding in findings]
 
 
 def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding],
@@ -97,7 +134,7 @@ def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Fi
 
 
 def _write_volumes(book: Book | Anthology, name: str, result: Conversion,
-                   context: RenderContext, place: Placer) -> None:
+                   context: RenderContext, place: Placer, source: Path | None = None) -> None:
     """Write ``book`` in format ``name``; split into volumes (``x-volume-1``...) first when the
     options ask for volumes, the split computed once per conversion and shared by formats."""
     info = WRITERS[name]
@@ -106,7 +143,7 @@ def _write_volumes(book: Book | Anthology, name: str, result: Conversion,
     for number, part in enumerate(parts, start=1):
         stem = result.stem or "book"
         dest = place(f"{stem}-volume-{number}" if len(parts) > 1 else stem, info)
-        result.warnings.extend(writer.write(part, dest, context))
+        result.warnings.extend(_naming_the_file(writer.write(part, dest, context), source, part))
         result.outputs[name if len(parts) == 1 else f"{name}-volume-{number}"] = dest
 
 
@@ -339,8 +376,11 @@ class BuildResult:
 
 def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
           out_dir: str | Path = "dist", options: BuildOptions | RenderContext | None = None,
-          on_result: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
+          on_result: Callable[[BuildResult], None] | None = None,
+          seconds: float | None = None) -> list[BuildResult]:
     """Build every manuscript found under ``paths`` into ``out_dir``, one result per manuscript.
+
+    ``seconds`` limits the time of each book (safety/limits.py); one that runs out fails alone.
 
     A manuscript that fails is recorded with its error and the others still build. Output names
     are slugs of the titles, made unique within this run, so two works with one title never
@@ -355,7 +395,17 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
         return unique_path(out, stem, info.suffix, taken)
 
     return _each_source(paths, on_result, lambda path, reason: BuildResult(path, error=reason),
-                        lambda source: _build_result(convert(source, names, context, place)))
+                        lambda source: _build_one(source, names, context, place, seconds))
+
+
+def _build_one(source: Path, names: tuple[str, ...], context: RenderContext, place: Placer,
+               seconds: float | None) -> BuildResult:
+    try:
+        return _build_result(convert(source, names, context, place, seconds))
+    except MemoryError:  # the process's memory limit (--memory-limit): this book alone fails
+        return BuildResult(source, error=f"{printable_name(str(source))}: needed more memory "
+                           "than the limit allows (raise it with --memory-limit if the book is "
+                           "really that large)")
 
 
 def _build_result(done: Conversion) -> BuildResult:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bookmaker.safety.terminal import printable, printable_name
+
 
 def location(path: str | Path | None, line: int | None = None) -> str:
     if path is None:
         return ""
-    return f"{path}:{line}" if line else str(path)
+    return f"{printable_name(str(path))}:{line}" if line else printable_name(str(path))
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,11 @@ class Finding:
 
     def __str__(self) -> str:
         where = location(self.path, self.line)
-        text = f"{where}: {self.message}" if where else self.message
+        message = printable(self.message)  # may quote the file's content or its name
+        text = f"{where}: {message}" if where else message
         if self.level == "warning":
             text = text.replace(": ", ": warning: ", 1) if where else f"warning: {text}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return f"{text} ({printable(self.hint)})" if self.hint else text
 
 
 class BookmakerError(Exception):

@@ -19,6 +19,8 @@ from bookmaker.settings.config import find_config, settings_for
 from bookmaker.errors import BookmakerError
 from bookmaker.convert import BuildResult, build
 from bookmaker.settings.themes import find_theme
+from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS
+from bookmaker.safety.terminal import printable, printable_name
 
 Echo = Callable[[str], None]
 
@@ -31,9 +33,12 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
         formats, out, context, config_warnings = settings_for(path, command_line)
         for finding in config_warnings:
             echo(str(finding))
-        results = build([path], formats, out, context)
+        results = build([path], formats, out, context, seconds=DEFAULT_BOOK_SECONDS)
     except BookmakerError as error:
-        echo(f"error: {error}")
+        echo(printable(f"error: {error}"))
+        return None
+    except OSError as error:  # a file or folder vanished or changed under the build
+        echo(printable(f"error: {error.strerror}: {error.filename}; waiting for the next change"))
         return None
     for result in results:
         _report(result, echo)
@@ -45,11 +50,11 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
 
 def _report(result: BuildResult, echo: Echo) -> None:
     for warning in result.warnings:
-        echo(warning)
+        echo(printable(warning))
     if result.error:
-        echo(result.error)
+        echo(printable(result.error))
     for output in result.outputs:
-        echo(f"{result.source} -> {output}")
+        echo(f"{printable_name(str(result.source))} -> {printable_name(str(output))}")
 
 
 def watched_paths(path: Path, command_line: dict[str, Any]) -> list[Path]:
@@ -77,7 +82,8 @@ def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
     for changes in watchfiles.watch(*watched_paths(path, command_line),
                                     watch_filter=_ignoring(lambda: out),  # noqa: B023
                                     raise_interrupt=False):
-        echo("changed: " + ", ".join(sorted({Path(p).name for _change, p in changes})))
+        echo("changed: " + ", ".join(sorted({printable_name(Path(p).name)
+                                             for _change, p in changes})))
         out = build_once(path, command_line, echo) or out
 
 

@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bookmaker.errors import ManuscriptError
 from bookmaker.safety.files import atomic_write
+from bookmaker.safety.inputs import open_input, read_input
 
 MANIFEST_NAME = ".bookmaker-manifest.json"
 MANIFEST_VERSION = 1
@@ -54,15 +56,23 @@ class Manifest:
         """The manifest in ``out_dir``; empty when there is none or it cannot be trusted."""
         path = out_dir / MANIFEST_NAME
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(read_input(path, MAX_MANIFEST_BYTES))
             if data.get("manifest_version") != MANIFEST_VERSION:
                 return cls(path, unreadable=True)
-            entries = {name: Entry(**fields) for name, fields in data["inputs"].items()}
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            inputs = data["inputs"]
+            if not isinstance(inputs, dict):
+                return cls(path, unreadable=True)
+        except ManuscriptError:
+            if not path.exists() and not path.is_symlink():
+                return cls(path)
             return cls(path, unreadable=True)
-        return cls(path, entries)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return cls(path, unreadable=True)
+        # Each entry is checked on its own: one that breaks the schema (a wrong type, an output
+        # outside the folder) is dropped, so its input is rebuilt; the others are kept.
+        entries = {name: entry for name, fields in inputs.items()
+                   if (entry := _checked_entry(name, fields)) is not None}
+        return cls(path, entries, unreadable=len(entries) != len(inputs))
 
     def save(self) -> None:
         data = {"manifest_version": MANIFEST_VERSION,
@@ -72,14 +82,67 @@ class Manifest:
 
     def taken_outputs(self) -> set[Path]:
         """Every output file some input owns: new books must not take these names."""
-        out_dir = self.path.parent
+        out_dir = self.path.parent  # load() kept only outputs inside it
         return {out_dir / output for entry in self.entries.values()
                 for output in entry.outputs.values()}
 
 
+# The manifest is read back from the output folder, which anyone may have edited: it is untrusted
+# input. Each field's JSON type, the status's values, and every output path must check out.
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "sha256": (str,), "size": (int,), "mtime_ns": (int,), "options": (str,), "styles": (str,),
+    "version": (str,), "status": (str,), "outputs": (dict,), "error": (dict, type(None)),
+    "seconds": (int, float), "warnings": (list,)}
+_REQUIRED = ("sha256", "size", "mtime_ns", "options", "styles", "version", "status")
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+
+def _checked_entry(name: object, fields: object) -> Entry | None:
+    """The entry ``fields`` describe, or None when anything in it breaks the schema."""
+    if not isinstance(name, str) or not safe_relative(name) or not isinstance(fields, dict):
+        return None
+    if set(fields) - set(_FIELD_TYPES) or any(key not in fields for key in _REQUIRED):
+        return None
+    for key, value in fields.items():
+        if not isinstance(value, _FIELD_TYPES[key]) or (
+                isinstance(value, bool) and bool not in _FIELD_TYPES[key]):
+            return None
+    if fields["status"] not in ("built", "failed"):
+        return None
+    outputs = fields.get("outputs", {})
+    if not all(isinstance(k, str) and isinstance(v, str) and safe_relative(v)
+               for k, v in outputs.items()):
+        return None
+    if not all(isinstance(w, str) for w in fields.get("warnings", [])):
+        return None
+    error = fields.get("error")
+    if error is not None and not (
+            isinstance(error.get("message"), str)
+            and isinstance(error.get("file"), (str, type(None)))
+            and isinstance(error.get("line"), (int, type(None)))
+            and not isinstance(error.get("line"), bool)):
+        return None
+    return Entry(**fields)
+
+
+def safe_relative(path: str) -> bool:
+    """Whether ``path`` (from the manifest) names a place inside the folder it is relative to:
+    forward slashes, no ``..``, not absolute, no backslash, drive, control character or NUL."""
+    if not path or path.startswith("/") or "\\" in path or ":" in path.split("/", 1)[0] \
+            or any(ord(c) < 32 or c == "\x7f" for c in path):
+        return False
+    parts = path.split("/")
+    return all(part not in ("", ".", "..") for part in parts)
+
+
 def file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """The hash of an input's bytes, read from the file opened once (no link followed); an input
+    that cannot be opened so hashes as a marker: the worker will refuse it with its message."""
+    try:
+        with open_input(path) as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except ManuscriptError:
+        return "unreadable"
 
 
 def tree_sha256(folders: list[Path]) -> str:

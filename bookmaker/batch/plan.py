@@ -75,7 +75,7 @@ def make_plan(sources: list[Path], base: Path, manifest: Manifest, formats: tupl
 
 
 def _fingerprint(source: Path, entry: Entry | None) -> Fingerprint:
-    stat = os.stat(source)
+    stat = os.lstat(source)  # a link is never followed: the worker refuses it by name
     if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
         return Fingerprint(entry.sha256, stat.st_size, stat.st_mtime_ns)
     return Fingerprint(file_sha256(source), stat.st_size, stat.st_mtime_ns)

@@ -123,6 +123,16 @@ def run_settings(context: RenderContext) -> dict:
             "source_date_epoch": context.source_date_epoch, "cover": cover}
 
 
+def staged_name(source_name: str, format_name: str) -> str:
+    """The hidden file a worker writes one output to: the input's name when it fits a file
+    system's 255-byte limit with room to spare, else a hash of it."""
+    name = f".{source_name}.{format_name}.staged.part"
+    if len(name.encode("utf-8", "surrogateescape")) > 200:
+        digest = hashlib.sha256(source_name.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        name = f".{digest}.{format_name}.staged.part"
+    return name
+
+
 def remove_partial_files(out_dir: Path) -> None:
     """Remove staging and half-written files (``.NAME….part``) a killed worker may have left."""
     for leftover in out_dir.rglob(".*.part"):
@@ -241,7 +251,7 @@ class _ArchiveRun:
         jobs = []
         for planned in self.plan.to_build:
             folder = self.out_dir / Path(planned.relative).parent
-            staged = {name: str(folder / f".{planned.source.name}.{name}.staged.part")
+            staged = {name: str(folder / staged_name(planned.source.name, name))
                       for name in planned.formats}
             jobs.append(Job(str(planned.source.absolute()), planned.relative, staged, context,
                             plugins))
@@ -280,6 +290,9 @@ class _ArchiveRun:
             for name, staged in job.staged.items():
                 dest = self.out_dir / entry.outputs[name] if name in entry.outputs else \
                     unique_path(folder, record["stem"], WRITERS[name].suffix, self.taken)
+                if not dest.parent.resolve().is_relative_to(self.out_dir.resolve()):
+                    # A manifest or a folder link edited to lead out: rename nowhere else.
+                    dest = unique_path(folder, record["stem"], WRITERS[name].suffix, self.taken)
                 os.replace(staged, dest)
                 entry.outputs[name] = dest.relative_to(self.out_dir).as_posix()
                 written.append(entry.outputs[name])

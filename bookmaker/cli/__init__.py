@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from bookmaker import __version__
+from bookmaker.safety.terminal import printable, printable_name  # names from strangers
 
 app = typer.Typer(
     name="bookmaker",
@@ -150,6 +151,10 @@ def build(
     flyleaves: FlyleavesOption = 0,
     volumes: VolumesOption = None,
     max_pages: MaxPagesOption = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, help="Seconds one book may take before it is stopped.")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", min=64, help="Megabytes of memory the build may use.")] = 2048,
 ) -> None:
     """Build books from manuscripts into the output folder.
 
@@ -169,7 +174,7 @@ def build(
             typer.echo(result.error, err=True)
         else:
             for output in result.outputs:
-                typer.echo(f"{result.source} -> {output}")
+                typer.echo(f"{printable_name(str(result.source))} -> {printable_name(str(output))}")
 
     formats, out, context = _run_settings(paths[0], {
         "formats": formats, "out": out, "warnings": warnings, "paper": paper,
@@ -178,15 +183,20 @@ def build(
         "creep": creep, "marks": marks, "guide": not no_guide,
         "split_signatures": split_signatures, "flyleaves": flyleaves, "volumes": volumes,
         "max_pages": max_pages})
+    from bookmaker.safety.limits import memory_limit as limited_memory
+
     if omnibus:
-        _build_omnibus(paths, skip_failed, (formats, out, context), report)
+        with limited_memory(memory_limit):
+            _build_omnibus(paths, skip_failed, (formats, out, context), report)
         return
     if as_anthology:
-        _build_anthology(paths, anthology, tuple(editors or ()), skip_failed,
-                         (formats, out, context), report)
+        with limited_memory(memory_limit):
+            _build_anthology(paths, anthology, tuple(editors or ()), skip_failed,
+                             (formats, out, context), report)
         return
     try:
-        results = build_books(paths, formats, out, context, report)
+        with limited_memory(memory_limit):  # like batch's per worker: a net under the budgets
+            results = build_books(paths, formats, out, context, report, seconds=timeout)
     except BookmakerError as error:
         _fail(str(error))
     failed = sum(1 for r in results if r.error)
@@ -346,7 +356,8 @@ def import_(
         if result.error:
             typer.echo(result.error, err=True)
         else:
-            typer.echo(f"{result.source} -> {result.output}")
+            typer.echo(f"{printable_name(str(result.source))} -> "
+                       f"{printable_name(str(result.output))}")
 
     results = import_files(paths, out, report)
     failed = sum(1 for r in results if r.error)
@@ -450,7 +461,7 @@ def batch(
         write_json_report(result, report)
     if quiet:
         for record in result.failed:
-            typer.echo(record["error"]["message"], err=True)
+            typer.echo(printable(str(record["error"]["message"])), err=True)
     else:
         print_summary(console, result)
     if result.failed:

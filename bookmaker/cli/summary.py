@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bookmaker.batch.report import STATUSES, summary
 from bookmaker.batch.run import BatchResult
+from bookmaker.safety.terminal import printable, printable_name
 
 
 def print_summary(console: Console, result: BatchResult) -> None:
@@ -18,5 +20,9 @@ def print_summary(console: Console, result: BatchResult) -> None:
     table.add_row(*(str(counts[status]) for status in STATUSES), f"{result.seconds:.1f} s")
     console.print(table)
     for record in result.failed:
-        console.print(f"[red]failed[/red] {record['input']}: {record['error']['message']}",
-                      markup=True, highlight=False, soft_wrap=True)
+        # Names and messages come from strangers' files: plain Text, never parsed as markup,
+        # and with control characters escaped.
+        error = record.get("error") or {}
+        console.print(Text.assemble(("failed", "red"), " ", printable_name(str(record["input"])),
+                                    ": ", printable(str(error.get("message", "")))),
+                      highlight=False, soft_wrap=True)

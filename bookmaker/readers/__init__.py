@@ -7,12 +7,14 @@ when first used so ``bookmaker build`` pays only for the formats it meets.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
+from bookmaker.safety.inputs import open_input
 
 # extension -> reader module under bookmaker.readers
 READERS = {
@@ -43,9 +45,9 @@ def is_readable(path: Path) -> bool:
 def read(path: str | Path) -> Book:
     """Read any supported file into a Book, or raise ManuscriptError naming the file."""
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise ManuscriptError("no such file", path, hint="check the path")
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         raise ManuscriptError("is a folder, not a manuscript", path,
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
     return reader_for(path).read(path)
@@ -68,12 +70,8 @@ def reader_for(path: Path) -> ModuleType:
 
 
 def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as file:
-            return file.read(SNIFF_BYTES)
-    except OSError as error:
-        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
-                              hint="check that it exists and is readable") from None
+    with open_input(path) as file:
+        return file.read(SNIFF_BYTES)
 
 
 def discover(path: str | Path) -> list[Path]:
@@ -85,13 +83,18 @@ def discover(path: str | Path) -> list[Path]:
     path = Path(path)
     if not path.exists():
         raise ManuscriptError("no such file or folder", path, hint="check the path")
-    if path.is_file():
+    if not path.is_dir():
+        # A file, or a pipe or device named on purpose: the reader says what is wrong with it.
         return [path]
+    # Symlinks, pipes and devices with a manuscript's name are kept, so the reader refuses each
+    # with a message naming it; links to folders are not walked into.
+    # os.walk neither follows links to folders nor fails when a file or folder vanishes while
+    # it looks (a synced folder, ``watch``).
     found = [
         candidate
-        for candidate in sorted(path.rglob("*"))
-        if candidate.is_file()
-        and is_readable(candidate)
+        for candidate in sorted(Path(folder, name) for folder, _dirs, names in os.walk(path)
+                                for name in names)
+        if is_readable(candidate)
         and candidate.stem.lower() != "readme"
         and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
     ]

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bookmaker.errors import ManuscriptError
+from bookmaker.safety.budgets import check_blocks
+from bookmaker.safety.inputs import read_input
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 SNIFF_SIZE = 8192  # how much of a file is looked at to tell text from binary
@@ -50,18 +52,11 @@ _BOMS = (
 
 def read_text(path: Path) -> tuple[str, str]:
     """The file's text with ``\\n`` line ends, and the name of the encoding that decoded it."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise ManuscriptError(f"file is {size // (1024 * 1024)} MB, more than the "
-                                  f"{MAX_TEXT_BYTES // (1024 * 1024)} MB a manuscript may be",
-                                  path, hint="split it into several works")
-        data = path.read_bytes()
-    except OSError as error:
-        raise ManuscriptError(f"cannot read file: {error.strerror}", path,
-                              hint="check that it exists and is readable") from None
+    data = read_input(path, MAX_TEXT_BYTES, hint="split it into several works")
     text, encoding = decode(data, path)
-    return normalise_newlines(text), encoding
+    text = normalise_newlines(text)
+    check_blocks(text, path)
+    return text, encoding
 
 
 def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:

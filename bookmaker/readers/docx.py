@@ -16,6 +16,7 @@ stays off.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -68,11 +69,19 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
         raise ManuscriptError("not a Word document: it has no word/document.xml", path,
                               hint="save it from Word or Google Docs as .docx")
     embedded: list[EmbeddedFile] = []
-    result = mammoth.convert_to_html(
-        io.BytesIO(_in_memory_zip(entries)), style_map=_STYLE_MAP,
-        transform_document=mammoth.transforms.paragraph(_keep_centring),
-        convert_image=mammoth.images.img_element(_embedder(embedded)),
-        external_file_access=False)
+    try:
+        result = mammoth.convert_to_html(
+            io.BytesIO(_in_memory_zip(entries)), style_map=_STYLE_MAP,
+            transform_document=mammoth.transforms.paragraph(_keep_centring),
+            convert_image=mammoth.images.img_element(_embedder(embedded)),
+            external_file_access=False)
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, LookupError,
+            RecursionError, zipfile.BadZipFile) as error:
+        # mammoth trusts the document's structure (relationships, w:sym, gridSpan, nesting):
+        # a damaged one is this file's problem, said as such, never a traceback.
+        raise ManuscriptError(f"the Word document is damaged and cannot be read "
+                              f"({type(error).__name__}: {str(error)[:120]})", path,
+                              hint="open it in Word or LibreOffice and save it again") from None
     found = [Finding("warning", message.message, str(path)) for message in result.messages
              if message.type == "warning" and "style" not in message.message.lower()]
     names = {file.name for file in embedded}
@@ -98,7 +107,9 @@ def _checked_entries(path: Path) -> dict[str, bytes]:
     total = 0
     with SafeZip(path) as container:
         for name in container.names():
-            data = container.read(name)
+            if not _used_part(name):
+                continue  # never read: a part mammoth does not use costs nothing
+            data = container.read(name, MAX_PART_BYTES)
             total += len(data)
             if total > MAX_TOTAL_BYTES:
                 raise ManuscriptError("the document inflates to more than "
@@ -108,6 +119,17 @@ def _checked_entries(path: Path) -> dict[str, bytes]:
                 parse_xml(data, path, name)  # refuses entities, DTDs, broken XML
             entries[name] = data
     return entries
+
+
+# The parts of a package mammoth reads (through relationships, all inside word/), and the largest
+# one part may be. A real document.xml is a few MB; one of a long illustrated novel, 20 MB.
+_USED_PARTS = re.compile(r"\[Content_Types\]\.xml|_rels/\.rels|docProps/core\.xml|"
+                         r"word/(?:[^/]+\.xml|_rels/[^/]+\.rels|media/[^/]+)", re.IGNORECASE)
+MAX_PART_BYTES = 64 * 1024 * 1024
+
+
+def _used_part(name: str) -> bool:
+    return _USED_PARTS.fullmatch(name) is not None
 
 
 def _in_memory_zip(entries: dict[str, bytes]) -> bytes:

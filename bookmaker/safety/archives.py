@@ -19,12 +19,15 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from bookmaker.errors import ManuscriptError
+from bookmaker.safety.inputs import open_input
 
 # The most entries a container may hold. Real EPUBs have tens to a few hundred files.
 MAX_ENTRIES = 10_000
 # The most bytes the container's entries may inflate to, in total and each.
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_ENTRY_BYTES = 128 * 1024 * 1024
+# The most a container file itself may weigh on disk, checked on the opened file.
+MAX_CONTAINER_BYTES = 512 * 1024 * 1024
 # The most an entry (or the whole container) may inflate relative to its compressed size.
 # Text compresses about 3-10x, XML up to ~30x; a zip bomb is hundreds or thousands of times.
 MAX_COMPRESSION_RATIO = 100
@@ -46,16 +49,19 @@ class SafeZip:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # Opened once, no symlink followed, a regular file of sane size: see safety/inputs.py.
+        self._file = open_input(self.path, MAX_CONTAINER_BYTES, what="container")
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            self._file.close()
             raise ManuscriptError(f"not a readable zip container ({error})", self.path,
                                   hint="the file is damaged or not an EPUB/DOCX; export it "
                                        "again") from None
         try:
             self._infos = self._checked_entries()
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
 
     def __enter__(self) -> SafeZip:
@@ -66,6 +72,7 @@ class SafeZip:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def names(self) -> list[str]:
         """The entry names, in the container's order (folders left out)."""

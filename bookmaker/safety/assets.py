@@ -16,6 +16,8 @@ from typing import Any
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book, EmbeddedFile, Image, map_blocks
+from bookmaker.safety.inputs import read_input
+from bookmaker.safety.svg import clean_svg
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -48,8 +50,13 @@ def locate_asset(book: Book, reference: str, source: str | None = None,
     return resolve_asset(book.base_dir, reference, source, line)
 
 
-def asset_bytes(located: Path | EmbeddedFile) -> bytes:
-    return located.data if isinstance(located, EmbeddedFile) else located.read_bytes()
+def asset_bytes(located: Path | EmbeddedFile, base_dir: str | Path | None = None) -> bytes:
+    """An asset's bytes; a file is opened once, without following a symlink, and must really
+    lie in ``base_dir`` (its own folder when not given) when read (safety/inputs.py)."""
+    if isinstance(located, EmbeddedFile):
+        return located.data
+    return read_input(located, MAX_ASSET_BYTES, what=f"image {located.name!r}",
+                      inside=base_dir or located.parent, hint="resize or compress it")
 
 
 def asset_media_type(located: Path | EmbeddedFile) -> str:
@@ -124,27 +131,67 @@ def drop_unreadable_assets(book: Book, source: str | Path) -> tuple[Book, list[F
     reference is dropped and the warning names the file and line, so the book still builds.
     """
     warnings: list[Finding] = []
+    embedded = {file.name: file for file in book.embedded}
+    loaded: dict[str, str] = {}  # reference -> the embedded: reference its bytes were read into
+
+    def read_once(reference: str, line: int | None) -> str:
+        """Read the file ``reference`` names once, check it, and carry its bytes in the book:
+        the writers never open it again, so nothing can be swapped in between."""
+        if reference in loaded:
+            return loaded[reference]
+        located = locate_asset(book, reference, str(source), line)
+        if isinstance(located, Path):
+            base = Path(book.base_dir).resolve()
+            try:
+                data = asset_bytes(located, base)
+            except ManuscriptError as error:
+                raise ManuscriptError(error.message, source, line, error.hint) from None
+            name = located.relative_to(base).as_posix()
+            while name in embedded and embedded[name].data != data:
+                name = f"file-{name}"
+            located = EmbeddedFile(name, asset_media_type(located), data)
+        located = _safe_svg(located, reference, str(source), line)
+        embedded[located.name] = located
+        loaded[reference] = EMBEDDED_SCHEME + located.name
+        return loaded[reference]
 
     def keep_if_readable(block):
         if isinstance(block, Image):
             try:
-                check_pixels(locate_asset(book, block.src, str(source), block.line), block.src,
-                             str(source), block.line)
+                src = read_once(block.src, block.line)
+                check_pixels(embedded[src[len(EMBEDDED_SCHEME):]], block.src, str(source),
+                             block.line)
             except ManuscriptError as error:
                 warnings.append(_dropped(error))
                 return None
+            return dataclasses.replace(block, src=src) if src != block.src else block
         return block
 
     checked = map_blocks(book, keep_if_readable)
     cover = checked.metadata.cover
     if cover:
         try:
-            _check_cover(locate_asset(book, cover, str(source)), cover, str(source))
+            src = read_once(cover, None)
+            _check_cover(embedded[src[len(EMBEDDED_SCHEME):]], cover, str(source))
+            checked = dataclasses.replace(
+                checked, metadata=dataclasses.replace(checked.metadata, cover=src))
         except ManuscriptError as error:
             warnings.append(_dropped(error, "the book is made without a cover"))
             checked = dataclasses.replace(
                 checked, metadata=dataclasses.replace(checked.metadata, cover=None))
-    return checked, warnings
+    return dataclasses.replace(checked, embedded=tuple(embedded.values())), warnings
+
+
+def _safe_svg(located: EmbeddedFile, reference: str, source: str,
+              line: int | None) -> EmbeddedFile:
+    """An SVG with its scripts, handlers and external references removed (safety/svg.py)."""
+    if located.media_type != "image/svg+xml":
+        return located
+    try:
+        data = clean_svg(located.data, reference)
+    except ManuscriptError as error:
+        raise ManuscriptError(error.message, source, line, error.hint) from None
+    return dataclasses.replace(located, data=data) if data != located.data else located
 
 
 def check_pixels(located: Path | EmbeddedFile, reference: str, source: str | None = None,

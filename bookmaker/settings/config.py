@@ -45,6 +45,11 @@ BUILD_SETTINGS: dict[str, tuple[Any, tuple[type, ...]]] = {
 BUILD_ALIASES = {"theme": "style", "format": "formats", "drop-caps": "drop_caps",
                  "generated-cover": "generated_cover"}
 
+# The page-rendering worker processes a bookmaker.toml may ask for: each costs a Python with
+# WeasyPrint, a few hundred MB, so a file from elsewhere must not ask for dozens.
+MIN_WORKERS = 1
+MAX_WORKERS = 16
+
 DEFAULT = "default"
 COMMAND_LINE = "command line"
 
@@ -171,10 +176,39 @@ def _build_value(path: Path, line: int, key: str, value: Any,
     if hint is not None:
         raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
                               f"{', '.join(CHOICES[name])}", path, line, hint=hint)
+    checked: Any = value  # its type was checked above
     if name == "out":
-        # Relative to the file, not to wherever the build runs.
-        value = str(path.parent / str(value))
-    return name, value
+        # Relative to the file, not to wherever the build runs, and never outside its folder.
+        checked = str(_inside_own_folder(path, line, key, checked, "the output folder"))
+    elif name == "style" and _names_a_folder(checked):
+        checked = str(_inside_own_folder(path, line, key, checked, "a theme folder"))
+    elif name == "workers" and not MIN_WORKERS <= checked <= MAX_WORKERS:
+        raise ManuscriptError(f"[build] {key} = {value} is out of range", path, line or None,
+                              hint=f"give {MIN_WORKERS} to {MAX_WORKERS}")
+    return name, checked
+
+
+def _names_a_folder(style: str) -> bool:
+    return "/" in style or "\\" in style or style.startswith((".", "~"))
+
+
+def _inside_own_folder(path: Path, line: int, key: str, value: str, what: str) -> Path:
+    """``value`` (a path written in ``path``) as a path inside the file's own folder.
+
+    A bookmaker.toml is data, and may sit in a folder that came from a stranger: whatever it
+    names must stay in its own folder, so it can neither write nor read anywhere else. No ``~``,
+    no absolute path, no ``..``, and no symlink leading out.
+    """
+    folder = path.parent.absolute()
+    named = Path(value)
+    target = folder / named
+    if value.startswith("~") or named.is_absolute() or ".." in named.parts \
+            or not target.resolve().is_relative_to(folder.resolve()):
+        raise ManuscriptError(f"[build] {key} = {value!r} leads outside the folder of "
+                              f"{CONFIG_NAME}", path, line or None,
+                              hint=f"a {CONFIG_NAME} may only name {what} inside its own "
+                                   "folder; give any other place on the command line")
+    return target
 
 
 def _wrong_type(path: Path, line: int, key: str, expected: str) -> ManuscriptError:

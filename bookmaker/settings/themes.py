@@ -10,7 +10,9 @@ the manuscript's own files still go through assets.py's policy.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,7 @@ class Theme:
         package = self.fonts.get("package")
         if not package:
             return None
+        _check_font_package(package)
         return Path(importlib.import_module(package).font_directory)
 
     def font_file(self, style: str = "regular") -> str:
@@ -80,9 +83,27 @@ class Theme:
         return tuple(folder for folder in (self.folder, self.font_folder) if folder)
 
 
+@functools.cache
+def _check_font_package(package: str) -> None:
+    """Import ``package`` only when it is a package folder holding font files: a theme.toml may
+    come from anywhere, and importing an arbitrary module runs its code."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package) if re.fullmatch(r"[A-Za-z_][\w.]*", package) \
+            else None
+    except (ImportError, ValueError):
+        spec = None
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    if not any(font.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2")
+               for folder in folders for font in Path(folder).rglob("*")):
+        raise BookmakerError(f"theme font package {package!r} is not an installed font package "
+                             "(a package folder with .ttf, .otf or .woff files)")
+
+
 def find_theme(style: str) -> Theme:
     """The theme ``style`` names: a folder under styles/, or the path of a theme folder."""
-    path = Path(style).expanduser()
+    path = Path(style)  # never ~-expanded: the shell does that for a command line
     if ("/" in style or "\\" in style or style.startswith(".")) or \
             (path.is_dir() and not (STYLES / style).is_dir()):
         if not path.is_dir():

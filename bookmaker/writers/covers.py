@@ -18,6 +18,7 @@ from bookmaker.settings.themes import Theme
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, what e-reader stores ask for
 MARGIN = 150
+MAX_COVER_CHARS = 400  # of a title, byline or fandom list: more never fits on a cover
 
 
 def cover_jpeg(book: Book, theme: Theme) -> bytes:
@@ -74,12 +75,21 @@ def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     """Words greedily into lines no wider than ``width``; a word wider alone gets its own line."""
     lines: list[str] = []
-    for word in text.split():
+    # Only what six lines can show is measured: a 20,000-character title would otherwise be
+    # drawn as one line wider than Pillow's decompression-bomb limit.
+    for word in text[:MAX_COVER_CHARS].split():
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
-            lines.append(word)
-    return lines[:6] or [""]  # a cover is not the place for the whole of a very long title
+            lines.append(_fitted(word, font, width))
+    return lines[:6] or [""]
+
+
+def _fitted(word: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """``word``, cut short with an ellipsis when it is wider than the cover."""
+    while len(word) > 1 and font.getlength(word) > width:
+        word = word[:max(1, len(word) * 3 // 4 - 1)].rstrip("…") + "…"
+    return word  # a cover is not the place for the whole of a very long title
 
 
 def _centred(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, top: int,

@@ -61,6 +61,14 @@ def _zip(parts: dict[str, bytes]) -> bytes:
 
 
 _DOCX_BODY = st.lists(st.sampled_from([
+    # What damaged exporters leave in the XML parts: symbols, spans and links that lie.
+    '<w:p><w:r><w:sym w:font="Wingdings" w:char="zz"/></w:r></w:p>',
+    '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="x"/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>',
+    '<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="continue"/></w:tcPr><w:p/></w:tc></w:tr>'
+    "</w:tbl>", '<w:p><w:hyperlink r:id="rId7"><w:r><w:t>l</w:t></w:r></w:hyperlink></w:p>',
+    '<w:p><w:r><w:footnoteReference w:id="9"/></w:r></w:p>',
+    '<w:p><w:pPr><w:numPr><w:ilvl w:val="x"/><w:numId w:val="3"/></w:numPr></w:pPr></w:p>',
+    "<w:tbl><w:tr><w:tc>" * 30, "</w:tc></w:tr></w:tbl>",
     "<w:p><w:r><w:t>Text</w:t></w:r></w:p>",
     "<w:p><w:pPr><w:pStyle w:val=\"Heading1\"/></w:pPr><w:r><w:t>Ch</w:t></w:r></w:p>",
     "<w:p><w:r><w:rPr><w:i/></w:rPr><w:t>it</w:t></w:r></w:p>", "<w:p>", "</w:p>", "<w:tbl>",
@@ -86,9 +94,23 @@ DOCX = st.one_of(
     st.binary(max_size=300),
 )
 
+# YAML front matter as strangers write it: impossible dates, huge numbers, tags, anchors,
+# nesting, and the wrong type for every field.
+_YAML_VALUES = ["2020-13-45", "2020-02-30", "9" * 5000, "1e999", "-0x1F", ".nan", "~", "[]",
+                "{}", "!!binary aGk=", "!!python/object:os.system x", "&a [*a, *a]", "*a",
+                "[[[[[[[[x]]]]]]]]", "{a: {b: {c: d}}}", "'[/bold]'", '"\\x1b[2J"', "|", ">-",
+                "2001-12-14t21:59:43.10-05:00", "yes", "0o777", "12:30:00", "'", "\"", ":", "-"]
+_YAML_KEYS = ["title", "author", "authors", "date", "published", "rating", "words", "chapter",
+              "series", "fandom", "tags", "language", "summary", "cover", "? complex", "<<"]
+FRONT_MATTER = st.lists(st.tuples(st.sampled_from(_YAML_KEYS),
+                                  st.one_of(st.sampled_from(_YAML_VALUES), _ANY_TEXT)),
+                        max_size=12).map(
+    lambda fields: ("---\n" + "".join(f"{key}: {value}\n" for key, value in fields)
+                    + "---\n\nStory text.\n").encode("utf-8", "surrogatepass"))
+
 # extension -> strategy of file contents
 TARGETS: dict[str, st.SearchStrategy[bytes]] = {
-    ".md": st.one_of(_joined(_MARKDOWN_PIECES), st.binary(max_size=200)),
+    ".md": st.one_of(_joined(_MARKDOWN_PIECES), FRONT_MATTER, st.binary(max_size=200)),
     ".txt": st.one_of(_joined(_TEXT_PIECES), st.binary(max_size=200)),
     ".html": st.one_of(_joined(_HTML_PIECES), st.binary(max_size=200)),
     ".docx": DOCX,
@@ -132,3 +154,72 @@ def read_or_refuse(folder: Path, extension: str, data: bytes) -> Book | Manuscri
         return error
     assert isinstance(book, Book)
     return book
+
+
+# --------------------------------------------------------------------------- beyond the readers
+# Inputs that are not manuscripts but come from strangers all the same: an SVG beside or inside a
+# book, and the batch manifest in an output folder anyone may have edited. Each target is a
+# strategy and a check that must hold for every input it draws.
+
+_SVG_PIECES = ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/'
+               'xlink">', "</svg>", '<g id="a">', "</g>", '<use xlink:href="#a"/>',
+               '<use href="#b"/>', '<path id="b" d="M0 0"/>', "<script>alert(1)</script>",
+               '<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>',
+               '<image href="http://127.0.0.1:9/x.png"/>', '<image href="file:///etc/passwd"/>',
+               '<rect onload="x()" style="fill:url(http://127.0.0.1:9/)"/>',
+               '<!DOCTYPE svg [<!ENTITY a "aaaa">]>', "&a;", "<style>@import url(x);</style>",
+               '<set attributeName="href" to="javascript:x"/>', "<![CDATA[", "<", "&"]
+SVG = st.one_of(
+    st.lists(st.one_of(st.sampled_from(_SVG_PIECES), _ANY_TEXT), max_size=30).map(
+        lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
+    st.binary(max_size=200))
+
+
+def svg_is_clean_or_refused(data: bytes) -> None:
+    """clean_svg gives an SVG with nothing active or external left, or a ManuscriptError."""
+    from bookmaker.safety.svg import clean_svg
+
+    try:
+        cleaned = clean_svg(data, "fuzz.svg")
+    except ManuscriptError:
+        return
+    for word in (b"<script", b"onload", b"foreignObject", b"127.0.0.1", b"file:", b"<!ENTITY",
+                 b"<set"):
+        assert word not in cleaned, (word, cleaned)
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.sampled_from(["../x.epub", "/etc/passwd", "a/../../b", "ok.epub", "C:x",
+                               "a\\b", "", ".", "built", "failed", "x\x00y"])),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.sampled_from(
+                                   ["sha256", "size", "mtime_ns", "options", "styles", "version",
+                                    "status", "outputs", "error", "seconds", "warnings", "epub",
+                                    "message", "file", "line", "other"]), children, max_size=8)),
+    max_leaves=30)
+MANIFEST = st.one_of(
+    st.dictionaries(st.sampled_from(["a.md", "../b.md", "/c.md", "d/e.md", ""]), _JSON_VALUES,
+                    max_size=4).map(lambda inputs: {"manifest_version": 1, "inputs": inputs}),
+    _JSON_VALUES)
+
+
+def manifest_is_kept_or_dropped(folder: Path, data: object) -> None:
+    """Manifest.load never raises, and every output it keeps lies inside the output folder."""
+    import json
+
+    from bookmaker.batch.manifest import MANIFEST_NAME, Manifest
+
+    out = folder / "manifest-fuzz"
+    out.mkdir(exist_ok=True)
+    (out / MANIFEST_NAME).write_text(json.dumps(data))
+    manifest = Manifest.load(out)
+    for path in manifest.taken_outputs():
+        assert path.resolve().is_relative_to(out.resolve()), path
+
+
+# name -> (strategy, check(folder, drawn)): fuzz/run.py runs these beside the reader targets.
+CHECKS: dict[str, tuple[st.SearchStrategy, object]] = {
+    "svg": (SVG, lambda _folder, data: svg_is_clean_or_refused(data)),
+    "manifest": (MANIFEST, manifest_is_kept_or_dropped),
+}

@@ -97,8 +97,13 @@ class _Reading:
         self.package = package
         self.problems = package.problems
         self.embedded: dict[str, EmbeddedFile] = {}
+        # Each file once, however many spine entries (under however many ids) name it: a 7 KB
+        # EPUB listing one large page 400 times must not cost 400 parses.
+        hrefs: set[str] = set()
+        spine = [item for item in package.spine
+                 if item.href not in hrefs and not hrefs.add(item.href)]  # type: ignore[func-returns-value]
         self.pages = [(item, root) for item, root in
-                      ((item, self._page(item)) for item in package.spine) if root is not None]
+                      ((item, self._page(item)) for item in spine) if root is not None]
 
     # ----------------------------------------------------------------- the whole book
 

@@ -398,9 +398,9 @@ class _Converter:
                 items.append(blocks)
         if not items:
             return []
-        start = element.get("start", "1")
-        return [ListBlock(tuple(items), element.tag == "ol",
-                          int(start) if start.isdigit() else 1, line)]
+        start = element.get("start", "1")  # "²" is a digit to isdigit(), not to int()
+        number = int(start) if start.isascii() and start.isdigit() and len(start) < 10 else 1
+        return [ListBlock(tuple(items), element.tag == "ol", number, line)]
 
     def definition_list(self, element: etree._Element) -> list[Block]:
         blocks: list[Block] = []

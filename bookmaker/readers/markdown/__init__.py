@@ -44,6 +44,7 @@ from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, 
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
+from bookmaker.safety.budgets import guard_markdown
 from bookmaker.safety.sanitize import parse_inline_tag, sanitize_html
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -121,6 +122,7 @@ def _read(path: Path, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
     text, encoding = read_text(path)
+    text = guard_markdown(text, path)  # bounds markdown-it's slow paths (safety/budgets.py)
     env: dict = {}
     tokens = _PARSER.parse(text, env)
     _refuse_too_deep(tokens, path)

@@ -176,6 +176,11 @@ def _field(loader: _GuardedLoader, key_node: yaml.Node, value_node: yaml.Node,
         value = loader.construct_object(value_node, deep=True)
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, first_line, path) from None
+    except (ValueError, OverflowError) as error:  # 2020-13-45; a number of 5000 digits
+        reason = str(error).split(";")[0][:120]
+        raise ManuscriptError(f"the front matter holds a value that cannot be read ({reason})",
+                              path, value_node.start_mark.line + first_line,
+                              hint="put the value in quotes to keep it as text") from None
     value_line = value_node.start_mark.line + first_line
     if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
         value_line += 1  # a block scalar's text starts on the line after its | or >

@@ -1,0 +1,161 @@
+"""Running the real ``bookmaker`` command on a stranger's files, audited.
+
+``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.app, as the console
+script does) in a subprocess under a 2 GB address-space cap, with an audit hook that records every
+file the process opens and every connection it tries, and waits for it at most LIMIT_SECONDS.
+``assert_safe`` then checks the promises of SECURITY.md on what happened: no traceback, no
+connection, nothing read in the secret folder, nothing written outside the output folder, the
+secret in no output and no message, within the time and memory bounds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MEMORY_CAP = 2 * 2**30
+LIMIT_SECONDS = 60
+SECRET = "TOP-SECRET-7f3a9c"
+TEMP = Path(tempfile.gettempdir())
+
+AUDITED_CLI = """
+import json, os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+log = os.environ.pop("STRANGER_AUDIT_LOG")
+events = []
+def audit(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        mode, flags = args[1] or "", args[2] or 0
+        writing = any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+        events.append(("write" if writing else "read", os.path.abspath(os.fsdecode(args[0]))))
+    elif event in ("socket.connect", "socket.getaddrinfo", "os.rename", "os.symlink",
+                   "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn"):
+        events.append((event, repr(args)[:300]))
+sys.addaudithook(audit)
+def dump():
+    if os.getpid() == parent:
+        seen = list(events)  # not the log's own opening
+        with open(log, "w") as handle:
+            json.dump(seen, handle)
+parent = os.getpid()
+import atexit
+atexit.register(dump)
+sys.argv[0] = "bookmaker"
+from bookmaker.cli import app
+app()
+"""
+
+
+@dataclass
+class Run:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    events: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    max_rss_mb: float = 0.0
+    timed_out: bool = False
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def read(self) -> set[str]:
+        return {path for kind, path in self.events if kind == "read"}
+
+    def written(self) -> set[str]:
+        return {path for kind, path in self.events if kind == "write"}
+
+
+def run_audited(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """``bookmaker ARGS`` run in ``cwd``, audited, killed (with its workers) after LIMIT_SECONDS."""
+    log = cwd / ".audit.json"
+    streams = cwd / ".streams"
+    streams.mkdir(exist_ok=True)
+    command = [sys.executable, "-c", AUDITED_CLI.format(cap=MEMORY_CAP), *map(str, args)]
+    environment = {**os.environ, **(env or {}), "STRANGER_AUDIT_LOG": str(log),
+                   "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    timed_out = threading.Event()
+    with open(streams / "out", "wb") as out, open(streams / "err", "wb") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                   cwd=cwd, env=environment, start_new_session=True)
+
+        def stop() -> None:
+            timed_out.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+        timer = threading.Timer(LIMIT_SECONDS, stop)
+        started = time.monotonic()
+        timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    events = [tuple(event) for event in json.loads(log.read_text())] if log.exists() else []
+    log.unlink(missing_ok=True)
+    return Run([str(a) for a in args], process.returncode,
+               (streams / "out").read_text(errors="replace"),
+               (streams / "err").read_text(errors="replace"), events,
+               time.monotonic() - started, usage.ru_maxrss / 1024, timed_out.is_set())
+
+
+def texts_in(path: Path) -> bytes:
+    """Every byte a reader of ``path`` could see: a zip's entries inflated, a PDF's text."""
+    data = path.read_bytes()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return data + b"".join(archive.read(name) for name in archive.namelist())
+    if data.startswith(b"%PDF"):
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout
+        return data + text
+    return data
+
+
+# What the libraries do on their own, whatever the input: ctypes.util.find_library (WeasyPrint's
+# cffi looking for Pango) runs ldconfig, gcc and ld; the batch pool's workers talk over a Unix
+# socket. Nothing else may run or connect.
+_LIBRARY_LOOKUP = ("('/sbin/ldconfig',", "('/usr/bin/gcc',", "('ld',")
+
+
+def _expected(event: tuple[str, str]) -> bool:
+    kind, what = event
+    if kind == "subprocess.Popen":
+        return what.startswith(_LIBRARY_LOOKUP)
+    return kind == "socket.connect" and "family=1," in what  # AF_UNIX
+
+
+def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = None) -> None:
+    """The promises of SECURITY.md, checked on one audited run."""
+    where = f"bookmaker {' '.join(run.args)}"
+    assert not run.timed_out, f"{where}: still running after {LIMIT_SECONDS} s"
+    assert run.returncode in (0, 1, 2), f"{where}: exit {run.returncode}\n{run.output[-3000:]}"
+    assert "Traceback" not in run.output, f"{where}:\n{run.output[-3000:]}"
+    assert "internal error" not in run.output, f"{where}:\n{run.output[-3000:]}"
+    assert run.max_rss_mb < MEMORY_CAP / 2**20, f"{where}: {run.max_rss_mb:.0f} MB"
+    assert SECRET not in run.output, where
+    assert "\x1b" not in run.output, f"{where}: a raw escape sequence reached the terminal"
+    assert [e for e in run.events if e[0].startswith(("socket", "subprocess", "os.system",
+                                                      "os.exec", "os.posix_spawn"))
+            and not _expected(e)] == [], where
+    if secret_folder is not None:
+        assert not [p for p in run.read() if Path(p).is_relative_to(secret_folder)], where
+    written = {Path(p) for p in run.written()} - {Path(os.devnull)}
+    scratch = {p for p in written if p.is_relative_to(TEMP) and not p.is_relative_to(root)}
+    assert not [p for p in scratch if p != TEMP and p.exists()], where
+    outside = [p for p in written - scratch if not p.is_relative_to(out)]
+    assert outside == [], f"{where}: wrote outside the output folder: {outside}"
+    if out.exists():
+        for path in out.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                assert SECRET.encode() not in texts_in(path), f"{where}: the secret is in {path}"

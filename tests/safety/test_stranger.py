@@ -1,0 +1,424 @@
+"""A stranger's archive through the real command: no leak, no code, no escape, no hang, no
+traceback.
+
+Each case of issue 14 is a file (or a folder) made the way an attacker or a broken tool makes it,
+run through ``bookmaker build``, ``import``, ``batch`` or ``watch`` as a user would, in an audited
+subprocess (tests/helpers/stranger.py): no traceback, no connection or subprocess, nothing read in
+the secret folder, nothing written outside the output folder, the secret in no output or message,
+under 60 s and 2 GB, and a message naming the file (and the line where there is one).
+
+Cases sharing a command run together in one subprocess, so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from stranger import SECRET, assert_safe, run_audited, texts_in
+
+NOT_OURS = "not-built-by-bookmaker"  # inputs under this name are not EPUBChecked as our output
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+# ------------------------------------------------------------------ how strangers make files
+
+def zipped(entries: list[tuple[str, bytes | str]],
+           compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def docx(body: str, rels: bool = True, extra: tuple = ()) -> bytes:
+    """A minimal Word package around ``body`` (what a broken exporter leaves)."""
+    document = (f'<?xml version="1.0"?><w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>'
+                f'<w:p><w:r><w:t>Story text.</w:t></w:r></w:p>{body}</w:body></w:document>')
+    entries = [
+        ("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
+         '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+         'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+         '"application/xml"/><Override PartName="/word/document.xml" ContentType="application/'
+         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'),
+        ("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats'
+         '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+         'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/'
+         'document.xml"/></Relationships>'),
+        ("word/document.xml", document), *extra]
+    if rels:
+        entries.append(("word/_rels/document.xml.rels", '<?xml version="1.0"?><Relationships '
+                        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'))
+    return zipped(entries)
+
+
+def epub(pages: dict[str, bytes], spine: list[str]) -> bytes:
+    items = "".join(f'<item id="p{n}" href="{name}" media-type="application/xhtml+xml"/>'
+                    for n, name in enumerate(pages))
+    ids = {name: f"p{n}" for n, name in enumerate(pages)}
+    # Each spine entry names the page through an id of its own: de-duplicating ids is not enough.
+    items += "".join(f'<item id="d{n}" href="{name}" media-type="application/xhtml+xml"/>'
+                     for n, name in enumerate(spine))
+    refs = "".join(f'<itemref idref="d{n}"/>' for n, _ in enumerate(spine))
+    opf = ('<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+           'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/'
+           '1.1/"><dc:identifier id="id">urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e'
+           '</dc:identifier><dc:title>Spine</dc:title><dc:language>en</dc:language></metadata>'
+           f'<manifest>{items}</manifest><spine>{refs}</spine></package>')
+    del ids
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+                 'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" '
+                 'media-type="application/oebps-package+xml"/></rootfiles></container>')
+    return zipped([("mimetype", "application/epub+zip"), ("META-INF/container.xml", container),
+                   ("content.opf", opf), *pages.items()])
+
+
+def epub_with_svg(svg: str) -> bytes:
+    """An EPUB whose one page shows ``svg``, an image inside the container."""
+    opf = ('<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+           'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/'
+           '1.1/"><dc:identifier id="id">urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e'
+           '</dc:identifier><dc:title>SVG inside</dc:title><dc:language>en</dc:language>'
+           '</metadata><manifest><item id="p" href="page.xhtml" media-type="application/xhtml+'
+           'xml"/><item id="s" href="a.svg" media-type="image/svg+xml"/></manifest><spine>'
+           '<itemref idref="p"/></spine></package>')
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+                 'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" '
+                 'media-type="application/oebps-package+xml"/></rootfiles></container>')
+    return zipped([("mimetype", "application/epub+zip"), ("META-INF/container.xml", container),
+                   ("content.opf", opf), ("a.svg", svg),
+                   ("page.xhtml", xhtml('<p>Text.</p><p><img src="a.svg" alt="a"/></p>'))])
+
+
+def xhtml(body: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+            f'<head><title>p</title></head><body>{body}</body></html>').encode()
+
+
+def manuscript(front: str, body: str = "Story text.\n") -> str:
+    return f"---\n{front}\n---\n\n{body}"
+
+
+USE_BOMB = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<path id="a0" d="M0,0 L1,1"/>'
+            + "".join(f'<g id="a{n}">' + f'<use xlink:href="#a{n - 1}"/>' * 10 + "</g>"
+                      for n in range(1, 10)) + '<use xlink:href="#a9"/></svg>')
+ENTITY_SVG = ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "' + "x" * 100 + '">'
+              + "".join(f'<!ENTITY {chr(98 + n)} "' + f"&{chr(97 + n)};" * 10 + '">'
+                        for n in range(6))
+              + ']><svg xmlns="http://www.w3.org/2000/svg"><text>&g;</text></svg>')
+
+
+def active_svg(port: int) -> str:
+    return ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            'width="10" height="10" onload="alert(1)"><script>alert(document.cookie)</script>'
+            f'<image xlink:href="http://127.0.0.1:{port}/svg.png" width="5" height="5"/>'
+            '<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">html</p></foreignObject>'
+            f'<rect width="10" height="10" style="fill:url(http://127.0.0.1:{port}/x)"/>'
+            '<a href="javascript:alert(1)"><circle r="3"/></a></svg>')
+
+
+# name -> (file content, what the one message about it says, whether it names a line).
+# A None message: the book builds (the attack is defused, nothing to say).
+def content_cases(port: int) -> dict[str, tuple[bytes | str, str | None]]:
+    table = "<w:tbl><w:tr><w:tc>"
+    return {
+        "date.md": (manuscript("title: D\ndate: 2020-13-45"), "date.md:3: the front matter"),
+        "digits.md": (manuscript("title: N\nwords: " + "9" * 5000),
+                      "digits.md:3: the front matter holds a value"),
+        "long-title.md": (manuscript("title: " + "W" * 20_000), None),
+        "ol-start.md": (manuscript("title: O", '<ol start="²"><li>one</li></ol>\n\nText.\n'),
+                        None),
+        "ol-start.html": ('<html><head><title>O</title></head><body><ol start="²">'
+                          '<li>one</li></ol><p>Text.</p></body></html>', None),
+        "quotes.html": ("<html><head><title>Q</title></head><body>" + "<blockquote>" * 250
+                        + "deep" + "</blockquote>" * 250 + "</body></html>",
+                        "quotes.html:1: quotes, lists, emphasis or tags are nested more than 100"),
+        "emphasis.md": (manuscript("title: E", "<em>" * 250 + "deep" + "</em>" * 250 + "\n"),
+                        "emphasis.md:5: quotes, lists, emphasis or tags are nested more than"),
+        "stars.md": (manuscript("title: S", "*" * 250 + "deep" + "*" * 250 + "\n"),
+                     "stars.md:5: quotes, lists, emphasis or tags are nested more than"),
+        "rating.md": (manuscript("title: R\nrating: '[/bold]'"), "rating.md:3: unknown rating"),
+        "x[-y]z.md": (manuscript("title: x\nrating: '[/red]'"), "x[-y]z.md:3"),
+        "links.md": (manuscript("title: L", "![" * 750_000 + "\n"),
+                     "links.md:5: a paragraph holds 750,000 '['"),
+        "empties.md": (manuscript("title: P", "&nbsp;\n\n" * 2_000_000), "more than 200,000"),
+        "front.md": ("---\ntitle: F\nsummary: |\n" + "  words words words\n" * 650_000
+                     + "---\n\nText.\n", "front.md:1: the front matter is longer"),
+        "sym.docx": (docx('<w:p><w:r><w:sym w:font="Wingdings" w:char="zz"/></w:r></w:p>'),
+                     "sym.docx: the Word document is damaged"),
+        "gridspan.docx": (docx('<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="x"/></w:tcPr>'
+                               '<w:p/></w:tc></w:tr></w:tbl>'), "gridspan.docx: the Word"),
+        "no-rels.docx": (docx('<w:p><w:hyperlink r:id="rId9"><w:r><w:t>x</w:t></w:r>'
+                              '</w:hyperlink></w:p>', rels=False), "no-rels.docx: the Word"),
+        "footnote.docx": (docx('<w:p><w:r><w:footnoteReference w:id="5"/></w:r></w:p>'),
+                          "footnote.docx: the Word"),
+        "image-rel.docx": (docx('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.'
+                                'openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+                                '<wp:docPr id="1" name="p"/><a:graphic xmlns:a="http://schemas.'
+                                'openxmlformats.org/drawingml/2006/main"><a:graphicData><pic:pic '
+                                'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/'
+                                'picture"><pic:blipFill><a:blip r:embed="rId7"/></pic:blipFill>'
+                                '</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>'
+                                '</w:r></w:p>'), "image-rel.docx: the Word"),
+        "nested-tables.docx": (docx(table * 80 + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * 80),
+                               "nested-tables.docx"),
+        "unused-parts.docx": (docx("", extra=tuple(
+            (f"customXml/item{n}.xml", "<a>" + base64.b64encode(os.urandom(75_000)).decode()
+             + "</a>") for n in range(60))), None),
+        "spine.epub": (epub({"page.xhtml": xhtml("<p>" + "Many words here. " * 50_000 + "</p>")},
+                            ["page.xhtml"] * 400), None),
+        "svg-inside.epub": (epub_with_svg(active_svg(port)), None),
+        "pictures.md": (manuscript("title: Pictures",
+                                   "Text.\n\n![bomb](bomb.svg)\n\n![entities](entities.svg)\n\n"
+                                   "![active](active.svg)\n\n![fine](fine.svg)\n"), None),
+    }
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, listener):
+    """A stranger's folder of every content case, with a secret beside it; built once."""
+    port, _ = listener
+    root = tmp_path_factory.mktemp("stranger")
+    secret = root / "secret"
+    secret.mkdir()
+    (secret / "secret.txt").write_text(SECRET)
+    folder = root / NOT_OURS
+    folder.mkdir()
+    cases = content_cases(port)
+    for name, (content, _) in cases.items():
+        data = content.encode() if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    (folder / "bomb.svg").write_text(USE_BOMB)
+    (folder / "entities.svg").write_text(ENTITY_SVG)
+    (folder / "active.svg").write_text(active_svg(port))
+    (folder / "fine.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" '
+                                     'height="4"><rect width="4" height="4"/></svg>')
+    (folder / "leak.txt").symlink_to(secret / "secret.txt")
+    os.mkfifo(folder / "fifo.md")
+    return root, folder, secret, cases
+
+
+def test_every_content_case_builds_or_gets_one_located_message(archive):
+    root, folder, secret, cases = archive
+    out = root / "out"
+    run = run_audited("build", folder, "-o", out, "-f", "epub", cwd=root)
+    assert_safe(run, root, out, secret)
+    lines = run.stderr.splitlines()
+    for name, (_, message) in cases.items():
+        about = [line for line in lines if line.startswith(f"{folder / name}")]
+        if message is None:
+            assert not [line for line in about if "warning" not in line], (name, about)
+        else:
+            assert [line for line in about if message in line], (name, message, about)
+    built = {path.name for path in out.iterdir()}
+    assert "o.epub" in built and "pictures.epub" in built and "spine.epub" in built
+    with zipfile.ZipFile(out / "svg-inside.epub") as book:  # an SVG from inside a container
+        [svg] = [book.read(name) for name in book.namelist() if name.endswith(".svg")]
+    assert b"<svg" in svg and b"<script" not in svg and b"onload" not in svg
+    assert b"127.0.0.1" not in svg and b"foreignObject" not in svg
+
+
+def test_a_symlinked_manuscript_and_a_fifo_are_refused_by_name(archive):
+    root, folder, secret, _ = archive
+    out = root / "out-links"
+    run = run_audited("build", folder / "fifo.md", folder / "leak.txt", "-o", out, cwd=root)
+    assert_safe(run, root, out, secret)
+    assert f"{folder / 'fifo.md'}: file is not a regular file (a named pipe)" in run.stderr
+    assert f"{folder / 'leak.txt'}: file is a symbolic link" in run.stderr
+    assert not out.exists()
+
+
+def test_svg_is_cleaned_or_left_out_and_the_pdf_finishes(archive, listener):
+    root, folder, secret, _ = archive
+    out = root / "out-pdf"
+    run = run_audited("build", folder / "pictures.md", "-o", out, "-f", "epub", "-f", "pdf",
+                      cwd=root)
+    assert_safe(run, root, out, secret)
+    assert listener[1] == []
+    assert f"{folder / 'pictures.md'}:7: warning: image 'bomb.svg' expands" in run.stderr
+    assert f"{folder / 'pictures.md'}:9: warning: refused XML" in run.stderr
+    with zipfile.ZipFile(out / "pictures.epub") as book:
+        svgs = [book.read(n) for n in book.namelist() if n.endswith(".svg")]
+        everything = b"".join(book.read(n) for n in book.namelist())
+    assert len(svgs) == 2  # active.svg, cleaned, and fine.svg
+    for word in (b"<script", b"onload", b"foreignObject", b"127.0.0.1", b"javascript:"):
+        assert word not in everything, word
+    assert (out / "pictures.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_import_and_batch_refuse_the_symlink_and_name_each_file(archive):
+    root, _, secret, _ = archive
+    source = root / "small"
+    source.mkdir()
+    (source / "story.md").write_text(manuscript("title: Story", "Text.\n\n![gone](gone.png)\n"))
+    (source / "leak.txt").symlink_to(secret / "secret.txt")
+    long_name = "l" * 241 + ".md"
+    (source / long_name).write_text(manuscript("title: Long"))
+    escape = "bell\x1b]0;owned\x07\x1b[2J.md"
+    (source / escape).write_text(manuscript("title: E\nrating: bad"))
+    (source / "x[").mkdir()
+    (source / "x[" / "y]z.md").write_text(manuscript("title: B\nrating: '[/bold]'"))
+    out = root / "imported"
+    run = run_audited("import", source, "-o", out, cwd=root)
+    assert_safe(run, root, out, secret)
+    assert f"{source / 'story.md'}:7: warning: image 'gone.png'" in run.stderr
+    assert f"{source / 'leak.txt'}: file is a symbolic link" in run.stderr
+    dist = root / "dist"
+    run = run_audited("batch", source, "-o", dist, "--jobs", "1", cwd=root)
+    assert_safe(run, root, dist, secret)
+    assert "leak.txt: file is a symbolic link" in run.output
+    assert "y]z.md:3: unknown rating '[/bold]'" in run.output
+    assert "bell\\x1b]0;owned\\x07\\x1b[2J.md" in run.output
+    manifest = json.loads((dist / ".bookmaker-manifest.json").read_text())
+    assert manifest["inputs"][long_name]["status"] == "built"
+
+
+def test_a_tampered_manifest_is_rebuilt_and_never_leads_outside(tmp_path):
+    source, dist = tmp_path / "works", tmp_path / "dist"
+    source.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (source / f"{name}.md").write_text(manuscript(f"title: {name.upper()}"))
+    first = run_audited("batch", source, "-o", dist, "--jobs", "1", cwd=tmp_path)
+    assert_safe(first, tmp_path, dist)
+    path = dist / ".bookmaker-manifest.json"
+    manifest = json.loads(path.read_text())
+    entries = manifest["inputs"]
+    entries["a.md"]["outputs"]["epub"] = "../outside.epub"
+    entries["b.md"]["outputs"]["epub"] = str(tmp_path / "absolute.epub")
+    entries["c.md"]["outputs"] = ["not", "a", "dict"]
+    entries["d.md"]["error"] = 42
+    entries["d.md"]["sha256"] = "0"
+    manifest["inputs"]["../../escape.md"] = entries["c.md"]
+    path.write_text(json.dumps(manifest))
+    second = run_audited("batch", source, "-o", dist, "--jobs", "1", cwd=tmp_path)
+    assert_safe(second, tmp_path, dist)
+    assert second.returncode == 0, second.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name[0] != ".") == ["dist", "works"]
+    rebuilt = json.loads(path.read_text())["inputs"]
+    assert sorted(rebuilt) == ["a.md", "b.md", "c.md", "d.md"]
+    assert {entry["outputs"]["epub"] for entry in rebuilt.values()} == {
+        "a.epub", "b.epub", "c.epub", "d.epub"}
+
+
+# ------------------------------------------------------------------ a bookmaker.toml and a theme
+
+THEME_ATTACK = ("{{ lipsum.__globals__['os'].popen('touch " + "PWNED" + "').read() }}"
+                "{{ cycler.__init__.__globals__.os.system('touch PWNED2') }}")
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('out = "../elsewhere"', "bookmaker.toml:2: [build] out = '../elsewhere' leads outside"),
+    ('out = "/tmp/elsewhere-i14"', "leads outside the folder of bookmaker.toml"),
+    ('style = "~/theme"', "bookmaker.toml:2: [build] style = '~/theme' leads outside"),
+    ('style = "../secret"', "[build] style = '../secret' leads outside"),
+    ("workers = 40", "bookmaker.toml:2: [build] workers = 40 is out of range"),
+])
+def test_a_config_in_the_archive_cannot_lead_outside_or_start_dozens_of_workers(
+        tmp_path, setting, message):
+    folder = tmp_path / NOT_OURS
+    folder.mkdir()
+    (tmp_path / "secret").mkdir()
+    (folder / "bookmaker.toml").write_text(f"[build]\n{setting}\n")
+    (folder / "story.md").write_text(manuscript("title: Story"))
+    out = tmp_path / "out"
+    run = run_audited("build", folder / "story.md", "-o", out, cwd=tmp_path)
+    assert_safe(run, tmp_path, out, tmp_path / "secret")
+    assert message in run.stderr, run.stderr
+    assert run.returncode == 2  # a settings error: nothing was built
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name[0] != ".") == [NOT_OURS, "secret"]
+
+
+def test_a_theme_in_the_archive_runs_no_code(tmp_path):
+    folder = tmp_path / NOT_OURS
+    (folder / "theme").mkdir(parents=True)
+    (folder / "theme" / "chapter.xhtml.j2").write_text(THEME_ATTACK)
+    (folder / "bookmaker.toml").write_text('[build]\nstyle = "./theme"\n')
+    (folder / "story.md").write_text(manuscript("title: Story"))
+    out = folder / "dist"
+    run = run_audited("build", folder / "story.md", cwd=tmp_path)
+    assert_safe(run, tmp_path, out)
+    assert "theme template 'chapter.xhtml.j2'" in run.stderr and "sandbox" in run.stderr
+    assert not list(tmp_path.rglob("PWNED*"))
+
+
+# ------------------------------------------------------------------ watch
+
+def test_watch_survives_files_appearing_and_vanishing(tmp_path):
+    folder = tmp_path / "works"
+    folder.mkdir()
+    (folder / "story.md").write_text(manuscript("title: Story"))
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "bookmaker", "watch", str(folder), "-o",
+                                str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "story.epub").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for n in range(30):  # files come and go faster than a build
+            temporary = folder / f"flash-{n}.md"
+            temporary.write_text(manuscript(f"title: Flash {n}"))
+            sub = folder / f"sub-{n}"
+            sub.mkdir()
+            (sub / "inner.md").write_text(manuscript("title: Inner"))
+            temporary.unlink()
+            (sub / "inner.md").unlink()
+            sub.rmdir()
+        (folder / "final.md").write_text(manuscript("title: Final"))
+        while not (out / "final.epub").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert process.poll() is None
+        assert (out / "final.epub").exists()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output
+
+
+# ------------------------------------------------------------------ the open-once rule
+
+def test_an_image_swapped_for_a_link_after_its_check_is_never_read(tmp_path):
+    """The race of the issue, made certain: the image is replaced by a symlink to the secret
+    after the pipeline read it; the writers never open it again, so the book has the image."""
+    from bookmaker import convert
+    from bookmaker.settings.context import render_context
+    from bookmaker.writers import epub as epub_writer
+
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG" + SECRET.encode())
+    folder = tmp_path / "book"
+    folder.mkdir()
+    picture = folder / "picture.png"
+    from PIL import Image
+    Image.new("RGB", (4, 4), "red").save(picture)
+    original = picture.read_bytes()
+    story = folder / "story.md"
+    story.write_text(manuscript("title: Race", "Text.\n\n![p](picture.png)\n"))
+    book = convert._typeset(convert.readers.read(story), story, render_context(None), [])
+    picture.unlink()
+    picture.symlink_to(tmp_path / "secret.png")
+    epub_writer.write(book, tmp_path / "out" / "race.epub", render_context(None))
+    text = texts_in(tmp_path / "out" / "race.epub")
+    assert original in text and SECRET.encode() not in text
+
+
+def test_an_image_in_a_folder_swapped_for_a_link_is_refused_on_the_descriptor(tmp_path):
+    from bookmaker.errors import ManuscriptError
+    from bookmaker.safety.inputs import read_input
+
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "p.png").write_text(SECRET)
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "images").symlink_to(tmp_path / "secret")
+    with pytest.raises(ManuscriptError, match="lies outside the manuscript's folder"):
+        read_input(book / "images" / "p.png", 1000, inside=book)
