@@ -220,7 +220,9 @@ def test_accessibility_metadata(kitchen_sink_files, tmp_path):
     text_only = opf(unzip(build(minimal_book(), tmp_path, "text-only", generated_cover=False)))
     assert metas(text_only, "schema:accessMode") == ["textual"]
     assert metas(text_only, "schema:accessibilityFeature") == [
-        "structuralNavigation", "tableOfContents", "readingOrder"]
+        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    assert metas(text_only, "dcterms:conformsTo") == [
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
 
 
 def test_alternative_text_is_not_claimed_when_an_image_has_no_alt(tmp_path):

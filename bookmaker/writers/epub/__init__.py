@@ -34,6 +34,8 @@ from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.themes import Theme
 from bookmaker.writers import templating
+from bookmaker.writers.epub.outline import outlined
+from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, package_bytes,
                                             work_identifier)
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
@@ -167,12 +169,11 @@ def _warnings_page(book: Book, options: BuildOptions, images: ImageFolder,
 def _chapter_page(book: Book, number: int, chapter: Chapter, book_title: str,
                   images: ImageFolder, page: PageRenderer) -> Page:
     heading = chapter_label(book, number, chapter, book_title)
-    renderer = XhtmlRenderer(
-        collect_footnotes(chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes),
-        images.href_for)
-    sections = {name: Markup(renderer.blocks(blocks)) for name, blocks in (
-        ("summary", chapter.summary), ("notes", chapter.notes), ("text", chapter.blocks),
-        ("end_notes", chapter.end_notes))}
+    parts = outlined(chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes)
+    renderer = XhtmlRenderer(collect_footnotes(*parts), images.href_for)
+    sections = {name: Markup(renderer.blocks(blocks))
+                for name, blocks in zip(("summary", "notes", "text", "end_notes"), parts,
+                                        strict=True)}
     href = f"chapter-{number:03d}.xhtml"
     return Page(href.removesuffix(".xhtml"), href, page(
         "chapter.xhtml.j2", page_title=heading, body_class="chapter", heading=heading,
@@ -180,8 +181,9 @@ def _chapter_page(book: Book, number: int, chapter: Chapter, book_title: str,
 
 
 def _end_notes_page(book: Book, images: ImageFolder, page: PageRenderer) -> Page:
-    renderer = XhtmlRenderer(collect_footnotes(book.back_matter), images.href_for)
-    text = renderer.blocks(book.back_matter)
+    (back_matter,) = outlined(book.back_matter)
+    renderer = XhtmlRenderer(collect_footnotes(back_matter), images.href_for)
+    text = renderer.blocks(back_matter)
     return Page("endnotes", "endnotes.xhtml", page(
         "endnotes.xhtml.j2", page_title="End notes", body_class="end-notes", heading="End notes",
         text=Markup(text), footnotes=Markup(renderer.footnotes_section())), label="End notes")
@@ -207,8 +209,9 @@ def _page_resources(pages: list[Page]) -> list[Resource]:
 
 
 def _stylesheet(theme: Theme) -> Resource:
+    sheets = [path.read_text(encoding="utf-8") for path in theme.stylesheets("epub.css")]
     return Resource("css", "css/book.css", "text/css",
-                    theme.stylesheet_text("epub.css").encode("utf-8"))
+                    merged_stylesheet(sheets).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- templates
