@@ -80,8 +80,10 @@ def _check(book: _Book, report) -> None:
     total = sum(len(archive.read(name)) for name in names)
     if total > _BOOK_LIMIT:
         report("book-size", None, None, f"the book is {total / 1048576:.0f} MB")
-    book.opf_name = _package_name(book)
+    book.opf_name = _package_name(book, report)
     if not book.opf_name:
+        report("package-missing", "META-INF/container.xml", None,
+               "the container names no package document that is in the book")
         return
     package = _parse(book, book.opf_name, report)
     if package is None:
@@ -112,15 +114,12 @@ def _check(book: _Book, report) -> None:
                    f"the image is {len(archive.read(name)) / 1048576:.1f} MB")
 
 
-def _package_name(book: _Book) -> str:
+def _package_name(book: _Book, report) -> str:
     archive = book.archive
     if "META-INF/container.xml" not in archive:
-        opfs = [name for name in archive.names() if name.lower().endswith(".opf")]
-        return opfs[0] if opfs else ""
-    try:
-        container = parse_xml(archive.read("META-INF/container.xml"), book.path,
-                              "META-INF/container.xml")
-    except ManuscriptError:
+        return ""
+    container = _parse(book, "META-INF/container.xml", report)
+    if container is None:
         return ""
     rootfile = container.find(f".//{{{_CONTAINER}}}rootfile")
     name = rootfile.get("full-path", "") if rootfile is not None else ""

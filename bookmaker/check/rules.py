@@ -42,6 +42,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "the file is not recognised as an EPUB (Apple Books and Kindle refuse it)",
          "the first zip entry must be 'mimetype', stored uncompressed, holding "
          "application/epub+zip", _OCF),
+    Rule("package-missing", DEVICES, "error",
+         "no package document (content.opf) is found: no reading system can open the book",
+         "META-INF/container.xml must name the package document in a <rootfile full-path>",
+         _OCF),
     Rule("xml-well-formed", DEVICES, "error",
          "the document cannot be parsed: Kindle refuses the book, Kobo and Apple show an error "
          "page", "fix the markup (every tag closed, & written &amp;)", _SEND_TO_KINDLE),
