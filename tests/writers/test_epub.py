@@ -646,3 +646,59 @@ def test_embedded_images_from_a_container_are_packed_under_safe_names(tmp_path):
     assert images == ["EPUB/images/map-one.png"]
     assert files["EPUB/images/map-one.png"] == png
     assert files["EPUB/chapter-001.xhtml"].count(b'src="images/map-one.png"') == 2
+
+
+# --------------------------------------------------------------------------- stable identity
+
+
+WIP = """---
+title: Work in Progress
+author: Quill Harrow
+language: en
+summary: A story still being written.
+---
+
+# The Beginning
+
+It began with rain.[^1] Then it stopped.
+
+## A part of it
+
+More rain, and a [link](https://example.org).
+
+[^1]: Always rain.
+
+# The Middle
+
+Things happened. ![A map](map.png)
+"""
+NEW_CHAPTER = """
+# The New Chapter
+
+Posted a week later, with its own note.[^n]
+
+[^n]: A new note.
+"""
+
+
+@pytest.mark.parametrize("fmt", ["epub", "kepub"])
+def test_a_new_chapter_changes_no_earlier_file(fmt, tmp_path):
+    """E-readers keep the reader's place (and Kobo the highlights) by file name and element id:
+    when a work in progress gains a chapter, every earlier file stays byte for byte the same; only
+    the package, the contents and the NCX list the new one."""
+    from bookmaker.convert import build as build_books
+
+    (tmp_path / "map.png").write_bytes((CASES / "kitchen-sink" / "images" / "map.png").read_bytes())
+    story = tmp_path / "wip.md"
+    books = {}
+    for version, text in (("before", WIP), ("after", WIP + NEW_CHAPTER)):
+        story.write_text(text, encoding="utf-8")
+        [result] = build_books([story], (fmt,), tmp_path / version)
+        assert result.error is None
+        books[version] = unzip(result.outputs[0])
+    before, after = books["before"], books["after"]
+    assert set(after) - set(before) == {"EPUB/chapter-003.xhtml"}
+    listings = {"EPUB/content.opf", "EPUB/nav.xhtml", "EPUB/toc.ncx"}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == listings
+    assert b'id="fn-1"' in before["EPUB/chapter-001.xhtml"]
