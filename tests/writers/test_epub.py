@@ -29,6 +29,7 @@ from bookmaker.settings.context import render_context
 from bookmaker.writers import epub
 from bookmaker.writers.epub.package import FIC_VOCABULARY
 from bookmaker.writers.xhtml import XhtmlRenderer, raw_html_to_xhtml
+from paths import REPO, SEED
 
 CASES = Path(__file__).parent.parent / "data" / "epub"
 NS = {
@@ -702,3 +703,54 @@ def test_a_new_chapter_changes_no_earlier_file(fmt, tmp_path):
     changed = {name for name in before if before[name] != after[name]}
     assert changed == listings
     assert b'id="fn-1"' in before["EPUB/chapter-001.xhtml"]
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
+    """Ace by DAISY, the checker publishers use, on representative books in one batch: the seed in
+    every theme, a 120,000-word novel, an AO3 download, the kitchen sink (footnotes, images,
+    subheadings, raw HTML) as EPUB and kepub. The package states conformance to EPUB
+    Accessibility 1.1 / WCAG 2.1 AA (dcterms:conformsTo) because this passes. A book with the
+    package language removed is the control that Ace really ran and reports."""
+    import runpy
+
+    import ace_batch
+    from bookmaker.convert import build as build_books
+
+    novel = runpy.run_path(str(REPO / "benchmarks" / "make_novel.py"))
+    front, paragraphs = novel["seed_parts"]()
+    (tmp_path / "novel.md").write_text(novel["manuscript"](front, paragraphs, 120_000, 40),
+                                       encoding="utf-8")
+    sources = {"seed": SEED, "novel": tmp_path / "novel.md",
+               "ao3": REPO / "tests" / "data" / "ao3html" / "multi-chapter-2024" / "input.html",
+               "kitchen-sink": REPO / "tests" / "data" / "manuscript" / "kitchen-sink" /
+               "input.md"}
+    books = []
+    for style in ("default", "modern", "typewriter"):
+        [result] = build_books([SEED], ("epub",), tmp_path / style, BuildOptions(style=style))
+        books.extend(result.outputs)
+    for name in ("novel", "ao3"):
+        [result] = build_books([sources[name]], ("epub",), tmp_path / name)
+        books.extend(result.outputs)
+    [result] = build_books([sources["kitchen-sink"]], ("epub", "kepub"), tmp_path / "sink")
+    books.extend(result.outputs)
+    control = tmp_path / "not-built-by-bookmaker" / "no-language.epub"
+    control.parent.mkdir()
+    with zipfile.ZipFile(books[0]) as source, zipfile.ZipFile(control, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "EPUB/content.opf":
+                data = re.sub(rb' xml:lang="[^"]*"', b"", data, count=1)
+            target.writestr(info, data)
+
+    assert len(books) == 7
+    try:
+        results = ace_batch.check([*books, control])
+    except ace_batch.AceMissing as error:
+        pytest.fail(f"{error}: install Ace as the README says (npm install -g @daisy/ace)")
+    for result in results[:-1]:
+        assert not result.error, result.error
+        assert result.blocking == [], f"{result.path}:\n" + "\n".join(map(str, result.blocking))
+    assert "epub-lang" in {v.rule for v in results[-1].blocking}

@@ -237,7 +237,7 @@ def _add_accessibility(book: epub.EpubBook, package: Package) -> None:
     book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     book.add_metadata(None, "meta", _accessibility_summary(package),
                       {"property": "schema:accessibilitySummary"})
-    # The conformance claim is true because CI proves it: tests/writers/test_accessibility.py runs
+    # The conformance claim is true because CI proves it: tests/writers/test_epub.py runs
     # Ace by DAISY on representative books and fails on any critical, serious or moderate
     # violation (EPUB Accessibility 1.1, section 2: conformance is stated with dcterms:conformsTo).
     book.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo"})
