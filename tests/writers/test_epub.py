@@ -754,3 +754,62 @@ def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
         assert not result.error, result.error
         assert result.blocking == [], f"{result.path}:\n" + "\n".join(map(str, result.blocking))
     assert "epub-lang" in {v.rule for v in results[-1].blocking}
+
+
+# --------------------------------------------------------------------------- headings and CSS
+
+
+def test_headings_inside_a_chapter_form_an_outline_without_skipped_levels(tmp_path):
+    """A manuscript's ``##`` (Heading level 2) under the chapter's <h1> is an <h2>; deeper ones
+    follow one level at a time (Ace/axe: heading-order)."""
+    chapter = Chapter(title="One", blocks=(
+        Heading(2, (Text("Part"),)), Paragraph((Text("a"),)), Heading(4, (Text("Deep"),)),
+        Paragraph((Text("b"),)), Heading(3, (Text("Back up"),)), Heading(2, (Text("Next"),))))
+    files = unzip(build(Book(Metadata(title="T"), chapters=(chapter,)), tmp_path))
+    headings = re.findall(rb"<(h[1-6])[ >]", files["EPUB/chapter-001.xhtml"])
+    assert headings == [b"h1", b"h2", b"h3", b"h3", b"h2"]
+
+
+def css_rules(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    import tinycss2
+
+    sheet = files["EPUB/css/book.css"].decode()
+    return [(tinycss2.serialize(rule.prelude).strip(), tinycss2.serialize(rule.content))
+            for rule in tinycss2.parse_stylesheet(sheet, skip_comments=True,
+                                                  skip_whitespace=True)]
+
+
+@pytest.mark.parametrize("style", ["default", "modern", "typewriter"])
+def test_the_stylesheet_repeats_no_selector_and_runs_least_specific_first(style, tmp_path):
+    """Calibre's Check Book reports a repeated selector or a less specific selector after a more
+    specific one as an error; the theme's sheets are merged so neither happens, with the overlay
+    still winning where it overrides the default."""
+    import cssselect2
+    import tinycss2
+
+    rules = css_rules(unzip(build(minimal_book(), tmp_path, style=style)))
+    selectors = [selector for selector, _ in rules]
+    assert len(selectors) == len(set(selectors))
+    ranks = [cssselect2.compile_selector_list(tinycss2.parse_component_value_list(s))[0]
+             .specificity for s in selectors]
+    assert ranks == sorted(ranks)
+    by_selector = dict(rules)
+    assert "text-align: center" in by_selector[".titlepage h1"]  # centred in every theme
+    assert "text-indent: 0" in by_selector[".chapter-notes + p"]  # after the summary box
+    assert "text-decoration: underline" in by_selector["a"]
+    for css in by_selector.values():
+        assert "calc(" not in css and "var(" not in css and "flex" not in css
+    if style == "modern":
+        assert "font-family: sans-serif" in by_selector["body"]
+    if style == "typewriter":
+        assert "text-decoration: underline" in by_selector["em"]
+        assert "font-style: normal" in by_selector["em"]
+
+
+def test_the_author_has_a_file_as_for_calibres_author_sort(kitchen_sink_files):
+    package = opf(kitchen_sink_files)
+    for creator in package.xpath("//dc:creator", namespaces=NS):
+        file_as = package.xpath(f"//opf:meta[@refines='#{creator.get('id')}']"
+                                f"[@property='file-as']/text()", namespaces=NS)
+        assert file_as == [creator.text]
+    assert package.get(XML_LANG) == package.xpath("//dc:language/text()", namespaces=NS)[0]
