@@ -141,3 +141,22 @@ def test_manuscripts_are_still_checked_beside_epubs(tmp_path):
     findings = check_paths([story, BLOCKERS], "kindle")
     assert any(f.path == str(story) and f.line == 3 for f in findings)
     assert "body-id-link" in rule_ids(findings)
+
+
+def test_a_self_closed_inline_element_is_named_but_not_svgs_own(tmp_path):
+    """``<i/>`` makes Kindle's converter set the rest of the book in italics; ``<path/>`` in an
+    inline SVG is XML as SVG means it."""
+    [result] = build([SEED], ("epub",), tmp_path / "ours")
+    broken = tmp_path / FOREIGN / "italic.epub"
+    broken.parent.mkdir()
+    with zipfile.ZipFile(result.outputs[0]) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "EPUB/chapter-001.xhtml":
+                data = data.replace(b"<p>", b'<p><i/><svg xmlns="http://www.w3.org/2000/svg">'
+                                    b'<path d="M0 0"/></svg>', 1)
+            target.writestr(info, data)
+    findings = [f for f in check_epub(broken, "kindle")
+                if f.message.startswith("[self-closed-element]")]
+    assert [(f.path.rsplit("/", 1)[-1], f.message.split(":")[0]) for f in findings] == [
+        ("chapter-001.xhtml", "[self-closed-element] <i/> is self-closed")]

@@ -35,6 +35,9 @@ _DOCUMENT_LIMIT = 300 * 1024
 _IMAGE_LIMIT = 5 * 1024 * 1024
 _BOOK_LIMIT = 50 * 1024 * 1024
 _FLEX = re.compile(r"^(inline-)?(flex|grid)$", re.I)
+# HTML's void elements: the only ones an HTML parser (Kindle's converter) closes by itself.
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_SELF_CLOSED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/>")
 
 
 @dataclass
@@ -176,6 +179,16 @@ def _check_document(book: _Book, name: str, root: etree._Element, report) -> int
     size = len(book.archive.read(name))
     if size > _DOCUMENT_LIMIT:
         report("document-size", name, None, f"the document is {size // 1024} KB")
+    # Empty XHTML elements that are not void (SVG's <path/> and the like are fine), then which of
+    # them the source writes self-closed: the parser no longer knows, the bytes do.
+    empty = {(_local_name(element), element.sourceline)
+             for element in root.iter(f"{{{_XHTML}}}*")
+             if _local_name(element) not in VOID and not len(element) and element.text is None}
+    data = book.archive.read(name)
+    for match in _SELF_CLOSED.finditer(data) if empty else ():
+        tag, line = match.group(1).decode("ascii"), data.count(b"\n", 0, match.start()) + 1
+        if (tag, line) in empty:
+            report("self-closed-element", name, line, f"<{tag}/> is self-closed")
     if not (root.get(_XML_LANG) or root.get("lang")):
         report("document-language", name, root.sourceline, "<html> has no lang or xml:lang")
     folder = PurePosixPath(name).parent
@@ -202,6 +215,10 @@ def _check_document(book: _Book, name: str, root: etree._Element, report) -> int
     for style in root.iter(f"{{{_XHTML}}}style"):
         _check_css(name, (style.text or "").encode("utf-8"), report, style.sourceline - 1)
     return hidden
+
+
+def _local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
 
 
 def _normalise(name: str) -> str:

@@ -65,6 +65,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("not-utf8", DEVICES, "error",
          "the document is not UTF-8: letters come out garbled or the book is refused",
          "save the document as UTF-8", _SEND_TO_KINDLE),
+    Rule("self-closed-element", (KINDLE,), "error",
+         "a self-closed element that is not void (<i/>, <span/>, <a/>): Kindle's converter reads "
+         "it as an opening tag, and the rest of the book turns italic or becomes one link",
+         "write the element with an end tag (<span></span>) or remove it", _KPG),
     Rule("body-id-link", (KINDLE,), "error",
          "a link to the id of a <body> element: Send to Kindle refuses the book",
          "link to the file itself (drop the #fragment) or to an element inside the body",

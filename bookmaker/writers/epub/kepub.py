@@ -46,6 +46,8 @@ TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd figcaption caption td th p
 # Elements that sit inside a line of text.
 INLINE = frozenset("""a abbr b bdi bdo br cite code data dfn em i kbd mark q s samp small span
     strong sub sup time u var wbr img""".split())
+# HTML's void elements, the only ones written self-closed.
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 # Elements whose content is not text to read.
 _SKIP = frozenset({"script", "style", "svg", "math", "head", "title"})
 # A sentence ends at . ! ? or … (with any closing quotes or brackets) followed by white space.
@@ -82,6 +84,10 @@ def kobo_document(content: bytes) -> bytes:
         return content
     _wrap_body(body)
     _Spanner().container(body)
+    for element in body.iter(f"{_X}*"):
+        if element.text is None and not len(element) and _local(element) not in VOID:
+            # lxml would write <span/>; Kindle-style HTML parsers read that as an opening tag
+            element.text = ""
     return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True,
                           doctype="<!DOCTYPE html>") + b"\n"
 
