@@ -8,6 +8,7 @@ with the safe XML parser, and a broken part is a finding, never a traceback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urldefrag
@@ -38,6 +39,10 @@ _FLEX = re.compile(r"^(inline-)?(flex|grid)$", re.I)
 # HTML's void elements: the only ones an HTML parser (Kindle's converter) closes by itself.
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _SELF_CLOSED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/>")
+
+
+# Reports one finding: rule id, the file inside the book (None: the book), line, what was found.
+Report = Callable[[str, str | None, int | None, str], None]
 
 
 @dataclass
@@ -73,7 +78,7 @@ def check_epub(path: str | Path, target: str = "all") -> list[Finding]:
     return found
 
 
-def _check(book: _Book, report) -> None:
+def _check(book: _Book, report: Report) -> None:
     archive = book.archive
     names = archive.names()
     if not names or names[0] != "mimetype" or archive.read("mimetype").strip() != \
@@ -117,7 +122,7 @@ def _check(book: _Book, report) -> None:
                    f"the image is {len(archive.read(name)) / 1048576:.1f} MB")
 
 
-def _package_name(book: _Book, report) -> str:
+def _package_name(book: _Book, report: Report) -> str:
     archive = book.archive
     if "META-INF/container.xml" not in archive:
         return ""
@@ -129,7 +134,7 @@ def _package_name(book: _Book, report) -> str:
     return name if name in archive else ""
 
 
-def _parse(book: _Book, name: str, report) -> etree._Element | None:
+def _parse(book: _Book, name: str, report: Report) -> etree._Element | None:
     data = book.archive.read(name)
     match = _DECLARATION.match(data)
     declared = match.group(1).decode("ascii", "replace").lower() if match else ""
@@ -149,7 +154,7 @@ def _parse(book: _Book, name: str, report) -> etree._Element | None:
         return None
 
 
-def _check_package(book: _Book, package: etree._Element, report) -> None:
+def _check_package(book: _Book, package: etree._Element, report: Report) -> None:
     opf = book.opf_name
     folder = PurePosixPath(opf).parent
     languages = list(package.iter(f"{{{_DC}}}language"))
@@ -174,7 +179,7 @@ def _check_package(book: _Book, package: etree._Element, report) -> None:
         report("cover-missing", opf, None, "the package declares no cover image")
 
 
-def _check_document(book: _Book, name: str, root: etree._Element, report) -> int:
+def _check_document(book: _Book, name: str, root: etree._Element, report: Report) -> int:
     """Check one content document; the number of hidden characters in it."""
     size = len(book.archive.read(name))
     if size > _DOCUMENT_LIMIT:
@@ -232,14 +237,14 @@ def _normalise(name: str) -> str:
     return "/".join(parts)
 
 
-def _check_css(name: str, data: bytes, report, line_offset: int = 0) -> None:
+def _check_css(name: str, data: bytes, report: Report, line_offset: int = 0) -> None:
     text = data.decode("utf-8", errors="replace")
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     for rule in rules:
         _check_css_rule(name, rule, report, line_offset)
 
 
-def _check_css_rule(name: str, rule, report, offset: int) -> None:
+def _check_css_rule(name: str, rule: tinycss2.ast.Node, report: Report, offset: int) -> None:
     if isinstance(rule, tinycss2.ast.ParseError):
         report("css-unparsable", name, rule.source_line + offset, rule.message)
         return
@@ -271,7 +276,7 @@ def _check_css_rule(name: str, rule, report, offset: int) -> None:
                 report("css-flex", name, line, f"display: {token.value}")
 
 
-def _tokens(nodes):
+def _tokens(nodes: Iterable[tinycss2.ast.Node]) -> Iterator[tinycss2.ast.Node]:
     for node in nodes:
         yield node
         if isinstance(node, tinycss2.ast.FunctionBlock):

@@ -77,8 +77,8 @@ def cover_layout(book: Book, theme: Theme) -> list[TextBlock]:
         last = stack[-1]
         fitting = max(1, (limit - last.top) // last.step)
         if len(last.lines) > fitting:
-            lines = (*last.lines[:fitting - 1], last.lines[fitting - 1] + " \u2026")
-            stack[-1] = dataclasses.replace(last, lines=lines)
+            cut = (*last.lines[:fitting - 1], last.lines[fitting - 1] + " \u2026")
+            stack[-1] = dataclasses.replace(last, lines=cut)
     return stack + foot
 
 
@@ -99,7 +99,7 @@ def _stack(book: Book, theme: Theme, top: int, scale: float) -> list[TextBlock]:
     if ornament and _has_glyphs(ornament_font, ornament):
         # Pillow draws a missing glyph as a box: a face without the ornament goes without it.
         blocks.append(TextBlock("ornament", (ornament,), ornament_font, look["accent"],
-                                blocks[-1].bottom + gap, ornament_font.size))
+                                blocks[-1].bottom + gap, int(ornament_font.size)))
     byline = " and ".join(metadata.authors)
     if byline:
         author_font = _font(theme, "regular", round(90 * scale))
