@@ -813,3 +813,34 @@ def test_the_author_has_a_file_as_for_calibres_author_sort(kitchen_sink_files):
                                 f"[@property='file-as']/text()", namespaces=NS)
         assert file_as == [creator.text]
     assert package.get(XML_LANG) == package.xpath("//dc:language/text()", namespaces=NS)[0]
+
+
+def test_a_chapter_too_long_for_e_readers_is_cut_into_parts_with_their_footnotes(tmp_path):
+    """Adobe's engine (Kobo's for a sideloaded EPUB) refuses documents over about 300 KB: a
+    120,000-word one-shot is cut between paragraphs, each part with the footnotes it uses."""
+    from bookmaker.check import check_epub
+
+    [chapter] = big_book(chapters=1).chapters
+    late = (Paragraph((Text("A late reference"), FootnoteRef("late"), Text("."))),
+            Footnote("late", (Paragraph((Text("The late note."),)),)))
+    chapter = dataclasses.replace(chapter, blocks=chapter.blocks + late)
+    book = Book(Metadata(title="One Shot", language="en"), chapters=(chapter,))
+    files = unzip(build(book, tmp_path, "one-shot"))
+    parts = [href for href in spine_hrefs(opf(files)) if href.startswith("chapter-")]
+    assert parts[:3] == ["chapter-001.xhtml", "chapter-001-2.xhtml", "chapter-001-3.xhtml"]
+    assert all(len(files[f"EPUB/{href}"]) <= 300 * 1024 for href in parts)
+    documents = [parse(files[f"EPUB/{href}"]) for href in parts]
+    paragraphs = [p for document in documents
+                  for p in document.xpath("//x:section[contains(@class,'chapter')]/x:p",
+                                          namespaces=NS)]
+    assert len(paragraphs) == sum(isinstance(b, Paragraph) for b in chapter.blocks)
+    assert documents[0].xpath("count(//x:h1)", namespaces=NS) == 1
+    assert all(d.xpath("count(//x:h1)", namespaces=NS) == 0 for d in documents[1:])
+    notes = [d.xpath("//x:aside[@epub:type='footnote']//text()", namespaces=NS)
+             for d in documents]
+    assert "A footnote." in "".join(notes[0]) and "The late note." in "".join(notes[-1])
+    assert all(not n for n in notes[1:-1])  # a part without references carries no notes
+    nav = parse(files["EPUB/nav.xhtml"])
+    contents = nav.xpath("//x:nav[@id='toc']//x:a/@href", namespaces=NS)
+    assert [href for href in contents if href.startswith("chapter-")] == ["chapter-001.xhtml"]
+    assert check_epub(tmp_path / "one-shot.epub", "all") == []

@@ -141,3 +141,17 @@ def test_build_writes_a_kepub_beside_the_epub(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-new-hero.epub",
                                                          "a-new-hero.kepub.epub"]
+
+
+def test_a_long_one_shot_stays_under_the_document_limit_with_its_spans(tmp_path):
+    import runpy
+
+    novel = runpy.run_path(str(REPO / "benchmarks" / "make_novel.py"))
+    front, paragraphs = novel["seed_parts"]()
+    story = tmp_path / "one-shot.md"
+    story.write_text(novel["manuscript"](front, paragraphs, 120_000, 1), encoding="utf-8")
+    dest = tmp_path / "one-shot.kepub.epub"
+    kepub.write(load(story), dest, render_context(BuildOptions()))
+    chapters = {name: data for name, data in unzip(dest).items() if "chapter-" in name}
+    assert len(chapters) >= 4
+    assert all(len(data) <= 300 * 1024 for data in chapters.values())
