@@ -24,7 +24,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         converted = Path(scratch) / "converted.epub"
         subprocess.run(["ebook-convert", str(HERE / "kindle-blockers.html"), str(converted),
-                        "--authors", "Some Writer"], check=True, capture_output=True)
+                        "--authors", "Some Writer", "--no-default-epub-cover"],
+                       check=True, capture_output=True)
         with zipfile.ZipFile(converted) as source:
             entries = {info.filename: source.read(info) for info in source.infolist()}
     opf = entries["content.opf"].decode("utf-8")
