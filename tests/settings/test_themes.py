@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.cli import app
 from bookmaker.errors import BookmakerError
 from bookmaker.settings.options import BuildOptions
@@ -70,8 +71,9 @@ def test_each_theme_packs_its_own_stylesheet(built, name):
     sheets = [STYLES / "default" / "epub.css"] + ([STYLES / name / "epub.css"]
                                                    if name != "default" else [])
     with zipfile.ZipFile(built[name][".epub"]) as book:
+        # merged into one sheet Calibre's Check Book accepts (writers/epub/stylesheet.py)
         assert book.read("EPUB/css/book.css").decode() == \
-            "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+            merged_stylesheet(sheet.read_text(encoding="utf-8") for sheet in sheets)
 
 
 def test_a_theme_of_ones_own_replaces_a_stylesheet_by_file_name(tmp_path):
@@ -115,7 +117,8 @@ def test_a_theme_folder_of_ones_own_overrides_by_file_name(tmp_path):
     with zipfile.ZipFile(result.outputs[0]) as book:
         assert b"My imprint" in book.read("EPUB/title.xhtml")
         # No epub.css of its own: the default theme's.
-        assert book.read("EPUB/css/book.css") == (STYLES / "default" / "epub.css").read_bytes()
+        assert book.read("EPUB/css/book.css").decode() == merged_stylesheet(
+            [(STYLES / "default" / "epub.css").read_text(encoding="utf-8")])
     context = render_context(BuildOptions(style=str(theme)))
     pdf = PdfReader(io.BytesIO(pdf_bytes(load(HERO), context)))
     assert any("Printed by my own theme" in page.extract_text() for page in pdf.pages[:3])
