@@ -11,13 +11,13 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.cli import app
 from bookmaker.errors import BookmakerError
 from bookmaker.settings.options import BuildOptions
 from bookmaker.settings.context import render_context
 from bookmaker.convert import build, load
 from bookmaker.settings.themes import STYLES, find_theme, list_themes
+from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.writers.pdf import pdf_bytes
 
 REPO = Path(__file__).resolve().parent.parent.parent
