@@ -308,19 +308,29 @@ def inspect(
     sys.stdout.write(to_json(book) if as_json else outline(book))
 
 
-@app.command(epilog=_examples("bookmaker check manuscripts/", "bookmaker check story.md"))
+@app.command(epilog=_examples("bookmaker check manuscripts/", "bookmaker check story.md",
+                              "bookmaker check book.epub --target kindle",
+                              "bookmaker check archive/ --target kobo"))
 def check(
     paths: Annotated[list[Path], typer.Argument(
-        help="Manuscript files or folders.", show_default=False)],
+        help="Manuscripts, EPUBs or folders of them.", show_default=False)],
+    target: Annotated[str, typer.Option(
+        "--target", "-t", help="EPUBs: the device rules to lint against: kindle, kobo, apple or "
+        "all.")] = "all",
 ) -> None:
-    """Check manuscripts and their annotations without building anything.
+    """Check manuscripts, or lint EPUBs (anyone's) against e-reader rules, without building.
 
-    Prints [bold]file:line: problem (what to do)[/bold] for each finding; exits 1 if any is an
-    error.
+    Prints [bold]file:line: problem (what to do)[/bold] for each finding; for an EPUB the file is
+    the part inside the book and the problem starts with the rule's id. Exits 1 if any finding is
+    an error. To repair an EPUB: `bookmaker import` it, then `bookmaker build` the manuscript.
     """
     from bookmaker.check import check_paths
+    from bookmaker.errors import BookmakerError
 
-    findings = check_paths(paths)
+    try:
+        findings = check_paths(paths, target)
+    except BookmakerError as error:
+        _fail(str(error), 2)
     # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
     for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
         typer.echo(str(finding))

@@ -67,6 +67,8 @@ def register(info: WriterInfo) -> None:
 
 for _info in (
     WriterInfo("epub", ".epub", "bookmaker.writers.epub", "EPUB 3 for e-readers"),
+    WriterInfo("kepub", ".kepub.epub", "bookmaker.writers.epub.kepub",
+               "EPUB for Kobo's own renderer (sentence spans: reading stats, highlights, sync)"),
     WriterInfo("pdf", ".pdf", "bookmaker.writers.pdf", "a styled PDF for reading or printing"),
     WriterInfo("zine", ".zine.pdf", "bookmaker.writers.zine",
                "the PDF imposed as a saddle-stitched booklet"),
@@ -78,7 +80,7 @@ for _info in (
     register(_info)
 
 # What `build` offers: the manuscript is written by `import`, into the manuscripts folder.
-BOOK_FORMATS = ("epub", "pdf", "zine", "minizine")
+BOOK_FORMATS = ("epub", "kepub", "pdf", "zine", "minizine")
 
 
 def writer_info(name: str, offered: tuple[str, ...] | None = None) -> WriterInfo:

@@ -9,7 +9,9 @@ stay reproducible. JPEG rather than PNG because a batch makes one per book: enco
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -21,6 +23,22 @@ MARGIN = 150
 MAX_COVER_CHARS = 400  # of a title, byline or fandom list: more never fits on a cover
 
 
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines set centred from ``top`` in one font and colour."""
+
+    kind: str  # title, ornament, author, fandom
+    lines: tuple[str, ...]
+    font: ImageFont.FreeTypeFont
+    colour: str
+    top: int
+    step: int  # line height
+
+    @property
+    def bottom(self) -> int:
+        return self.top + len(self.lines) * self.step
+
+
 def cover_jpeg(book: Book, theme: Theme) -> bytes:
     """The typographic cover of ``book`` in ``theme``'s look, as JPEG bytes."""
     look = theme.cover
@@ -28,30 +46,69 @@ def cover_jpeg(book: Book, theme: Theme) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 60), fill=look["accent"])
     draw.rectangle((0, HEIGHT - 60, WIDTH, HEIGHT), fill=look["accent"])
-    metadata = book.metadata
-    title_font = _font(theme, "bold", 150)
-    title_lines = _wrap(metadata.title or "Untitled", title_font, WIDTH - 2 * MARGIN)
-    y = _centred(draw, title_lines, title_font, 560, look["ink"], 1.2)
-    ornament = look.get("ornament", "")
-    ornament_font = _font(theme, "regular", 90)
-    if ornament and _has_glyphs(ornament_font, ornament):
-        # Pillow draws a missing glyph as a box: a face without the ornament goes without it.
-        y = _centred(draw, [ornament], ornament_font, y + 80, look["accent"], 1.0)
-    byline = " and ".join(metadata.authors)
-    if byline:
-        author_font = _font(theme, "regular", 90)
-        _centred(draw, _wrap(byline, author_font, WIDTH - 2 * MARGIN), author_font, y + 80,
-                 look["ink"], 1.25)
-    if metadata.fandoms:
-        fandom_font = _font(theme, "italic", 64)
-        lines = _wrap(" · ".join(metadata.fandoms), fandom_font, WIDTH - 2 * MARGIN)[:3]
-        _centred(draw, lines, fandom_font, HEIGHT - 260 - 80 * (len(lines) - 1), look["ink"], 1.25)
+    for block in cover_layout(book, theme):
+        for number, line in enumerate(block.lines):
+            draw.text((WIDTH / 2, block.top + number * block.step), line, font=block.font,
+                      fill=block.colour, anchor="mt")
     out = io.BytesIO()
     # 4:2:0 chroma, as cameras and stores use: the type is dark on light, carried by luminance,
     # and the coloured bands are large; full-resolution colour took twice as long to encode, a
     # third of a short book's conversion in a batch.
     image.save(out, format="JPEG", quality=92, subsampling=2)
     return out.getvalue()
+
+
+def cover_layout(book: Book, theme: Theme) -> list[TextBlock]:
+    """Where each block of the cover goes. The fandom line sits at the foot; the title, ornament
+    and author stack from the top, set smaller (and higher) until the stack clears the fandom
+    line, so a long title or an author's name that wraps never runs into it."""
+    look, metadata = theme.cover, book.metadata
+    foot: list[TextBlock] = []
+    if metadata.fandoms:
+        fandom_font = _font(theme, "italic", 64)
+        lines = _wrap(" · ".join(metadata.fandoms), fandom_font, WIDTH - 2 * MARGIN)[:3]
+        foot.append(TextBlock("fandom", tuple(lines), fandom_font, look["ink"],
+                              HEIGHT - 260 - 80 * (len(lines) - 1), int(64 * 1.25)))
+    limit = (foot[0].top if foot else HEIGHT - 60) - GAP
+    stack: list[TextBlock] = []
+    for top, scale in _ATTEMPTS:
+        stack = _stack(book, theme, top, scale)
+        if stack[-1].bottom <= limit:
+            break
+    else:  # even the smallest setting does not fit: the author's lines stop at the limit
+        last = stack[-1]
+        fitting = max(1, (limit - last.top) // last.step)
+        if len(last.lines) > fitting:
+            cut = (*last.lines[:fitting - 1], last.lines[fitting - 1] + " \u2026")
+            stack[-1] = dataclasses.replace(last, lines=cut)
+    return stack + foot
+
+
+GAP = 80  # the least space between the author's lines and the fandom line
+# (top of the title, type scale), tried in turn until the stack fits above the fandom line.
+_ATTEMPTS = ((560, 1.0), (420, 0.85), (300, 0.72), (220, 0.6), (160, 0.5))
+
+
+def _stack(book: Book, theme: Theme, top: int, scale: float) -> list[TextBlock]:
+    look, metadata = theme.cover, book.metadata
+    width = WIDTH - 2 * MARGIN
+    title_font = _font(theme, "bold", round(150 * scale))
+    blocks = [TextBlock("title", tuple(_wrap(metadata.title or "Untitled", title_font, width)),
+                        title_font, look["ink"], top, int(title_font.size * 1.2))]
+    gap = round(80 * scale)
+    ornament = look.get("ornament", "")
+    ornament_font = _font(theme, "regular", round(90 * scale))
+    if ornament and _has_glyphs(ornament_font, ornament):
+        # Pillow draws a missing glyph as a box: a face without the ornament goes without it.
+        blocks.append(TextBlock("ornament", (ornament,), ornament_font, look["accent"],
+                                blocks[-1].bottom + gap, int(ornament_font.size)))
+    byline = " and ".join(metadata.authors)
+    if byline:
+        author_font = _font(theme, "regular", round(90 * scale))
+        blocks.append(TextBlock("author", tuple(_wrap(byline, author_font, width)), author_font,
+                                look["ink"], blocks[-1].bottom + gap,
+                                int(author_font.size * 1.25)))
+    return blocks
 
 
 def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
@@ -81,21 +138,5 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
-            lines.append(_fitted(word, font, width))
-    return lines[:6] or [""]
-
-
-def _fitted(word: str, font: ImageFont.FreeTypeFont, width: int) -> str:
-    """``word``, cut short with an ellipsis when it is wider than the cover."""
-    while len(word) > 1 and font.getlength(word) > width:
-        word = word[:max(1, len(word) * 3 // 4 - 1)].rstrip("…") + "…"
-    return word  # a cover is not the place for the whole of a very long title
-
-
-def _centred(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont, top: int,
-             colour: str, leading: float) -> int:
-    """Draw ``lines`` centred from ``top``; the y just below the last line."""
-    step = int(font.size * leading)
-    for number, line in enumerate(lines):
-        draw.text((WIDTH / 2, top + number * step), line, font=font, fill=colour, anchor="mt")
-    return top + len(lines) * step
+            lines.append(word)
+    return lines[:6] or [""]  # a cover is not the place for the whole of a very long title

@@ -17,6 +17,7 @@ from bookmaker.settings.options import BuildOptions
 from bookmaker.settings.context import render_context
 from bookmaker.convert import build, load
 from bookmaker.settings.themes import STYLES, find_theme, list_themes
+from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.writers.pdf import pdf_bytes
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -70,8 +71,9 @@ def test_each_theme_packs_its_own_stylesheet(built, name):
     sheets = [STYLES / "default" / "epub.css"] + ([STYLES / name / "epub.css"]
                                                    if name != "default" else [])
     with zipfile.ZipFile(built[name][".epub"]) as book:
+        # merged into one sheet Calibre's Check Book accepts (writers/epub/stylesheet.py)
         assert book.read("EPUB/css/book.css").decode() == \
-            "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+            merged_stylesheet(sheet.read_text(encoding="utf-8") for sheet in sheets)
 
 
 def test_a_theme_of_ones_own_replaces_a_stylesheet_by_file_name(tmp_path):
@@ -115,7 +117,8 @@ def test_a_theme_folder_of_ones_own_overrides_by_file_name(tmp_path):
     with zipfile.ZipFile(result.outputs[0]) as book:
         assert b"My imprint" in book.read("EPUB/title.xhtml")
         # No epub.css of its own: the default theme's.
-        assert book.read("EPUB/css/book.css") == (STYLES / "default" / "epub.css").read_bytes()
+        assert book.read("EPUB/css/book.css").decode() == merged_stylesheet(
+            [(STYLES / "default" / "epub.css").read_text(encoding="utf-8")])
     context = render_context(BuildOptions(style=str(theme)))
     pdf = PdfReader(io.BytesIO(pdf_bytes(load(HERO), context)))
     assert any("Printed by my own theme" in page.extract_text() for page in pdf.pages[:3])

@@ -139,3 +139,23 @@ def test_a_bad_cover_option_stops_the_run_before_anything_is_written(tmp_path):
               BuildOptions(cover=str(tmp_path / "notes.png")))
     assert not (tmp_path / "out").exists()
 
+
+
+@pytest.mark.parametrize("theme_name", ["default", "modern", "typewriter"])
+def test_a_wrapping_author_name_never_runs_into_the_fandom_line(theme_name):
+    from bookmaker.writers.covers import GAP, cover_layout
+
+    theme = find_theme(theme_name)
+    crowded = Book(Metadata(
+        title="What the Rain Knew About the Lighthouse Keeper's Daughter and the Sea",
+        authors=("Wilhelmina Featherstonehaugh-Cholmondeley", "Bartholomew Quillfeather",
+                 "Anonymous Contributor"),
+        fandoms=("Final Fantasy VII", "Crisis Core: Final Fantasy VII", "Kingdom Hearts")),
+        chapters=BOOK.chapters)
+    blocks = {block.kind: block for block in cover_layout(crowded, theme)}
+    assert len(blocks["author"].lines) >= 2  # the case the issue saw: the name wraps
+    assert blocks["author"].bottom + GAP <= blocks["fandom"].top
+    assert blocks["title"].font.size < 150  # set smaller to make room, not cut
+    assert "".join(blocks["author"].lines).replace(" ", "").endswith("Contributor")
+    ordinary = {block.kind: block for block in cover_layout(BOOK, theme)}
+    assert ordinary["title"].font.size == 150 and ordinary["title"].top == 560

@@ -29,6 +29,7 @@ from bookmaker.settings.context import render_context
 from bookmaker.writers import epub
 from bookmaker.writers.epub.package import FIC_VOCABULARY
 from bookmaker.writers.xhtml import XhtmlRenderer, raw_html_to_xhtml
+from paths import REPO, SEED
 
 CASES = Path(__file__).parent.parent / "data" / "epub"
 NS = {
@@ -220,7 +221,9 @@ def test_accessibility_metadata(kitchen_sink_files, tmp_path):
     text_only = opf(unzip(build(minimal_book(), tmp_path, "text-only", generated_cover=False)))
     assert metas(text_only, "schema:accessMode") == ["textual"]
     assert metas(text_only, "schema:accessibilityFeature") == [
-        "structuralNavigation", "tableOfContents", "readingOrder"]
+        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    assert metas(text_only, "dcterms:conformsTo") == [
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
 
 
 def test_alternative_text_is_not_claimed_when_an_image_has_no_alt(tmp_path):
@@ -644,3 +647,200 @@ def test_embedded_images_from_a_container_are_packed_under_safe_names(tmp_path):
     assert images == ["EPUB/images/map-one.png"]
     assert files["EPUB/images/map-one.png"] == png
     assert files["EPUB/chapter-001.xhtml"].count(b'src="images/map-one.png"') == 2
+
+
+# --------------------------------------------------------------------------- stable identity
+
+
+WIP = """---
+title: Work in Progress
+author: Quill Harrow
+language: en
+summary: A story still being written.
+---
+
+# The Beginning
+
+It began with rain.[^1] Then it stopped.
+
+## A part of it
+
+More rain, and a [link](https://example.org).
+
+[^1]: Always rain.
+
+# The Middle
+
+Things happened. ![A map](map.png)
+"""
+NEW_CHAPTER = """
+# The New Chapter
+
+Posted a week later, with its own note.[^n]
+
+[^n]: A new note.
+"""
+
+
+@pytest.mark.parametrize("fmt", ["epub", "kepub"])
+def test_a_new_chapter_changes_no_earlier_file(fmt, tmp_path):
+    """E-readers keep the reader's place (and Kobo the highlights) by file name and element id:
+    when a work in progress gains a chapter, every earlier file stays byte for byte the same; only
+    the package, the contents and the NCX list the new one."""
+    from bookmaker.convert import build as build_books
+
+    (tmp_path / "map.png").write_bytes((CASES / "kitchen-sink" / "images" / "map.png").read_bytes())
+    story = tmp_path / "wip.md"
+    books = {}
+    for version, text in (("before", WIP), ("after", WIP + NEW_CHAPTER)):
+        story.write_text(text, encoding="utf-8")
+        [result] = build_books([story], (fmt,), tmp_path / version)
+        assert result.error is None
+        books[version] = unzip(result.outputs[0])
+    before, after = books["before"], books["after"]
+    assert set(after) - set(before) == {"EPUB/chapter-003.xhtml"}
+    listings = {"EPUB/content.opf", "EPUB/nav.xhtml", "EPUB/toc.ncx"}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == listings
+    assert b'id="fn-1"' in before["EPUB/chapter-001.xhtml"]
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
+    """Ace by DAISY, the checker publishers use, on representative books in one batch: the seed in
+    every theme, a 120,000-word novel, an AO3 download, the kitchen sink (footnotes, images,
+    subheadings, raw HTML) as EPUB and kepub. The package states conformance to EPUB
+    Accessibility 1.1 / WCAG 2.1 AA (dcterms:conformsTo) because this passes. A book with the
+    package language removed is the control that Ace really ran and reports."""
+    import runpy
+
+    import ace_batch
+    from bookmaker.convert import build as build_books
+
+    novel = runpy.run_path(str(REPO / "benchmarks" / "make_novel.py"))
+    front, paragraphs = novel["seed_parts"]()
+    (tmp_path / "novel.md").write_text(novel["manuscript"](front, paragraphs, 120_000, 40),
+                                       encoding="utf-8")
+    sources = {"seed": SEED, "novel": tmp_path / "novel.md",
+               "ao3": REPO / "tests" / "data" / "ao3html" / "multi-chapter-2024" / "input.html",
+               "kitchen-sink": REPO / "tests" / "data" / "manuscript" / "kitchen-sink" /
+               "input.md"}
+    books = []
+    for style in ("default", "modern", "typewriter"):
+        [result] = build_books([SEED], ("epub",), tmp_path / style, BuildOptions(style=style))
+        books.extend(result.outputs)
+    for name in ("novel", "ao3"):
+        [result] = build_books([sources[name]], ("epub",), tmp_path / name)
+        books.extend(result.outputs)
+    [result] = build_books([sources["kitchen-sink"]], ("epub", "kepub"), tmp_path / "sink")
+    books.extend(result.outputs)
+    control = tmp_path / "not-built-by-bookmaker" / "no-language.epub"
+    control.parent.mkdir()
+    with zipfile.ZipFile(books[0]) as source, zipfile.ZipFile(control, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "EPUB/content.opf":
+                data = re.sub(rb' xml:lang="[^"]*"', b"", data, count=1)
+            target.writestr(info, data)
+
+    assert len(books) == 7
+    try:
+        results = ace_batch.check([*books, control])
+    except ace_batch.AceMissing as error:
+        pytest.fail(f"{error}: install Ace as the README says (npm install -g @daisy/ace)")
+    for result in results[:-1]:
+        assert not result.error, result.error
+        assert result.blocking == [], f"{result.path}:\n" + "\n".join(map(str, result.blocking))
+    assert "epub-lang" in {v.rule for v in results[-1].blocking}
+
+
+# --------------------------------------------------------------------------- headings and CSS
+
+
+def test_headings_inside_a_chapter_form_an_outline_without_skipped_levels(tmp_path):
+    """A manuscript's ``##`` (Heading level 2) under the chapter's <h1> is an <h2>; deeper ones
+    follow one level at a time (Ace/axe: heading-order)."""
+    chapter = Chapter(title="One", blocks=(
+        Heading(2, (Text("Part"),)), Paragraph((Text("a"),)), Heading(4, (Text("Deep"),)),
+        Paragraph((Text("b"),)), Heading(3, (Text("Back up"),)), Heading(2, (Text("Next"),))))
+    files = unzip(build(Book(Metadata(title="T"), chapters=(chapter,)), tmp_path))
+    headings = re.findall(rb"<(h[1-6])[ >]", files["EPUB/chapter-001.xhtml"])
+    assert headings == [b"h1", b"h2", b"h3", b"h3", b"h2"]
+
+
+def css_rules(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    import tinycss2
+
+    sheet = files["EPUB/css/book.css"].decode()
+    return [(tinycss2.serialize(rule.prelude).strip(), tinycss2.serialize(rule.content))
+            for rule in tinycss2.parse_stylesheet(sheet, skip_comments=True,
+                                                  skip_whitespace=True)]
+
+
+@pytest.mark.parametrize("style", ["default", "modern", "typewriter"])
+def test_the_stylesheet_repeats_no_selector_and_runs_least_specific_first(style, tmp_path):
+    """Calibre's Check Book reports a repeated selector or a less specific selector after a more
+    specific one as an error; the theme's sheets are merged so neither happens, with the overlay
+    still winning where it overrides the default."""
+    import cssselect2
+    import tinycss2
+
+    rules = css_rules(unzip(build(minimal_book(), tmp_path, style=style)))
+    selectors = [selector for selector, _ in rules]
+    assert len(selectors) == len(set(selectors))
+    ranks = [cssselect2.compile_selector_list(tinycss2.parse_component_value_list(s))[0]
+             .specificity for s in selectors]
+    assert ranks == sorted(ranks)
+    by_selector = dict(rules)
+    assert "text-align: center" in by_selector[".titlepage h1"]  # centred in every theme
+    assert "text-indent: 0" in by_selector[".chapter-notes + p"]  # after the summary box
+    assert "text-decoration: underline" in by_selector["a"]
+    for css in by_selector.values():
+        assert "calc(" not in css and "var(" not in css and "flex" not in css
+    if style == "modern":
+        assert "font-family: sans-serif" in by_selector["body"]
+    if style == "typewriter":
+        assert "text-decoration: underline" in by_selector["em"]
+        assert "font-style: normal" in by_selector["em"]
+
+
+def test_the_author_has_a_file_as_for_calibres_author_sort(kitchen_sink_files):
+    package = opf(kitchen_sink_files)
+    for creator in package.xpath("//dc:creator", namespaces=NS):
+        file_as = package.xpath(f"//opf:meta[@refines='#{creator.get('id')}']"
+                                f"[@property='file-as']/text()", namespaces=NS)
+        assert file_as == [creator.text]
+    assert package.get(XML_LANG) == package.xpath("//dc:language/text()", namespaces=NS)[0]
+
+
+def test_a_chapter_too_long_for_e_readers_is_cut_into_parts_with_their_footnotes(tmp_path):
+    """Adobe's engine (Kobo's for a sideloaded EPUB) refuses documents over about 300 KB: a
+    120,000-word one-shot is cut between paragraphs, each part with the footnotes it uses."""
+    from bookmaker.check import check_epub
+
+    [chapter] = big_book(chapters=1).chapters
+    late = (Paragraph((Text("A late reference"), FootnoteRef("late"), Text("."))),
+            Footnote("late", (Paragraph((Text("The late note."),)),)))
+    chapter = dataclasses.replace(chapter, blocks=chapter.blocks + late)
+    book = Book(Metadata(title="One Shot", language="en"), chapters=(chapter,))
+    files = unzip(build(book, tmp_path, "one-shot"))
+    parts = [href for href in spine_hrefs(opf(files)) if href.startswith("chapter-")]
+    assert parts[:3] == ["chapter-001.xhtml", "chapter-001-2.xhtml", "chapter-001-3.xhtml"]
+    assert all(len(files[f"EPUB/{href}"]) <= 300 * 1024 for href in parts)
+    documents = [parse(files[f"EPUB/{href}"]) for href in parts]
+    paragraphs = [p for document in documents
+                  for p in document.xpath("//x:section[contains(@class,'chapter')]/x:p",
+                                          namespaces=NS)]
+    assert len(paragraphs) == sum(isinstance(b, Paragraph) for b in chapter.blocks)
+    assert documents[0].xpath("count(//x:h1)", namespaces=NS) == 1
+    assert all(d.xpath("count(//x:h1)", namespaces=NS) == 0 for d in documents[1:])
+    notes = [d.xpath("//x:aside[@epub:type='footnote']//text()", namespaces=NS)
+             for d in documents]
+    assert "A footnote." in "".join(notes[0]) and "The late note." in "".join(notes[-1])
+    assert all(not n for n in notes[1:-1])  # a part without references carries no notes
+    nav = parse(files["EPUB/nav.xhtml"])
+    contents = nav.xpath("//x:nav[@id='toc']//x:a/@href", namespaces=NS)
+    assert [href for href in contents if href.startswith("chapter-")] == ["chapter-001.xhtml"]
+    assert check_epub(tmp_path / "one-shot.epub", "all") == []

@@ -27,13 +27,17 @@ from markupsafe import Markup
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, asset_bytes, asset_media_type, locate_asset
 from bookmaker.errors import Finding
-from bookmaker.model import Anthology, Book, Chapter, EmbeddedFile, Image, Metadata
+from bookmaker.model import (Anthology, Block, Book, Chapter, EmbeddedFile, Footnote, Image,
+                             Metadata)
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers.covers import cover_jpeg
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.themes import Theme
 from bookmaker.writers import templating
+from bookmaker.writers.epub.outline import outlined
+from bookmaker.writers.epub.split import DOCUMENT_LIMIT, footnote_references, split_blocks
+from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, package_bytes,
                                             work_identifier)
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
@@ -99,8 +103,8 @@ def assemble(book: Book, context: RenderContext) -> Package:
     pages.append(_title_page(book, title, options, page))
     if options.warnings == "front":
         pages.append(_warnings_page(book, options, images, page))
-    chapters = [_chapter_page(book, number, chapter, title, images, page)
-                for number, chapter in enumerate(book.chapters, start=1)]
+    chapters = [chapter_page for number, chapter in enumerate(book.chapters, start=1)
+                for chapter_page in _chapter_pages(book, number, chapter, title, images, page)]
     pages.extend(chapters)
     if book.back_matter:
         pages.append(_end_notes_page(book, images, page))
@@ -169,24 +173,50 @@ def _warnings_page(book: Book, options: BuildOptions, images: ImageFolder,
         footnotes=Markup(renderer.footnotes_section())), label=heading)
 
 
-def _chapter_page(book: Book, number: int, chapter: Chapter, book_title: str,
-                  images: ImageFolder, page: PageRenderer) -> Page:
+def _chapter_pages(book: Book, number: int, chapter: Chapter, book_title: str,
+                   images: ImageFolder, page: PageRenderer) -> list[Page]:
+    """The chapter's document, or its parts when it is too long for one (see split.py)."""
     heading = chapter_label(book, number, chapter, book_title)
-    renderer = XhtmlRenderer(
-        collect_footnotes(chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes),
-        images.href_for)
-    sections = {name: Markup(renderer.blocks(blocks)) for name, blocks in (
-        ("summary", chapter.summary), ("notes", chapter.notes), ("text", chapter.blocks),
-        ("end_notes", chapter.end_notes))}
-    href = f"chapter-{number:03d}.xhtml"
+    sections = outlined(chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes)
+    definitions = collect_footnotes(*sections)
+    whole = _chapter_page(number, 1, heading, sections, definitions, images, page)
+    if len(whole.content) <= DOCUMENT_LIMIT:
+        return [whole]
+    summary, notes, text, end_notes = sections
+    measure = XhtmlRenderer(definitions, lambda image: "")  # sizes only: no image is added
+    parts = split_blocks(text, lambda block: len(measure.blocks([block]).encode("utf-8")))
+    pages = []
+    for index, part in enumerate(parts, start=1):
+        first, last = index == 1, index == len(parts)
+        part_sections = (summary if first else (), notes if first else (), part,
+                         end_notes if last else ())
+        notes_here = {note_id: definitions[note_id]
+                      for note_id in footnote_references(part_sections, definitions)}
+        pages.append(_chapter_page(number, index, heading, part_sections, notes_here, images,
+                                   page))
+    return pages
+
+
+def _chapter_page(number: int, part: int, heading: str, sections: list[tuple[Block, ...]] |
+                  tuple[tuple[Block, ...], ...], footnotes: dict[str, Footnote],
+                  images: ImageFolder, page: PageRenderer) -> Page:
+    renderer = XhtmlRenderer(footnotes, images.href_for)
+    rendered = {name: Markup(renderer.blocks(blocks))
+                for name, blocks in zip(("summary", "notes", "text", "end_notes"), sections,
+                                        strict=True)}
+    # Part 1 keeps the chapter's file name; the parts after it are named after it, so a chapter
+    # growing past the limit never renames the files of the others.
+    href = f"chapter-{number:03d}.xhtml" if part == 1 else f"chapter-{number:03d}-{part}.xhtml"
     return Page(href.removesuffix(".xhtml"), href, page(
         "chapter.xhtml.j2", page_title=heading, body_class="chapter", heading=heading,
-        footnotes=Markup(renderer.footnotes_section()), **sections), label=heading)
+        continued=part > 1, footnotes=Markup(renderer.footnotes_section()), **rendered),
+        label=heading if part == 1 else "")
 
 
 def _end_notes_page(book: Book, images: ImageFolder, page: PageRenderer) -> Page:
-    renderer = XhtmlRenderer(collect_footnotes(book.back_matter), images.href_for)
-    text = renderer.blocks(book.back_matter)
+    (back_matter,) = outlined(book.back_matter)
+    renderer = XhtmlRenderer(collect_footnotes(back_matter), images.href_for)
+    text = renderer.blocks(back_matter)
     return Page("endnotes", "endnotes.xhtml", page(
         "endnotes.xhtml.j2", page_title="End notes", body_class="end-notes", heading="End notes",
         text=Markup(text), footnotes=Markup(renderer.footnotes_section())), label="End notes")
@@ -212,8 +242,9 @@ def _page_resources(pages: list[Page]) -> list[Resource]:
 
 
 def _stylesheet(theme: Theme) -> Resource:
+    sheets = [path.read_text(encoding="utf-8") for path in theme.stylesheets("epub.css")]
     return Resource("css", "css/book.css", "text/css",
-                    theme.stylesheet_text("epub.css").encode("utf-8"))
+                    merged_stylesheet(sheets).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- templates

@@ -31,7 +31,7 @@ from bookmaker.model import Anthology, Book, Metadata, Work, collection_book, co
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers.covers import cover_jpeg
-from bookmaker.writers.epub import (ImageFolder, Landmark, Page, PageRenderer, _chapter_page,
+from bookmaker.writers.epub import (ImageFolder, Landmark, Page, PageRenderer, _chapter_pages,
                                     _cover_page, _end_notes_page, _page_resources, _render,
                                     _stylesheet, _warnings_page, document_language)
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, WorkPart,
@@ -185,8 +185,10 @@ def _work_pages(work: Work, number: int, run_warnings: str, names: set[str],
                                         images, page), prefix)]
     if placement == "front":
         pages.append(warnings)
-    chapters = [_prefixed(_chapter_page(book, n, chapter, title, images, page), prefix)
-                for n, chapter in enumerate(book.chapters, start=1)]
+    # A long chapter is split into parts (see split.py); each part keeps the work's prefix.
+    chapters = [_prefixed(part, prefix)
+                for n, chapter in enumerate(book.chapters, start=1)
+                for part in _chapter_pages(book, n, chapter, title, images, page)]
     pages.extend(chapters)
     if book.back_matter:
         pages.append(_prefixed(_end_notes_page(book, images, page), prefix))

@@ -1,4 +1,4 @@
-"""``bookmaker check``: every problem in a set of manuscripts, each as a Finding with file and line.
+"""Manuscripts checked: every problem in one, each as a Finding with file and line.
 
 Readers that can list several problems at once expose ``findings(path)``; for the others, reading
 the file and reporting its first error is the best there is.
@@ -6,24 +6,10 @@ the file and reporting its first error is the best there is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from bookmaker import readers
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
-
-
-def check_paths(paths: Iterable[str | Path]) -> list[Finding]:
-    found: list[Finding] = []
-    for path in paths:
-        try:
-            sources = readers.discover(path)
-        except ManuscriptError as error:
-            found.append(error.as_finding())
-            continue
-        for source in sources:
-            found.extend(check_file(source))
-    return found
 
 
 def check_file(path: Path) -> list[Finding]:

@@ -1,0 +1,39 @@
+"""``bookmaker check``: manuscripts checked for mistakes, EPUBs linted against the device rules.
+
+``manuscripts.py`` checks what an author writes (every problem with file and line); ``epub.py``
+lints a finished EPUB, bookmaker's or anyone's, against the rules of Kindle, Kobo and Apple Books
+listed in ``rules.py``. A folder may hold both: each file goes to the check for its kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from bookmaker import readers
+from bookmaker.check.epub import check_epub
+from bookmaker.check.manuscripts import check_file
+from bookmaker.check.rules import TARGETS
+from bookmaker.errors import BookmakerError, Finding, ManuscriptError
+
+__all__ = ["TARGETS", "check_epub", "check_file", "check_paths"]
+
+
+def check_paths(paths: Iterable[str | Path], target: str = "all") -> list[Finding]:
+    """Every finding for the files and folders ``paths``: EPUBs against ``target``'s device rules,
+    everything else as a manuscript."""
+    if target not in TARGETS:
+        raise BookmakerError(f"unknown target {target!r} (choose from {', '.join(TARGETS)})")
+    found: list[Finding] = []
+    for path in paths:
+        try:
+            sources = readers.discover(path)
+        except ManuscriptError as error:
+            found.append(error.as_finding())
+            continue
+        for source in sources:
+            if source.suffix.lower() == ".epub":
+                found.extend(check_epub(source, target))
+            else:
+                found.extend(check_file(source))
+    return found

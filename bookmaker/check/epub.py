@@ -1,0 +1,283 @@
+"""``bookmaker check BOOK.epub``: any EPUB linted against the device rules in rules.py.
+
+Every finding names the rule, the book and the file inside it (``book.epub/EPUB/ch1.xhtml``) with
+the line, and what to do. The book is a stranger's file: it is opened through SafeZip and parsed
+with the safe XML parser, and a broken part is a finding, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urldefrag
+
+import tinycss2
+import tinycss2.ast
+from lxml import etree
+
+from bookmaker import taxonomy
+from bookmaker.check.rules import RULES, rules_for
+from bookmaker.errors import BookmakerError, Finding, ManuscriptError
+from bookmaker.safety.archives import SafeZip
+from bookmaker.safety.xml import parse_xml
+
+_XHTML = "http://www.w3.org/1999/xhtml"
+_OPF = "http://www.idpf.org/2007/opf"
+_DC = "http://purl.org/dc/elements/1.1/"
+_CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)[\"']", re.I)
+_DOCUMENT_TYPES = {"application/xhtml+xml", "text/html"}
+_IMAGE_PREFIX = "image/"
+_HIDDEN_LIMIT = 10_000
+_DOCUMENT_LIMIT = 300 * 1024
+_IMAGE_LIMIT = 5 * 1024 * 1024
+_BOOK_LIMIT = 50 * 1024 * 1024
+_FLEX = re.compile(r"^(inline-)?(flex|grid)$", re.I)
+# HTML's void elements: the only ones an HTML parser (Kindle's converter) closes by itself.
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_SELF_CLOSED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/>")
+
+
+# Reports one finding: rule id, the file inside the book (None: the book), line, what was found.
+Report = Callable[[str, str | None, int | None, str], None]
+
+
+@dataclass
+class _Book:
+    path: Path
+    archive: SafeZip
+    opf_name: str = ""
+    # a manifest item's file name -> (id, media type, properties)
+    manifest: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    body_ids: dict[str, str] = field(default_factory=dict)  # document -> its body's id
+
+
+def check_epub(path: str | Path, target: str = "all") -> list[Finding]:
+    """Every finding for the book at ``path`` under the rules of ``target``."""
+    wanted = {rule.id for rule in rules_for(target)}
+    found: list[Finding] = []
+
+    def report(rule_id: str, part: str | None, line: int | None, detail: str) -> None:
+        if rule_id not in wanted:
+            return
+        rule = RULES[rule_id]
+        where = f"{path}/{part}" if part else str(path)
+        found.append(Finding(rule.level, f"[{rule.id}] {detail}: {rule.breaks}", where, line,
+                             rule.fix))
+
+    try:
+        with SafeZip(path) as archive:
+            _check(_Book(Path(path), archive), report)
+    except ManuscriptError as error:
+        found.append(error.as_finding())
+    except BookmakerError as error:
+        found.append(Finding("error", str(error), str(path)))
+    return found
+
+
+def _check(book: _Book, report: Report) -> None:
+    archive = book.archive
+    names = archive.names()
+    if not names or names[0] != "mimetype" or archive.read("mimetype").strip() != \
+            b"application/epub+zip":
+        report("container-mimetype", None, None, "the container's first entry is not the "
+               "EPUB mimetype")
+    total = sum(len(archive.read(name)) for name in names)
+    if total > _BOOK_LIMIT:
+        report("book-size", None, None, f"the book is {total / 1048576:.0f} MB")
+    book.opf_name = _package_name(book, report)
+    if not book.opf_name:
+        report("package-missing", "META-INF/container.xml", None,
+               "the container names no package document that is in the book")
+        return
+    package = _parse(book, book.opf_name, report)
+    if package is None:
+        return
+    _check_package(book, package, report)
+    documents = [name for name, (_, media_type, _) in book.manifest.items()
+                 if media_type in _DOCUMENT_TYPES and name in archive]
+    parsed = {}
+    for name in documents:
+        root = _parse(book, name, report)
+        if root is not None:
+            parsed[name] = root
+            body = root.find(f"{{{_XHTML}}}body")
+            if body is not None and body.get("id"):
+                book.body_ids[name] = body.get("id")
+    hidden = 0
+    for name, root in parsed.items():
+        hidden += _check_document(book, name, root, report)
+    if hidden > _HIDDEN_LIMIT:
+        report("hidden-text", None, None, f"{hidden:,} characters of hidden text")
+    for name, (_, media_type, _) in book.manifest.items():
+        if name not in archive:
+            continue
+        if media_type == "text/css":
+            _check_css(name, archive.read(name), report)
+        elif media_type.startswith(_IMAGE_PREFIX) and len(archive.read(name)) > _IMAGE_LIMIT:
+            report("image-size", name, None,
+                   f"the image is {len(archive.read(name)) / 1048576:.1f} MB")
+
+
+def _package_name(book: _Book, report: Report) -> str:
+    archive = book.archive
+    if "META-INF/container.xml" not in archive:
+        return ""
+    container = _parse(book, "META-INF/container.xml", report)
+    if container is None:
+        return ""
+    rootfile = container.find(f".//{{{_CONTAINER}}}rootfile")
+    name = rootfile.get("full-path", "") if rootfile is not None else ""
+    return name if name in archive else ""
+
+
+def _parse(book: _Book, name: str, report: Report) -> etree._Element | None:
+    data = book.archive.read(name)
+    match = _DECLARATION.match(data)
+    declared = match.group(1).decode("ascii", "replace").lower() if match else ""
+    if declared and declared.replace("_", "-") not in {"utf-8", "utf8"}:
+        report("xml-declaration-encoding", name, 1,
+               f"the XML declaration says encoding=\"{declared}\"")
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            report("not-utf8", name, data[:error.start].count(b"\n") + 1,
+                   f"byte {error.start} is not UTF-8")
+    try:
+        return parse_xml(data, book.path, name)
+    except ManuscriptError as error:
+        report("xml-well-formed", name, error.line, error.message)
+        return None
+
+
+def _check_package(book: _Book, package: etree._Element, report: Report) -> None:
+    opf = book.opf_name
+    folder = PurePosixPath(opf).parent
+    languages = list(package.iter(f"{{{_DC}}}language"))
+    if not any(taxonomy.language_tag(element.text or "") for element in languages):
+        line = languages[0].sourceline if languages else None
+        value = f"dc:language is {languages[0].text!r}" if languages else "there is no dc:language"
+        report("language-missing", opf, line, value)
+    has_nav = False
+    has_cover = bool(package.xpath("//*[local-name()='meta'][@name='cover']"))
+    for item in package.iter(f"{{{_OPF}}}item"):
+        href = unquote(item.get("href", ""))
+        name = str(folder / href) if str(folder) != "." else href
+        properties = item.get("properties", "").split()
+        book.manifest[name] = (item.get("id", ""), item.get("media-type", ""), " ".join(properties))
+        has_nav = has_nav or "nav" in properties
+        has_cover = has_cover or "cover-image" in properties
+        if name not in book.archive and not href.startswith(("http:", "https:")):
+            report("missing-resource", opf, item.sourceline, f"the manifest lists {href!r}")
+    if not has_nav:
+        report("nav-missing", opf, None, "the package has no item with properties=\"nav\"")
+    if not has_cover:
+        report("cover-missing", opf, None, "the package declares no cover image")
+
+
+def _check_document(book: _Book, name: str, root: etree._Element, report: Report) -> int:
+    """Check one content document; the number of hidden characters in it."""
+    size = len(book.archive.read(name))
+    if size > _DOCUMENT_LIMIT:
+        report("document-size", name, None, f"the document is {size // 1024} KB")
+    # Empty XHTML elements that are not void (SVG's <path/> and the like are fine), then which of
+    # them the source writes self-closed: the parser no longer knows, the bytes do.
+    empty = {(_local_name(element), element.sourceline)
+             for element in root.iter(f"{{{_XHTML}}}*")
+             if _local_name(element) not in VOID and not len(element) and element.text is None}
+    data = book.archive.read(name)
+    for match in _SELF_CLOSED.finditer(data) if empty else ():
+        tag, line = match.group(1).decode("ascii"), data.count(b"\n", 0, match.start()) + 1
+        if (tag, line) in empty:
+            report("self-closed-element", name, line, f"<{tag}/> is self-closed")
+    if not (root.get(_XML_LANG) or root.get("lang")):
+        report("document-language", name, root.sourceline, "<html> has no lang or xml:lang")
+    folder = PurePosixPath(name).parent
+    for image in root.iter(f"{{{_XHTML}}}img"):
+        if not image.get("src", "").strip():
+            report("img-without-src", name, image.sourceline, "<img> has no src")
+        if image.get("alt") is None:
+            report("img-without-alt", name, image.sourceline,
+                   f"<img src=\"{image.get('src', '')}\"> has no alt")
+    for link in root.iter(f"{{{_XHTML}}}a"):
+        target, fragment = urldefrag(link.get("href", ""))
+        if not fragment or target.startswith(("http:", "https:", "mailto:")):
+            continue
+        target_name = str(folder / unquote(target)) if target else name
+        target_name = _normalise(target_name)
+        if book.body_ids.get(target_name) == unquote(fragment):
+            report("body-id-link", name, link.sourceline,
+                   f"the link to {link.get('href')!r} points at a <body> id")
+    hidden = 0
+    for element in root.iter(f"{{{_XHTML}}}*"):
+        style = element.get("style", "").replace(" ", "").lower()
+        if element.get("hidden") is not None or "display:none" in style:
+            hidden += len("".join(element.itertext()))
+    for style in root.iter(f"{{{_XHTML}}}style"):
+        _check_css(name, (style.text or "").encode("utf-8"), report, style.sourceline - 1)
+    return hidden
+
+
+def _local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _normalise(name: str) -> str:
+    parts: list[str] = []
+    for part in name.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in {"", "."}:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _check_css(name: str, data: bytes, report: Report, line_offset: int = 0) -> None:
+    text = data.decode("utf-8", errors="replace")
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    for rule in rules:
+        _check_css_rule(name, rule, report, line_offset)
+
+
+def _check_css_rule(name: str, rule: tinycss2.ast.Node, report: Report, offset: int) -> None:
+    if isinstance(rule, tinycss2.ast.ParseError):
+        report("css-unparsable", name, rule.source_line + offset, rule.message)
+        return
+    if isinstance(rule, tinycss2.ast.AtRule):
+        if rule.content and rule.lower_at_keyword in {"media", "supports"}:
+            for inner in tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                  skip_whitespace=True):
+                _check_css_rule(name, inner, report, offset)
+        return
+    if not isinstance(rule, tinycss2.ast.QualifiedRule):
+        return
+    for declaration in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True,
+                                                      skip_whitespace=True):
+        if isinstance(declaration, tinycss2.ast.ParseError):
+            report("css-unparsable", name, declaration.source_line + offset, declaration.message)
+            continue
+        if not isinstance(declaration, tinycss2.ast.Declaration):
+            continue
+        line = declaration.source_line + offset
+        if declaration.lower_name.startswith("--"):
+            report("css-var", name, line, f"the custom property {declaration.name}")
+        for token in _tokens(declaration.value):
+            if isinstance(token, tinycss2.ast.FunctionBlock) and token.lower_name == "calc":
+                report("css-calc", name, line, f"{declaration.name}: calc(...)")
+            elif isinstance(token, tinycss2.ast.FunctionBlock) and token.lower_name == "var":
+                report("css-var", name, line, f"{declaration.name}: var(...)")
+            elif (declaration.lower_name == "display" and isinstance(token, tinycss2.ast.IdentToken)
+                  and _FLEX.match(token.value)):
+                report("css-flex", name, line, f"display: {token.value}")
+
+
+def _tokens(nodes: Iterable[tinycss2.ast.Node]) -> Iterator[tinycss2.ast.Node]:
+    for node in nodes:
+        yield node
+        if isinstance(node, tinycss2.ast.FunctionBlock):
+            yield from _tokens(node.arguments)
