@@ -75,7 +75,7 @@ def test_an_unknown_target_is_refused():
 def own_books(tmp_path_factory) -> list[Path]:
     """bookmaker's own books: the seed in every theme, the kitchen sink as EPUB and kepub."""
     out = tmp_path_factory.mktemp("own")
-    sources = [SEED, DATA / "manuscript" / "kitchen-sink" / "input.md",
+    sources = [SEED, DATA / "kitchen-sink" / "input.md",
                DATA / "ao3html" / "multi-chapter-2024" / "input.html"]
     for style in ("default", "modern", "typewriter"):
         results = build(sources, ("epub", "kepub"), out / style,

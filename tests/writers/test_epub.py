@@ -725,8 +725,7 @@ def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
                                        encoding="utf-8")
     sources = {"seed": SEED, "novel": tmp_path / "novel.md",
                "ao3": REPO / "tests" / "data" / "ao3html" / "multi-chapter-2024" / "input.html",
-               "kitchen-sink": REPO / "tests" / "data" / "manuscript" / "kitchen-sink" /
-               "input.md"}
+               "kitchen-sink": REPO / "tests" / "data" / "kitchen-sink" / "input.md"}
     books = []
     for style in ("default", "modern", "typewriter"):
         [result] = build_books([SEED], ("epub",), tmp_path / style, BuildOptions(style=style))

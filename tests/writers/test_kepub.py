@@ -20,7 +20,7 @@ from bookmaker.writers import WRITERS, epub
 from bookmaker.writers.epub import kepub
 from paths import DATA, REPO
 
-KITCHEN_SINK = DATA / "manuscript" / "kitchen-sink" / "input.md"
+KITCHEN_SINK = DATA / "kitchen-sink" / "input.md"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf"}
 KOBO_ID = re.compile(r"^kobo\.[1-9][0-9]*\.[1-9][0-9]*$")
