@@ -24,6 +24,8 @@ READERS = {
     ".xhtml": "html",
     ".docx": "docx",
     ".epub": "epub",
+    ".azw3": "mobi",
+    ".mobi": "mobi",
 }
 
 # extension -> reader modules that may claim such a file by its content, asked in order before

@@ -30,7 +30,11 @@ def read(path: Path) -> Book:
     """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
     path = Path(path)
     text, _ = read_text(path)
-    root = parse_html(text, path)
+    return book_from_root(parse_html(text, path), path)[0]
+
+
+def book_from_root(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
+    """The page parsed into ``root`` as a Book, and what was left out of it."""
     story = _story_element(root)
     title = _first_h1(story) or _head_title(root)  # before the chrome (an article's header) goes
     _drop_chrome(story)
@@ -41,7 +45,7 @@ def read(path: Path) -> Book:
     title, chapters = chapters_from_blocks(blocks, title)
     metadata = Metadata(title=title or path.stem, authors=_authors(root),
                         language=taxonomy.language_tag(root.get("lang", "")) or "en")
-    return Book(metadata, chapters, base_dir=str(path.parent))
+    return Book(metadata, chapters, base_dir=str(path.parent)), []
 
 
 def findings(path: Path) -> list[Finding]:

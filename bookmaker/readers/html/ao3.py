@@ -22,10 +22,11 @@ from lxml import etree
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
-from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, Series, Strong,
-                             Text)
+from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, SceneBreak,
+                             Series, Strong, Text, plain_text)
 from bookmaker.readers.html.blocks import html_to_blocks, parse_html
 from bookmaker.readers.decoding import read_text
+from bookmaker.transforms.scenebreaks import is_separator_text
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
 _MARKERS = (b'id="preface"', b"Posted originally on the", b'class="tags"')
@@ -285,7 +286,7 @@ def _chapters(chapters_div: etree._Element, path: Path) -> list[Chapter]:
     if not groups:
         text = next((child for child in chapters_div if "userstuff" in _classes(child)),
                     chapters_div)
-        blocks = html_to_blocks(text, source=path, contents_only=True)
+        blocks = _with_scene_breaks(html_to_blocks(text, source=path, contents_only=True))
         return [Chapter("", blocks, line=text.sourceline)] if blocks else []
     chapters = []
     children = list(chapters_div)
@@ -308,13 +309,22 @@ def _chapter(group: etree._Element, text: etree._Element | None,
     title = _chapter_title(_text(heading) if heading is not None else "")
     return Chapter(
         title=title,
-        blocks=html_to_blocks(text, source=path, contents_only=True) if text is not None else (),
+        blocks=_with_scene_breaks(html_to_blocks(text, source=path, contents_only=True))
+        if text is not None else (),
         summary=_labelled(group, "Chapter Summary", path) or _labelled(group, "Summary", path),
         notes=_labelled(group, "Chapter Notes", path) or _labelled(group, "Notes", path),
         end_notes=_labelled(end_notes, "Chapter End Notes", path) or
         _labelled(end_notes, "End Notes", path),
         line=(heading if heading is not None else group).sourceline,
     )
+
+
+def _with_scene_breaks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A paragraph holding only ``xxx`` (or ``***``, ``oOo``...) is a scene break in a fic from
+    the archive, aligned or not: the sanitiser of older archives left writers nothing else."""
+    return tuple(SceneBreak(block.line) if isinstance(block, Paragraph)
+                 and is_separator_text(plain_text(block.children)) else block
+                 for block in blocks)
 
 
 def _chapter_title(heading: str) -> str:
