@@ -14,6 +14,7 @@ library's failures on a damaged or encrypted file become one clear ManuscriptErr
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -26,6 +27,7 @@ from bookmaker.readers.html.blocks import parse_html
 
 MAX_KINDLE_BYTES = 256 * 1024 * 1024
 _DRM_MARKERS = ("drm", "encrypt")
+_SELF_CLOSED_ANCHOR = re.compile(r"<a(\s[^<>]*?)\s*/>", re.IGNORECASE)
 
 
 def read(path: Path) -> Book:
@@ -96,7 +98,9 @@ def _flat_html_book(html: Path, path: Path) -> tuple[Book, list[Finding]]:
     """A MOBI 6 book's single HTML file: AO3's MOBI rebuilt into its HTML download, anything
     else read as a page whose page breaks separate chapters."""
     text, _ = read_text(html)
-    root = parse_html(text, path)
+    # KindleUnpack writes anchors as <a id="filepos..." />, which an HTML parser reads as an open
+    # link swallowing the rest of the book.
+    root = parse_html(_SELF_CLOSED_ANCHOR.sub(r"<a\1></a>", text), path)
     body = next(root.iter("body"), root)
     from bookmaker.readers.html import ao3, ao3_calibre
     if ao3_calibre.looks_like_download("".join(body.itertext())):

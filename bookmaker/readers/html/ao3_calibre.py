@@ -168,81 +168,81 @@ def _is_tag_list(dl: etree._Element) -> bool:
 
 def rebuild_mobi_download(body: etree._Element) -> etree._Element:
     """The HTML download, as a new ``<html>`` tree, from the flat body of AO3's MOBI (KindleGen
-    markup: paragraphs, blockquotes and ``<mbp:pagebreak>``; no ids, no divs, no tag list).
+    markup: paragraphs and blockquotes in a row; no ids, no divs, no tag list; the page breaks do
+    not survive an HTML parser, so the parts are found by AO3's own wording).
 
     What cannot come back is said here: a chapter text that opens with a quotation right after the
     chapter notes is read as part of those notes, since MOBI keeps nothing that tells them apart.
     """
-    sections = _pagebreak_sections(body)
+    _anchor_ids_to_targets(body)
+    parts = [element for element in body if isinstance(element.tag, str)
+             and element.tag not in ("guide", "a") and not element.tag.endswith("pagebreak")]
     html = etree.Element("html")
     new_body = etree.SubElement(html, "body")
     preface = etree.SubElement(new_body, "div", id="preface")
     meta = etree.Element("div", {"class": "meta"})
-    chapters = etree.Element("div", {"id": "chapters", "class": "userstuff"})
-    afterword = etree.Element("div", id="afterword")
-    preface_parts = sections.pop(0) if sections else []
-    # A download made before 2019 has no preface split: its first chapter follows in the section.
-    first_heading = next((index for index, element in enumerate(preface_parts)
-                          if index and _is_chapter_heading(element)), None)
-    if first_heading is not None:
-        sections.insert(0, preface_parts[first_heading:])
-        preface_parts = preface_parts[:first_heading]
-    _rebuild_preface(preface_parts, preface, meta)
+    chapters = etree.SubElement(new_body, "div", {"id": "chapters", "class": "userstuff"})
+    afterword = etree.SubElement(new_body, "div", id="afterword")
+    start = _rebuild_preface(parts, preface, meta)
     preface.append(meta)
-    numbered = [section for section in sections if section and _is_chapter_heading(section[0])]
-    for section in sections:
-        if not section:
-            continue
-        if _is_afterword(section):
-            _rebuild_afterword(section, afterword)
-        elif numbered:
-            if _is_chapter_heading(section[0]):
-                _rebuild_chapter(section, chapters)
-            elif len(chapters):  # a size split inside a chapter: more of its text
-                _append_text(chapters, section)
-        else:
-            _append_text(chapters, section)
-    new_body.append(chapters)
-    new_body.append(afterword)
+    end = _afterword_start(parts, start)
+    _rebuild_afterword(parts[end:], afterword)
+    story = parts[start:end]
+    headings = [index for index, element in enumerate(story) if _is_chapter_heading(element)]
+    if not headings:
+        _append_text(chapters, story)
+    for number, index in enumerate(headings):
+        following = headings[number + 1] if number + 1 < len(headings) else len(story)
+        _rebuild_chapter(story[index:following], chapters)
     return html
 
 
-def _pagebreak_sections(body: etree._Element) -> list[list[etree._Element]]:
-    """The body's elements between page breaks, anchors (``<a id="filepos...">``) left out."""
-    sections: list[list[etree._Element]] = [[]]
-    for element in body:
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag.endswith("pagebreak"):
-            sections.append([])
-        elif element.tag == "a" and not _text(element):
-            continue
-        else:
-            sections[-1].append(element)
-    return [section for section in sections if section]
+def _anchor_ids_to_targets(body: etree._Element) -> None:
+    """MOBI marks link targets with empty anchors (``<a id="filepos123">``) before the element
+    meant: the id moves onto that element, so a footnote's link finds its note."""
+    for anchor in list(body.iter("a")):
+        target = anchor.getnext()
+        if anchor.get("id") and not _text(anchor) and not anchor.get("href") and \
+                target is not None and not target.get("id") and not (anchor.tail or "").strip():
+            target.set("id", anchor.get("id", ""))
+
+
+def _afterword_start(parts: list[etree._Element], start: int) -> int:
+    """Where the afterword begins: the last "End Notes" label, else AO3's request to comment."""
+    texts = [_text(part) for part in parts]
+    for index in range(len(parts) - 1, start - 1, -1):
+        if texts[index] == "End Notes":
+            return index
+    for index in range(len(parts) - 1, max(start, len(parts) - 3) - 1, -1):
+        if "drop by the Archive" in texts[index]:
+            return index
+    return len(parts)
 
 
 def _rebuild_preface(parts: list[etree._Element], preface: etree._Element,
-                     meta: etree._Element) -> None:
+                     meta: etree._Element) -> int:
+    """The preface rebuilt from the first of ``parts``; returns where the story starts."""
     tags = etree.SubElement(meta, "dl", {"class": "tags"})
     index = 0
     while index < len(parts):
         element = parts[index]
         text = _text(element)
         label = text.rstrip(":").strip().lower()
+        if _is_chapter_heading(element) and meta.find("h1") is not None:
+            break
         if _POSTED in text:
             element.set("class", "message")
             preface.append(element)
-        elif text.endswith(":") and label in TAG_LABELS and index + 1 < len(parts):
+        elif text.endswith(":") and label in TAG_LABELS and index + 1 < len(parts) \
+                and meta.find("h1") is None:
             dt = etree.SubElement(tags, "dt")
             dt.text = text
-            dd = _retag(parts[index + 1], "dd")
-            tags.append(dd)
+            tags.append(_retag(parts[index + 1], "dd"))
             index += 1
-        elif label in _WORK_LABELS:
+        elif label in _WORK_LABELS and meta.find("h1") is not None:
             index = _label_and_quote(parts, index, meta)
             continue
-        elif text.startswith("by ") and not meta.findall("div"):
+        elif text.startswith("by ") and meta.find("div") is None:
             byline = _retag(element, "div")
             byline.set("class", "byline")
             for link in byline.iter("a"):
@@ -250,12 +250,17 @@ def _rebuild_preface(parts: list[etree._Element], preface: etree._Element,
             meta.append(byline)
         elif text.startswith("See the end of the work for"):
             pass  # a link to the end notes, which the book places itself
-        elif element.tag == "ul":
+        elif element.tag == "ul" and meta.find("div") is not None:
             meta.append(element)
-        elif meta.find("h1") is None and text and len(tags):
+        elif not text and next(element.iter("img"), None) is None:
+            pass  # calibre's spacing
+        elif meta.find("h1") is None and len(tags):
             heading = etree.SubElement(meta, "h1")
             heading.text = text
+        else:
+            break
         index += 1
+    return index
 
 
 def _label_and_quote(parts: list[etree._Element], index: int, scope: etree._Element) -> int:
@@ -266,7 +271,7 @@ def _label_and_quote(parts: list[etree._Element], index: int, scope: etree._Elem
     quote = etree.SubElement(scope, "blockquote", {"class": "userstuff"})
     index += 1
     while index < len(parts) and parts[index].tag == "blockquote":
-        paragraph = _retag(parts[index], "p")
+        paragraph = _retag(_innermost(parts[index]), "p")
         quote.append(paragraph)
         index += 1
     if not len(quote):
@@ -296,7 +301,8 @@ def _rebuild_chapter(section: list[etree._Element], chapters: etree._Element) ->
     rest = section[index:]
     end = next((position for position, element in enumerate(rest)
                 if _text(element) in ("Chapter End Notes", "End Notes")
-                and all(e.tag == "blockquote" for e in rest[position + 1:])), len(rest))
+                and all(e.tag == "blockquote" or not _text(e) for e in rest[position + 1:])),
+               len(rest))
     text_div = etree.SubElement(chapters, "div", {"class": "userstuff"})
     text_div.extend(rest[:end])
     if end < len(rest):
@@ -311,12 +317,6 @@ def _append_text(chapters: etree._Element, section: list[etree._Element]) -> Non
     target.extend(section)
 
 
-def _is_afterword(section: list[etree._Element]) -> bool:
-    first = _text(section[0])
-    return first == "End Notes" or (len(section) <= 3 and any(
-        "drop by the Archive" in _text(element) for element in section))
-
-
 def _rebuild_afterword(section: list[etree._Element], afterword: etree._Element) -> None:
     meta = etree.SubElement(afterword, "div", {"class": "meta"})
     index = 0
@@ -329,7 +329,7 @@ def _rebuild_afterword(section: list[etree._Element], afterword: etree._Element)
         if text.rstrip(":") == "Works inspired by this one" and index + 1 < len(section):
             listing = etree.SubElement(meta, "dl")
             etree.SubElement(listing, "dt").text = text
-            listing.append(_retag(section[index + 1], "dd"))
+            listing.append(_retag(_innermost(section[index + 1]), "dd"))
             index += 1
         index += 1
 
@@ -342,6 +342,13 @@ def _is_chapter_heading(element: etree._Element) -> bool:
 
 
 # --------------------------------------------------------------------------- tree helpers
+
+
+def _innermost(element: etree._Element) -> etree._Element:
+    """KindleGen indents with nested blockquotes: the one holding the content."""
+    while len(element) == 1 and element[0].tag == "blockquote" and not (element.text or "").strip():
+        element = element[0]
+    return element
 
 
 def _retag(element: etree._Element, tag: str) -> etree._Element:
