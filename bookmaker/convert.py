@@ -56,7 +56,8 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
     BookmakerError (it is recorded in the result), so one bad book never stops the others."""
     result = Conversion(source)
     try:
-        as_read = readers.read(source)
+        as_read, dropped = readers.read_with_findings(source)
+        result.warnings.extend(dropped)
         result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
         typeset: Book | None = None
         for name in formats:

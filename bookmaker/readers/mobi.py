@@ -40,6 +40,11 @@ def findings(path: Path) -> list[Finding]:
     return findings_of(_read, path)
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The book at ``path`` as a Book, and the warnings about what was left out."""
+    return _read(Path(path))
+
+
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     _check_size(path)
     with tempfile.TemporaryDirectory(prefix="bookmaker-kindle-") as scratch:

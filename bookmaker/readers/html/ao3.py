@@ -14,7 +14,9 @@ taxonomy's aliases, and a missing Language line (before 2022) leaves the default
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from contextvars import ContextVar
 from pathlib import Path
 
 from lxml import etree
@@ -26,6 +28,7 @@ from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragrap
                              Series, Strong, Text, plain_text)
 from bookmaker.readers.html.blocks import html_to_blocks, parse_html
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.html.workskin import NO_SKIN, WorkSkin
 from bookmaker.transforms.scenebreaks import is_separator_text
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
@@ -51,12 +54,13 @@ _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s*$", re.IGNORECASE)
 _NUMBERED_CHAPTER = re.compile(r"Chapter\s+\d+\s*:\s*(?P<title>\S.*)", re.IGNORECASE | re.DOTALL)
 _WORK_URL = re.compile(r"https?://[^\s\"'<>]*/works/\d+")
 _SPACES = re.compile(r"\s+")
+# The classes of the work skin being read (ao3_page): the text keeps them as skin- spans.
+_SKIN_CLASSES: ContextVar[frozenset[str]] = ContextVar("ao3_skin_classes", default=frozenset())
 
 
 def sniff(head: bytes) -> bool:
     """Whether a file's first bytes look like an AO3 download rather than any saved page."""
-    return sum(marker in head for marker in _MARKERS) >= 2 or (
-        b"Archive of Our Own" in head and b"<dl" in head)
+    return sum(marker in head for marker in _MARKERS) >= 2
 
 
 def read(path: Path) -> Book:
@@ -70,21 +74,37 @@ def findings(path: Path) -> list[Finding]:
     return findings_of(_read, path)
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The download at ``path`` as a Book, and the warnings about what was left out."""
+    return _read(Path(path))
+
+
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, _ = read_text(path)
     return book_from_document(parse_html(text, path), path)
 
 
-def book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
-    """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's EPUBs,
-    whose pages are this same HTML split into files."""
+def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKIN
+                       ) -> tuple[Book, list[Finding]]:
+    """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's
+    ebooks and saved work pages, rebuilt into this same HTML (ao3_calibre, ao3_page). ``skin``
+    is a saved page's sanitised work skin: the text keeps the classes its rules name."""
+    token = _SKIN_CLASSES.set(skin.classes)
+    try:
+        book, found = _book_from_document(root, path)
+    finally:
+        _SKIN_CLASSES.reset(token)
+    return dataclasses.replace(book, stylesheet=skin.css), found
+
+
+def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
     body = _first(root, "body")
     tags = _first(root, "dl", "tags")
     chapters_div = _by_id(root, "chapters")
     if body is None or tags is None or chapters_div is None:
         raise ManuscriptError("not an AO3 download: no tag list or no chapters", path,
-                              hint="save the work with AO3's Download > HTML, or read it as a "
-                                   "plain web page by renaming it to .htm")
+                              hint="save the work with AO3's Download > HTML, or save the "
+                                   "work's own page from the browser")
     preface = _by_id(root, "preface")
     if preface is None:  # downloads before 2019 have no preface wrapper
         preface = body
@@ -240,8 +260,14 @@ def _labelled(scope: etree._Element | None, label: str, path: Path) -> tuple[Blo
         if child.tag == "p" and _text(child).rstrip(":").lower() == label.lower():
             following = children[index + 1] if index + 1 < len(children) else None
             if following is not None and following.tag == "blockquote":
-                return html_to_blocks(following, source=path, contents_only=True)
+                return _blocks(following, path, contents_only=True)
     return ()
+
+
+def _blocks(element: etree._Element, path: Path, contents_only: bool = False
+            ) -> tuple[Block, ...]:
+    return html_to_blocks(element, source=path, contents_only=contents_only,
+                          keep_classes=_SKIN_CLASSES.get())
 
 
 def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
@@ -249,7 +275,7 @@ def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
     related = [child for child in meta if child.tag == "ul"]
     blocks: list[Block] = []
     for element in related:
-        blocks.extend(html_to_blocks(element, source=path))
+        blocks.extend(_blocks(element, path))
     return tuple(blocks)
 
 
@@ -267,7 +293,7 @@ def _inspired_works(root: etree._Element, path: Path) -> tuple[Block, ...]:
     if listing is None:
         return ()
     title = next((_text(dt) for dt in listing if dt.tag == "dt"), "Works inspired by this one")
-    items = tuple(html_to_blocks(dd, source=path, contents_only=True)
+    items = tuple(_blocks(dd, path, contents_only=True)
                   for dd in listing if dd.tag == "dd")
     items = tuple(item for item in items if item)
     if not items:
@@ -286,7 +312,7 @@ def _chapters(chapters_div: etree._Element, path: Path) -> list[Chapter]:
     if not groups:
         text = next((child for child in chapters_div if "userstuff" in _classes(child)),
                     chapters_div)
-        blocks = _with_scene_breaks(html_to_blocks(text, source=path, contents_only=True))
+        blocks = _with_scene_breaks(_blocks(text, path, contents_only=True))
         return [Chapter("", blocks, line=text.sourceline)] if blocks else []
     chapters = []
     children = list(chapters_div)
@@ -309,7 +335,7 @@ def _chapter(group: etree._Element, text: etree._Element | None,
     title = _chapter_title(_text(heading) if heading is not None else "")
     return Chapter(
         title=title,
-        blocks=_with_scene_breaks(html_to_blocks(text, source=path, contents_only=True))
+        blocks=_with_scene_breaks(_blocks(text, path, contents_only=True))
         if text is not None else (),
         summary=_labelled(group, "Chapter Summary", path) or _labelled(group, "Summary", path),
         notes=_labelled(group, "Chapter Notes", path) or _labelled(group, "Notes", path),
