@@ -64,6 +64,9 @@ def sanitise(css: str) -> tuple[WorkSkin, list[str]]:
         if rule.type == "at-rule":
             dropped.append(f"@{rule.lower_at_keyword} rule")
             continue
+        if rule.type == "error":
+            dropped.append(f"unreadable CSS ({rule.message})")
+            continue
         if rule.type != "qualified-rule":
             continue
         selectors, names = _selectors(tinycss2.serialize(rule.prelude))
