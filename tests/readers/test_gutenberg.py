@@ -85,3 +85,23 @@ def test_small_print_marker_variants():
                                  marker, "", "Text."])
         assert frame is not None and frame.start == 3
         assert ("title", "A Book", 1) in frame.fields and ("authors", "Some One", 1) in frame.fields
+
+
+# --------------------------------------------------------------------------- HTML books
+
+
+def test_gutenberg_html_without_licence_title_page_or_contents():
+    """35-h.htm: the <pre> header and licence, a title page and the title again as an <h1> above
+    the first chapter: neither title becomes a chapter, nothing of the frame is in the book."""
+    from bookmaker import readers
+    book, found = readers.read_with_findings(DATA / "timemachine-35-h.htm")
+    assert book.metadata.title == "The Time Machine"
+    assert book.metadata.authors == ("H. G. Wells",)
+    assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/35"
+    assert [c.title for c in book.chapters] == [
+        "I. Introduction", "II. The Machine", "III. The Time Traveller Returns"]
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    for outside in ("Project Gutenberg", "LICENSE", "START OF", "END OF", "CONTENTS",
+                    "An Invention", "by H. G. Wells", "Produced by", "Section 1"):
+        assert outside not in text, outside
+    assert any("licence" in finding.message for finding in found)

@@ -102,6 +102,8 @@ def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
     gives the tree its author saw; ``sourceline`` is set on every element. ``source`` names the
     file in the error raised for a document nested too deeply to be a story.
     """
+    text = _without_xml_prologue(text)
+
     def parse() -> etree._Element:
         document = JustHTML(text, sanitize=False, track_node_locations=True)
         root = etree.Element("html")
@@ -113,6 +115,21 @@ def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
                 _copy_children(node, root)
         return root
     return _guard_depth(parse, source)
+
+
+# An XHTML file's prologue: the XML declaration (and the DOCTYPE after it), with any comments.
+_XML_PROLOGUE = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>(?:\s*<!--.*?-->)*\s*(?:<!DOCTYPE[^>]*>)?",
+                           re.IGNORECASE | re.DOTALL)
+
+
+def _without_xml_prologue(text: str) -> str:
+    """``text`` without a leading ``<?xml ...?>`` declaration (and the DOCTYPE after it), which
+    the HTML parser would otherwise keep as text at the top of the body; its line breaks stay, so
+    source lines do not move."""
+    match = _XML_PROLOGUE.match(text)
+    if match is None:
+        return text
+    return "\n" * match.group(0).count("\n") + text[match.end():]
 
 
 def parse_fragment(text: str, source: str | Path | None = None) -> etree._Element:

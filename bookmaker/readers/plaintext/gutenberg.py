@@ -39,6 +39,17 @@ _HEADER_LINES = 600  # the 1990s header and SMALL PRINT run to about 300 lines
 FIELD_FOR_LABEL = {"title": "title", "author": "authors", "language": "language"}
 
 
+# The markers, for the HTML books' frame (readers/html/gutenberg.py).
+START = _START
+END = _END
+
+
+def header_fields(lines: list[str]) -> list[tuple[str, str, int]]:
+    """(field, value, line) from a Gutenberg header's lines: ``Title:``/``Author:``/``Language:``,
+    the ebook's page, or a 1990s header's title and author."""
+    return _header_fields(lines)
+
+
 @dataclass(frozen=True)
 class Frame:
     """Where the story starts and ends (line indexes) and the header's fields.
