@@ -14,6 +14,7 @@ library's failures on a damaged or encrypted file become one clear ManuscriptErr
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 import tempfile
 import warnings
@@ -79,7 +80,14 @@ def _unpack(path: Path, scratch: Path) -> Path:
         from mobi.kindleunpack import unpackBook
     logger.disable("mobi")
     try:
-        unpackBook(str(path), str(scratch), epubver="A")
+        with warnings.catch_warnings():
+            # KindleUnpack leaves the image files it writes for the garbage collector to close:
+            # closed here, quietly, rather than as a ResourceWarning at some later moment.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                unpackBook(str(path), str(scratch), epubver="A")
+            finally:
+                gc.collect()
     except Exception as error:  # the library raises anything from struct.error to its own
         message = str(error)
         if any(marker in message.lower() for marker in _DRM_MARKERS):

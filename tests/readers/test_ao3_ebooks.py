@@ -17,7 +17,7 @@ import pytest
 
 from bookmaker import convert, readers
 from bookmaker.errors import ManuscriptError
-from bookmaker.model import Book, SceneBreak, Series, plain_text
+from bookmaker.model import Book, Image, SceneBreak, Series, plain_text
 
 from paths import DATA
 
@@ -30,6 +30,8 @@ BOILERPLATE = ("Chapter Notes", "See the end of the chapter", "See the end of th
 
 def without_lines(value):
     """A model node as plain data with every source line left out (they differ by format)."""
+    if isinstance(value, Image):  # a file beside the download, an embedded: name in an ebook
+        return ("Image", value.alt)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, {field.name: without_lines(getattr(value, field.name))
                                        for field in dataclasses.fields(value)
@@ -108,6 +110,21 @@ def test_three_creators_plural_labels_and_a_chapter_with_only_end_notes() -> Non
     assert "Ember takes the next one" in plain_text(first.end_notes)
     assert plain_text(second.summary).strip() == "Azula does not share."
     assert "Chapter by" not in plain_text(second.blocks)
+
+
+def test_images_come_with_the_ebook_and_a_thin_divider_is_a_scene_break() -> None:
+    """calibre embeds the work's images and moves their size and centring into its CSS; the
+    map is an image of the book, the 20-pixel centred strip a scene break, as in the download."""
+    book = convert.load(HERE / "Frost_and_Fire.epub")
+    images = [block for chapter in book.chapters for block in chapter.blocks
+              if isinstance(block, Image)]
+    assert [image.alt for image in images] == ["Edelgard's map of the four kingdoms"
+                                               .replace("'", "\u2019")]
+    assert images[0].src.startswith("embedded:")
+    assert images[0].src.removeprefix("embedded:") in {file.name for file in book.embedded}
+    first = book.chapters[0].blocks
+    # the divider and the "xxx" beside it: one break between the two scenes
+    assert sum(isinstance(block, SceneBreak) for block in first) == 1
 
 
 def test_old_layout_footnote_survives_every_format() -> None:

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import io
 import re
 from pathlib import Path
 
 from lxml import etree
+from PIL import Image as PILImage
 
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
@@ -146,8 +148,12 @@ class _Reading:
             page_body = copy.deepcopy(page_body)
             _point_links_inside(page_body, item.href)
             body.extend(_without_namespaces(page_body))
+        first_page = self.pages[0][0].href if self.pages else ""
         ao3_calibre.restore_epub_download(body)
-        return ao3.book_from_document(root, self.path)
+        ao3_calibre.restore_alignment(body, self._stylesheets())
+        ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
+        return ao3.book_from_document(root, self.path,
+                                      resolve_image=self._image_resolver(first_page))
 
     # ----------------------------------------------------------------- pages
 
@@ -220,6 +226,25 @@ class _Reading:
                 return None
             return self._embed(name)
         return resolve
+
+    def _stylesheets(self) -> str:
+        """The book's CSS, all of it (calibre keeps alignment there)."""
+        sheets = [item.href for item in self.package.items.values()
+                  if item.media_type == "text/css" and item.href in self.container]
+        return "\n".join(self.container.read(href, limit=MAX_ASSET_BYTES)
+                         .decode("utf-8", errors="replace") for href in sheets)
+
+    def _image_size(self, page: str, src: str) -> tuple[int, int] | None:
+        """An image's pixel size, read from its header (AO3's EPUBs lose the attributes)."""
+        name = resolve_href(page, src)
+        if name is None or name not in self.container:
+            return None
+        try:
+            with PILImage.open(io.BytesIO(self.container.read(name, limit=MAX_ASSET_BYTES))) \
+                    as picture:
+                return picture.size
+        except (OSError, ValueError, PILImage.DecompressionBombError):
+            return None
 
     def _embed(self, name: str) -> str | None:
         """``embedded:NAME`` for an image in the container, read once; None for a non-image."""

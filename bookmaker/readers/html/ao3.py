@@ -26,7 +26,7 @@ from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text, plain_text)
-from bookmaker.readers.html.blocks import html_to_blocks, parse_html
+from bookmaker.readers.html.blocks import ImageResolver, html_to_blocks, parse_html
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html.workskin import NO_SKIN, WorkSkin
 from bookmaker.transforms.scenebreaks import is_separator_text
@@ -56,6 +56,8 @@ _WORK_URL = re.compile(r"https?://[^\s\"'<>]*/works/\d+")
 _SPACES = re.compile(r"\s+")
 # The classes of the work skin being read (ao3_page): the text keeps them as skin- spans.
 _SKIN_CLASSES: ContextVar[frozenset[str]] = ContextVar("ao3_skin_classes", default=frozenset())
+# How the ebook being read names its images (readers/epub), None for a download on disk.
+_RESOLVE_IMAGE: ContextVar[ImageResolver | None] = ContextVar("ao3_resolve_image", default=None)
 
 
 def sniff(head: bytes) -> bool:
@@ -84,16 +86,20 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
     return book_from_document(parse_html(text, path), path)
 
 
-def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKIN
+def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKIN,
+                       resolve_image: ImageResolver | None = None
                        ) -> tuple[Book, list[Finding]]:
     """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's
     ebooks and saved work pages, rebuilt into this same HTML (ao3_calibre, ao3_page). ``skin``
-    is a saved page's sanitised work skin: the text keeps the classes its rules name."""
-    token = _SKIN_CLASSES.set(skin.classes)
+    is a saved page's sanitised work skin: the text keeps the classes its rules name;
+    ``resolve_image`` names an ebook's images (see blocks.html_to_blocks)."""
+    skin_token = _SKIN_CLASSES.set(skin.classes)
+    image_token = _RESOLVE_IMAGE.set(resolve_image)
     try:
         book, found = _book_from_document(root, path)
     finally:
-        _SKIN_CLASSES.reset(token)
+        _SKIN_CLASSES.reset(skin_token)
+        _RESOLVE_IMAGE.reset(image_token)
     return dataclasses.replace(book, stylesheet=skin.css), found
 
 
@@ -267,7 +273,7 @@ def _labelled(scope: etree._Element | None, label: str, path: Path) -> tuple[Blo
 def _blocks(element: etree._Element, path: Path, contents_only: bool = False
             ) -> tuple[Block, ...]:
     return html_to_blocks(element, source=path, contents_only=contents_only,
-                          keep_classes=_SKIN_CLASSES.get())
+                          keep_classes=_SKIN_CLASSES.get(), resolve_image=_RESOLVE_IMAGE.get())
 
 
 def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:

@@ -17,7 +17,9 @@ metadata, chapters, notes, and none of AO3's boilerplate in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import tinycss2
 from lxml import etree
 
 # Every label AO3's tag list has used (singular or plural), without the colon.
@@ -62,6 +64,46 @@ def restore_epub_download(body: etree._Element) -> None:
         for child in afterword:
             if child.tag == "div" and not child.get("id"):
                 _add_class(child, "meta")
+
+
+def restore_image_sizes(body: etree._Element,
+                        size_of: Callable[[str], tuple[int, int] | None]) -> None:
+    """calibre moves an image's ``width``/``height`` into its stylesheet; put the image's own
+    size back (``size_of(src)``), so a thin divider image is still told from an illustration."""
+    for image in body.iter("img"):
+        if image.get("height") is None and image.get("src"):
+            size = size_of(image.get("src", ""))
+            if size is not None:
+                image.set("width", str(size[0]))
+                image.set("height", str(size[1]))
+
+
+def restore_alignment(body: etree._Element, stylesheet: str) -> None:
+    """calibre moves ``align="center"`` and ``text-align`` into classes of its stylesheet; put
+    the alignment back on the elements, so a centred ``xxx`` or divider is still a scene break
+    and a centred signature stays centred."""
+    aligned: dict[str, str] = {}
+    for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
+            continue
+        selector = tinycss2.serialize(rule.prelude).strip()
+        if not re.fullmatch(r"\.[\w-]+", selector):
+            continue
+        for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
+                                                           skip_whitespace=True):
+            if declaration.type == "declaration" and declaration.lower_name == "text-align":
+                value = tinycss2.serialize(declaration.value).strip().lower()
+                if value in ("center", "right"):
+                    aligned[selector[1:]] = value
+    if not aligned:
+        return
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.get("align"):
+            continue
+        value = next((aligned[name] for name in element.get("class", "").split()
+                      if name in aligned), None)
+        if value:
+            element.set("align", value)
 
 
 def _merge_split_sections(body: etree._Element) -> None:

@@ -7,7 +7,7 @@ script repeats those three steps for each ``works/NAME.html`` (metadata from ``w
 what AO3 passes as --title, --authors, --comments, --tags...) and writes ``NAME.epub``,
 ``NAME.azw3`` and ``NAME.mobi`` here. The outputs are committed: the tests never need calibre.
 
-    python tests/data/ao3_downloads/make_fixtures.py      # needs Debian's calibre (ebook-convert)
+    python tests/data/ao3_downloads/make_fixtures.py [NAME...]   # needs Debian's calibre
 
 calibre stamps a fresh uuid and timestamp into each book; the readers ignore both, so a re-run
 changes the bytes, not what the tests see.
@@ -62,6 +62,8 @@ def make(source: Path) -> None:
         work = Path(scratch)
         html = work / source.name
         shutil.copyfile(source, html)
+        for image in source.parent.glob("*.png"):  # what the work's <img> point at
+            shutil.copyfile(image, work / image.name)
         assets = work / "assets"
         subprocess.run(["web2disk", "--base-dir", str(assets), "--max-recursions", "0",
                         "--dont-download-stylesheets", html.as_uri()],
@@ -80,8 +82,10 @@ def main() -> int:
         print("needs calibre's ebook-convert and web2disk (apt-get install calibre)",
               file=sys.stderr)
         return 1
+    wanted = set(sys.argv[1:])  # work names (file stems) to remake; all by default
     for source in sorted((HERE / "works").glob("*.html")):
-        make(source)
+        if not wanted or source.stem in wanted:
+            make(source)
     return 0
 
 
