@@ -50,6 +50,7 @@ _LABELS = {
 _DATE = r"(\d{4}-\d{2}-\d{2})"
 _PUBLISHED = re.compile(r"Published:\s*" + _DATE)
 _UPDATED = re.compile(r"(?:Updated|Completed):\s*" + _DATE)
+_POSTED_CHAPTERS = re.compile(r"Chapters:\s*(\d+)\s*/")
 _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s*$", re.IGNORECASE)
 _NUMBERED_CHAPTER = re.compile(r"Chapter\s+\d+\s*:\s*(?P<title>\S.*)", re.IGNORECASE | re.DOTALL)
 _WORK_URL = re.compile(r"https?://[^\s\"'<>]*/works/\d+")
@@ -123,6 +124,14 @@ def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Fi
     if not chapters:
         found.append(Finding("error", "the download holds no chapter text", str(path),
                              chapters_div.sourceline, "download the work again"))
+    posted = _POSTED_CHAPTERS.search(_text(fields["stats"])) if "stats" in fields else None
+    if posted and chapters and len(chapters) < int(posted.group(1)):
+        titles = ", ".join(chapter.title or "untitled" for chapter in chapters)
+        found.append(Finding("warning", f"the work has {posted.group(1)} chapters posted but "
+                                        f"this file holds {len(chapters)} ({titles}); only those "
+                                        "are in the book", str(path), chapters_div.sourceline,
+                             "download the whole work again, or save its \"Entire Work\" "
+                             "page"))
     front = _labelled(meta, "Notes", path) + _related_works(meta, path)
     back = _work_end_notes(root, path) + _inspired_works(root, path)
     book = Book(metadata, tuple(chapters), front, back, base_dir=str(path.parent))

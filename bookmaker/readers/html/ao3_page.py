@@ -71,25 +71,9 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
                                 "not safe or not shown by e-readers: " + "; ".join(dropped),
                      str(path), _style_line(root), "the rest of the skin is kept")
              ] if dropped else []
-    found.extend(_missing_chapters(work, tags, path))
     download = _download(root, work, tags)
     book, more = ao3.book_from_document(download, path, skin)
     return book, found + more
-
-
-def _missing_chapters(work: etree._Element, tags: etree._Element, path: Path) -> list[Finding]:
-    """A warning when the page holds fewer chapters than the work has posted (one chapter's
-    page instead of the "Entire Work" view)."""
-    posted = next((dd for dd in tags.iter("dd") if "chapters" in _classes(dd)), None)
-    match = re.match(r"\s*(\d+)\s*/", _text(posted)) if posted is not None else None
-    chapters = _by_id(work, "chapters")
-    shown = [c for c in chapters if "chapter" in _classes(c)] if chapters is not None else []
-    if match is None or not shown or len(shown) >= int(match.group(1)):
-        return []
-    titles = ", ".join(_text(_first(chapter, "h3", "title")) for chapter in shown)
-    return [Finding("warning", f"the page holds {len(shown)} of the work's {match.group(1)} "
-                               f"chapters ({titles}); only those are in the book", str(path),
-                    shown[0].sourceline, "save the work's \"Entire Work\" view for all of it")]
 
 
 def _style_line(root: etree._Element) -> int | None:
