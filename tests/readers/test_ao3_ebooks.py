@@ -165,3 +165,15 @@ def test_every_ao3_ebook_builds(built: list[Path]) -> None:
                         if name.endswith(".xhtml"))
     assert "Genesis Rhapsodos/Sephiroth" in pages and "Thank you for reading!" in pages
     assert "drop by the Archive" not in pages
+
+
+def test_a_kindle_book_with_drm_is_refused_clearly(tmp_path: Path) -> None:
+    """The PalmDOC header's encryption type (record 0, offset 12) set as a DRM'd book has it."""
+    data = bytearray((HERE / "Small_Hours.mobi").read_bytes())
+    record0 = int.from_bytes(data[78:82], "big")
+    data[record0 + 12:record0 + 14] = (2).to_bytes(2, "big")
+    locked = tmp_path / "locked.mobi"
+    locked.write_bytes(bytes(data))
+    with pytest.raises(ManuscriptError) as error:
+        readers.read(locked)
+    assert "encrypted (DRM)" in str(error.value) and "locked.mobi" in str(error.value)
