@@ -89,7 +89,7 @@ def _selectors(prelude: str) -> tuple[list[str], set[str]]:
         parts = selector.split()
         if not parts or parts[0] != _SKIN_ROOT or len(parts) < 2:
             continue
-        compounds = []
+        compounds: list[str] = []
         for part in parts[1:]:
             match = _CLASS_COMPOUND.fullmatch(part)
             if match is None:

@@ -118,10 +118,12 @@ def _header_fields(lines: list[str]) -> list[tuple[str, str, int]]:
 def _etext_fields(lines: list[str]) -> list[tuple[str, str, int]]:
     """Title, author and ebook page from a 1990s header (no ``Title:`` lines)."""
     fields: list[tuple[str, str, int]] = []
-    release = next((i for i, line in enumerate(lines) if _RELEASE_LINE.match(line)), None)
-    if release is not None:
-        fields.append(("source_url", "https://www.gutenberg.org/ebooks/"
-                       f"{_RELEASE_LINE.match(lines[release])[1]}", release + 1))
+    release_match = next(((i, match) for i, line in enumerate(lines)
+                          if (match := _RELEASE_LINE.match(line))), None)
+    if release_match is not None:
+        release, match = release_match
+        fields.append(("source_url", f"https://www.gutenberg.org/ebooks/{match[1]}",
+                       release + 1))
         block: list[int] = []
         index = release - 1
         while index >= 0 and len(block) < 4:
