@@ -21,10 +21,11 @@ import warnings
 from pathlib import Path
 
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Book
+from bookmaker.model import Book, EmbeddedFile
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html.blocks import parse_html
+from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 
 MAX_KINDLE_BYTES = 256 * 1024 * 1024
 _DRM_MARKERS = ("drm", "encrypt")
@@ -107,6 +108,26 @@ def _unpack(path: Path, scratch: Path) -> Path:
                           hint="a Print Replica (PDF) book is not a story file")
 
 
+class _Images:
+    """The images KindleUnpack wrote beside ``book.html`` (``Images/image00007.jpeg``), read
+    while the unpacked folder exists and carried as EmbeddedFile; nothing outside it is read."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self.embedded: dict[str, EmbeddedFile] = {}
+
+    def resolve(self, src: str, line: int | None) -> str | None:
+        candidate = (self.folder / src).resolve()
+        media_type = IMAGE_TYPES.get(candidate.suffix.lower())
+        if media_type is None or not candidate.is_relative_to(self.folder) \
+                or not candidate.is_file() or candidate.stat().st_size > MAX_ASSET_BYTES:
+            return None
+        name = candidate.relative_to(self.folder).as_posix()
+        if name not in self.embedded:
+            self.embedded[name] = EmbeddedFile(name, media_type, candidate.read_bytes())
+        return f"embedded:{name}"
+
+
 def _flat_html_book(html: Path, path: Path) -> tuple[Book, list[Finding]]:
     """A MOBI 6 book's single HTML file: AO3's MOBI rebuilt into its HTML download, anything
     else read as a page whose page breaks separate chapters."""
@@ -117,7 +138,10 @@ def _flat_html_book(html: Path, path: Path) -> tuple[Book, list[Finding]]:
     body = next(root.iter("body"), root)
     from bookmaker.readers.html import ao3, ao3_calibre
     if ao3_calibre.looks_like_download("".join(body.itertext())):
-        return ao3.book_from_document(ao3_calibre.rebuild_mobi_download(body), path)
+        images = _Images(html.parent)
+        book, found = ao3.book_from_document(ao3_calibre.rebuild_mobi_download(body), path,
+                                             resolve_image=images.resolve)
+        return dataclasses.replace(book, embedded=tuple(images.embedded.values())), found
     from bookmaker.readers import html as page_reader
     for pagebreak in [e for e in body.iter() if isinstance(e.tag, str)
                       and e.tag.endswith("pagebreak")]:
