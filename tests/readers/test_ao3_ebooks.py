@@ -10,6 +10,7 @@ of AO3's boilerplate, and lone ``xxx`` lines as scene breaks.
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from pathlib import Path
 
@@ -178,3 +179,15 @@ def test_a_kindle_book_with_drm_is_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(ManuscriptError) as error:
         readers.read(locked)
     assert "encrypted (DRM)" in str(error.value) and "locked.mobi" in str(error.value)
+
+
+def test_a_chapter_calibre_split_across_pages_is_one_chapter_in_order() -> None:
+    """Long_Rain's one chapter (430 KB) passes calibre's 260 KB page limit: calibre cuts it in
+    the middle of the text, repeating the wrappers on each page. It reads as one chapter with
+    every paragraph, in order, and its xxx breaks, as from the HTML download."""
+    book = convert.load(HERE / "Long_Rain.epub")
+    expected = convert.load(HERE / "works" / "Long_Rain.html")
+    assert len(book.chapters) == 1
+    assert shape(book.chapters) == shape(expected.chapters)
+    numbers = [int(n) for n in re.findall(r"\((\d+)\)", plain_text(book.chapters[0].blocks))]
+    assert numbers == list(range(2600))

@@ -70,7 +70,7 @@ def make(source: Path) -> None:
                        check=True, capture_output=True)
         zip_path = work / (source.stem + ".zip")
         subprocess.run(["zip", "-q", "-r", str(zip_path), "assets"], cwd=work, check=True)
-        for extension in FORMATS:
+        for extension in meta.get("formats", FORMATS):
             output = HERE / f"{source.stem}.{extension}"
             subprocess.run(calibre_command(zip_path, output, meta), check=True,
                            capture_output=True)
