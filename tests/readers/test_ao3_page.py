@@ -102,6 +102,9 @@ def test_work_skin_is_kept_sanitised_and_scoped() -> None:
     assert ".skin-phone {" in css and "border-radius: 12px" in css
     assert ".skin-sender { font-weight: bold; font-variant: small-caps; }" in css
     assert ".skin-letter {" in css and "font-style: italic" in css
+    # classes set on <p>/<div> frame their paragraphs: shown as blocks, not inside the line
+    assert ".skin-letter, .skin-phone, .skin-received, .skin-sent { display: block; }" in css
+    assert ".skin-sender" not in css.split("display: block")[0]
     for unsafe in ("url(", "@import", "@font-face", "position", "expression", "behavior",
                    "#workskin", "max-width", ":hover", "left:"):
         assert unsafe not in css, unsafe

@@ -67,6 +67,9 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
                               hint="save the page of the work itself (\"Entire Work\" for all "
                                    "its chapters), or use AO3's Download > HTML")
     skin, dropped = _work_skin(root)
+    skin = workskin.with_block_classes(skin, {
+        name for element in work.iter() if isinstance(element.tag, str)
+        and element.tag in workskin.BLOCK_TAGS for name in element.get("class", "").split()})
     found = [Finding("warning", f"work skin: {len(dropped)} rule(s) or declaration(s) left out, "
                                 "not safe or not shown by e-readers: " + "; ".join(dropped),
                      str(path), _style_line(root), "the rest of the skin is kept")

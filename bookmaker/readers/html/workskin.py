@@ -81,6 +81,22 @@ def sanitise(css: str) -> tuple[WorkSkin, list[str]]:
     return WorkSkin("\n".join(kept) + "\n" if kept else "", frozenset(classes)), dropped
 
 
+BLOCK_TAGS = frozenset({"p", "div", "blockquote", "center", "li", "ul", "ol", "dl", "dt", "dd",
+                        "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "pre",
+                        "section", "article", "aside", "figure"})
+
+
+def with_block_classes(skin: WorkSkin, block_classes: set[str]) -> WorkSkin:
+    """The skin with its block classes (set on a ``<p>`` or ``<div>`` in the text, which the
+    model keeps as a span around the paragraph's text) displayed as blocks, so their borders,
+    padding and alignment frame the paragraph as on AO3 instead of running inside the line."""
+    names = sorted(block_classes & skin.classes)
+    if not names:
+        return skin
+    rule = ", ".join(f".skin-{name}" for name in names) + " { display: block; }\n"
+    return WorkSkin(rule + skin.css, skin.classes)
+
+
 def _selectors(prelude: str) -> tuple[list[str], set[str]]:
     """The prelude's selectors rewritten to ``skin-`` classes, and the classes they name."""
     rewritten: list[str] = []
