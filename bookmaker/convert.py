@@ -93,7 +93,8 @@ def convert(source: Path, formats: Iterable[str], context: RenderContext,
 def _convert(source: Path, formats: Iterable[str], context: RenderContext, place: Placer,
              result: Conversion) -> None:
     """convert's work, recording into ``result`` as it goes."""
-    as_read = readers.read(source)
+    as_read, dropped = readers.read_with_findings(source)
+    result.warnings.extend(dropped)
     check_depth(as_read, source)  # before the first recursive pass over the model
     result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
     typeset: Book | None = None

@@ -265,6 +265,9 @@ class Book:
     chapters: tuple[Chapter, ...] = ()
     front_matter: tuple[Block, ...] = ()
     back_matter: tuple[Block, ...] = ()
+    # The work's own CSS (an AO3 work skin), already sanitised by its reader: rules whose
+    # selectors name only ``skin-`` classes, which only the work's text carries; writers append it.
+    stylesheet: str = ""
     base_dir: str = field(default="", compare=False)
     embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
 

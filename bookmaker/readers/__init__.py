@@ -26,14 +26,17 @@ READERS = {
     ".xhtml": "html",
     ".docx": "docx",
     ".epub": "epub",
+    ".azw3": "mobi",
+    ".mobi": "mobi",
 }
 
 # extension -> reader modules that may claim such a file by its content, asked in order before
 # READERS' default; each has ``sniff(head: bytes) -> bool`` over the file's first SNIFF_BYTES.
-# (A .html file may be an AO3 download or any saved page.)
+# (A .html file may be an AO3 work page saved from the browser, an AO3 download or any saved page.)
 SNIFFERS: dict[str, tuple[str, ...]] = {
-    ".html": ("html.ao3",),
-    ".htm": ("html.ao3",),
+    ".html": ("html.ao3_page", "html.ao3"),
+    ".htm": ("html.ao3_page", "html.ao3"),
+    ".xhtml": ("html.ao3_page", "html.ao3"),
 }
 SNIFF_BYTES = 64 * 1024
 
@@ -51,6 +54,19 @@ def read(path: str | Path) -> Book:
         raise ManuscriptError("is a folder, not a manuscript", path,
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
     return reader_for(path).read(path)
+
+
+def read_with_findings(path: str | Path) -> tuple[Book, list[Finding]]:
+    """Like ``read``, with the warnings about what the reader left out or repaired, for ``build``
+    to print: nothing a reader drops is dropped silently. (Readers that report such things
+    expose ``read_with_findings(path)``; the others give none.)"""
+    path = Path(path)
+    module = reader_for(path) if path.is_file() else None
+    if module is None or not hasattr(module, "read_with_findings"):
+        return read(path), []
+    book, found = module.read_with_findings(path)
+    book = book_or_first_error((book, found))
+    return book, [finding for finding in found if finding.level != "error"]
 
 
 def reader_for(path: Path) -> ModuleType:

@@ -70,7 +70,7 @@ def test_ao3_epub_chapters_notes_and_afterword(books):
     assert texts(first.notes) == ["Short one, sorry."]
     assert texts(first.end_notes) == ["Next week: more rain."]
     assert texts(first.blocks) == ["There were only three left. Three.",
-                                   "Genesis counted recounted them.", "* * *",
+                                   "Genesis counted recounted them.", "",  # a SceneBreak
                                    "Rain was pelting down when he woke."]
     assert first.blocks[1].children[1] == Strikeout((Text("counted"),))  # from <strike>
     assert texts(second.blocks) == ["The second chapter has no title of its own.",

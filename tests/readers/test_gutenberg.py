@@ -34,3 +34,74 @@ def test_old_style_markers_and_no_end_marker():
 
 def test_an_ordinary_fic_has_no_frame():
     assert gutenberg.frame(["Title: Mine", "", "*** a scene break ***", "", "Story."]) is None
+
+
+# --------------------------------------------------------------------------- the 1990s etexts
+
+
+def test_1994_etext_header_and_small_print_are_not_the_story():
+    """alice30.txt (March 1994): no START marker, no Title: lines; the header, the "SMALL PRINT!"
+    licence and the title page come before CHAPTER I."""
+    book = plaintext.read(DATA / "alice30.txt")
+    assert book.metadata.title == "Alice's Adventures in Wonderland"
+    assert book.metadata.authors == ("Lewis Carroll",)
+    assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/11"
+    assert [c.title for c in book.chapters] == [
+        "CHAPTER I: Down the Rabbit-Hole", "CHAPTER II: The Pool of Tears",
+        "CHAPTER III: A Caucus-Race and a Long Tale"]
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    assert text.split()[:4] == ["Alice", "was", "beginning", "to"]
+    for outside in ("Small Print", "SMALL PRINT", "Project Gutenberg", "Etext", "MILLENNIUM",
+                    "lawyers", "Lewis Carroll", "End of"):
+        assert outside not in text, outside
+
+
+def test_1992_etext_with_roman_numeral_chapters():
+    """A Roman numeral alone on its line is a chapter, with the title line under it."""
+    book = plaintext.read(DATA / "timemach-1992.txt")
+    assert book.metadata.title == "The Time Machine"
+    assert book.metadata.authors == ("H. G. Wells",)
+    assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/35"
+    assert [c.title for c in book.chapters] == [
+        "I", "II", "III. The Time Traveller Returns", "IV. Time Travelling",
+        "V. In the Golden Age"]
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    assert text.lstrip().startswith("The Time Traveller (for so")
+    for outside in ("Small Print", "Project Gutenberg", "by H. G. Wells", "End of"):
+        assert outside not in text, outside
+
+
+def test_lone_roman_numerals_count_only_in_sequence():
+    lines = ["Story.", "", "I", "", "One.", "", "II", "", "Two.", "", "X", "", "Ten?"]
+    assert plaintext.roman_numeral_headings(lines) == {2, 6}
+    assert plaintext.roman_numeral_headings(["", "I", "", "Just me."]) == set()
+    assert plaintext.roman_numeral_headings(["He said", "I", "", "Text."]) == set()
+
+
+def test_small_print_marker_variants():
+    for marker in ("*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*",
+                   "*END THE SMALL PRINT! FOR PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*"):
+        frame = gutenberg.frame(["The Project Gutenberg Etext of A Book, by Some One", "",
+                                 marker, "", "Text."])
+        assert frame is not None and frame.start == 3
+        assert ("title", "A Book", 1) in frame.fields and ("authors", "Some One", 1) in frame.fields
+
+
+# --------------------------------------------------------------------------- HTML books
+
+
+def test_gutenberg_html_without_licence_title_page_or_contents():
+    """35-h.htm: the <pre> header and licence, a title page and the title again as an <h1> above
+    the first chapter: neither title becomes a chapter, nothing of the frame is in the book."""
+    from bookmaker import readers
+    book, found = readers.read_with_findings(DATA / "timemachine-35-h.htm")
+    assert book.metadata.title == "The Time Machine"
+    assert book.metadata.authors == ("H. G. Wells",)
+    assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/35"
+    assert [c.title for c in book.chapters] == [
+        "I. Introduction", "II. The Machine", "III. The Time Traveller Returns"]
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    for outside in ("Project Gutenberg", "LICENSE", "START OF", "END OF", "CONTENTS",
+                    "An Invention", "by H. G. Wells", "Produced by", "Section 1"):
+        assert outside not in text, outside
+    assert any("licence" in finding.message for finding in found)

@@ -28,17 +28,19 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import io
 import re
 from pathlib import Path
 
 from lxml import etree
+from PIL import Image as PILImage
 
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
 from bookmaker.readers import findings_of
-from bookmaker.readers.html import ao3
+from bookmaker.readers.html import ao3, ao3_calibre
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
                                          remove_keeping_tail)
@@ -82,6 +84,11 @@ def findings(path: Path) -> list[Finding]:
     return findings_of(_read, path)
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The book and the warnings about it (the Kindle reader's way in for unpacked AZW3s)."""
+    return _read(Path(path))
+
+
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     with SafeZip(path) as container:
         reading = _Reading(container, path, read_package(container, path))
@@ -108,7 +115,7 @@ class _Reading:
     # ----------------------------------------------------------------- the whole book
 
     def book(self) -> Book:
-        if any(_find(root, "dl", "tags") is not None for _, root in self.pages):
+        if self._is_ao3_download():
             book, found = self._ao3_book()
             # Lines would point into the pages joined in memory, which no one can open.
             self.problems.extend(dataclasses.replace(f, line=None) for f in found
@@ -128,15 +135,33 @@ class _Reading:
         return dataclasses.replace(book, metadata=metadata, base_dir=str(self.path.parent),
                                    embedded=tuple(self.embedded.values()))
 
+    def _is_ao3_download(self) -> bool:
+        """AO3's own EPUB (calibre's rewrite of its HTML download, classes renamed): its first
+        pages carry the preface's "Posted originally on the Archive of Our Own"."""
+        if any(_find(root, "dl", "tags") is not None for _, root in self.pages):
+            return True
+        return any(ao3_calibre.looks_like_download("".join(root.itertext()))
+                   for _, root in self.pages[:3])
+
     def _ao3_book(self) -> tuple[Book, list[Finding]]:
-        """AO3's EPUB: its pages joined back into the HTML download they were split from."""
-        html = "".join(_body_html(root) for _, root in self.pages)
-        root = parse_html(f"<html><body>{html}</body></html>", self.path)
-        wrappers = [element for element in root.iter("div") if element.get("id") == "chapters"]
-        for wrapper in wrappers[1:]:  # each split page repeats the chapters wrapper
-            wrappers[0].extend(list(wrapper))
-            wrapper.getparent().remove(wrapper)
-        return ao3.book_from_document(root, self.path)
+        """AO3's EPUB: its pages joined back into the HTML download they were split from, with
+        the download's structure rebuilt from what calibre kept (see ao3_calibre)."""
+        root = etree.Element("html")
+        body = etree.SubElement(root, "body")
+        for item, page in self.pages:
+            page_body = _find(page, "body")
+            # calibre adds an inline table of contents to a Kindle book: furniture.
+            if page_body is None or page_body.get("id") == "calibre_generated_inline_toc":
+                continue
+            page_body = copy.deepcopy(page_body)
+            _point_links_inside(page_body, item.href)
+            body.extend(_without_namespaces(page_body))
+        first_page = self.pages[0][0].href if self.pages else ""
+        ao3_calibre.restore_epub_download(body)
+        ao3_calibre.restore_alignment(body, self._stylesheets())
+        ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
+        return ao3.book_from_document(root, self.path,
+                                      resolve_image=self._image_resolver(first_page))
 
     # ----------------------------------------------------------------- pages
 
@@ -209,6 +234,25 @@ class _Reading:
                 return None
             return self._embed(name)
         return resolve
+
+    def _stylesheets(self) -> str:
+        """The book's CSS, all of it (calibre keeps alignment there)."""
+        sheets = [item.href for item in self.package.items.values()
+                  if item.media_type == "text/css" and item.href in self.container]
+        return "\n".join(self.container.read(href, limit=MAX_ASSET_BYTES)
+                         .decode("utf-8", errors="replace") for href in sheets)
+
+    def _image_size(self, page: str, src: str) -> tuple[int, int] | None:
+        """An image's pixel size, read from its header (AO3's EPUBs lose the attributes)."""
+        name = resolve_href(page, src)
+        if name is None or name not in self.container:
+            return None
+        try:
+            with PILImage.open(io.BytesIO(self.container.read(name, limit=MAX_ASSET_BYTES))) \
+                    as picture:
+                return picture.size
+        except (OSError, ValueError, PILImage.DecompressionBombError):
+            return None
 
     def _embed(self, name: str) -> str | None:
         """``embedded:NAME`` for an image in the container, read once; None for a non-image."""
@@ -434,12 +478,28 @@ def _text_before(body: etree._Element, target: etree._Element) -> str:
     return "".join(parts).strip()
 
 
-def _body_html(root: etree._Element) -> str:
-    body = _find(root, "body")
-    if body is None:
-        return ""
-    return (body.text or "") + "".join(
-        etree.tostring(child, encoding="unicode", with_tail=True) for child in body)
+def _without_namespaces(body: etree._Element) -> list[etree._Element]:
+    """The children of an XHTML page's body with plain HTML tag names, as the AO3 reader (written
+    for the HTML download) expects them; comments and processing instructions left out."""
+    for element in list(body.iter()):
+        if not isinstance(element.tag, str):
+            _remove_keeping_tail_text(element)
+        else:
+            element.tag = etree.QName(element).localname
+    etree.cleanup_namespaces(body)
+    return list(body)
+
+
+def _remove_keeping_tail_text(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
 
 
 def _point_links_inside(body: etree._Element, page: str) -> None:

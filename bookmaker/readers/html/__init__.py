@@ -15,11 +15,12 @@ from pathlib import Path
 from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Block, Book, Chapter, Heading, plain_text
+from bookmaker.model import Block, Book, Chapter, Heading, Paragraph, plain_text
 from bookmaker.readers.html.blocks import (EPUB_TYPE, html_to_blocks, parse_html,
                                          remove_keeping_tail)
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.html import article, gutenberg
 from bookmaker.readers.metadata import MetadataBuilder
 
 _CHROME = frozenset({"nav", "header", "footer", "form", "aside", "menu"})
@@ -29,30 +30,57 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc
 
 def read(path: Path) -> Book:
     """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
-    return book_or_first_error(_read(Path(path)))
+    return book_or_first_error(read_with_findings(Path(path)))
 
 
 def findings(path: Path) -> list[Finding]:
-    """The page's problems: the one that stops it being read, or warnings about its metadata."""
-    return findings_of(_read, path)
+    """The page's problems: the one that stops it being read, warnings about its metadata, and
+    what was left out of it."""
+    return findings_of(read_with_findings, path)
 
 
-def _read(path: Path) -> tuple[Book, list[Finding]]:
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The page at ``path`` as a Book, and what was left out of it (for ``build`` to say)."""
+    path = Path(path)
     text, _ = read_text(path)
-    root = parse_html(text, path)
-    story = _story_element(root)
-    title = _first_h1(story) or _head_title(root)  # before the chrome (an article's header) goes
-    _drop_chrome(story)
+    return book_from_root(parse_html(text, path), path)
+
+
+def book_from_root(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
+    """The page parsed into ``root`` as a Book, and what was left out of it."""
+    found: list[Finding] = []
+    body = next(root.iter("body"), root)
+    fields: dict[str, str] = {}
+    if gutenberg.is_gutenberg_book(body):
+        for name, value, _ in gutenberg.unframe(body):
+            fields.setdefault(name, value)
+        story, title = body, fields.get("title", "")
+        found.append(Finding("warning", "Project Gutenberg's header, licence, title page and "
+                                        "contents left out", str(path), None,
+                             "the licence asks this of copies that drop the Gutenberg name"))
+    else:
+        story = _story_element(root)
+        # before the chrome (an article's header) goes
+        title = _meta(root, "og:title") or _first_h1(story) or _head_title_part(root, story)
+        _drop_chrome(story)
+        if article.has_site_furniture(root, story):
+            story, left_out = article.extract(root, path)
+            if left_out:
+                found.append(Finding(
+                    "warning", f"only the article kept: {left_out} words of the page around it "
+                               "(menus, sidebars, share and like buttons, related posts, "
+                               "comments) left out", str(path), None,
+                    "save the story alone, or paste it into a manuscript, to keep more"))
     blocks = html_to_blocks(story, source=path, contents_only=True)
     if not plain_text(blocks).strip():
         raise ManuscriptError("the page holds no text", path,
                               hint="save the page with its text (\"Web page, complete\")")
     title, chapters = chapters_from_blocks(blocks, title)
-    found: list[Finding] = []
     builder = MetadataBuilder(path, found)
     builder.title(title)
-    builder.authors(_authors(root))
-    builder.language(root.get("lang"), root.sourceline)
+    builder.authors((fields["authors"],) if "authors" in fields else _authors(root))
+    builder.language(fields.get("language") or root.get("lang"), root.sourceline)
+    builder.set(source_url=fields.get("source_url"))
     metadata = builder.build(no_title_hint="give the page an <h1> or a <title>")
     return Book(metadata, chapters, base_dir=str(path.parent)), found
 
@@ -80,11 +108,18 @@ def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""
         if isinstance(block, Heading) and block.level == level:
             if current.blocks or current.title:
                 chapters.append(current)
-            current = Chapter(plain_text(block.children).strip(), line=block.line)
+            current = Chapter(" ".join(plain_text(block.children).split()), line=block.line)
         else:
             current = dataclasses.replace(current, blocks=(*current.blocks, block))
     chapters.append(current)
+    if len(chapters) > 1 and not chapters[0].title and not _holds_anything(chapters[0].blocks):
+        chapters.pop(0)  # the empty paragraphs or anchors before the first heading
     return title, tuple(chapters)
+
+
+def _holds_anything(blocks: tuple[Block, ...]) -> bool:
+    return bool(plain_text(blocks).strip()) or any(not isinstance(block, Paragraph)
+                                                   for block in blocks)
 
 
 def _story_element(root: etree._Element) -> etree._Element:
@@ -113,6 +148,26 @@ def _drop_chrome(story: etree._Element) -> None:
 def _first_h1(story: etree._Element) -> str:
     heading = next(story.iter("h1"), None)
     return " ".join("".join(heading.itertext()).split()) if heading is not None else ""
+
+
+def _meta(root: etree._Element, name: str) -> str:
+    """A ``<meta property|name=...>`` value (Open Graph's title names the post, not the site)."""
+    for meta in root.iter("meta"):
+        if name in (meta.get("property"), meta.get("name")) and meta.get("content", "").strip():
+            return " ".join(meta.get("content", "").split())
+    return ""
+
+
+def _head_title_part(root: etree._Element, story: etree._Element) -> str:
+    """The page's ``<title>``, or the part of it ("blog — Post Title") that a heading of the
+    story repeats: the post's title without the site's name."""
+    title = _head_title(root)
+    headings = {" ".join("".join(h.itertext()).split()) for h in story.iter("h1", "h2", "h3")}
+    for separator in (" — ", " – ", " | ", " - ", ": "):
+        for part in title.split(separator):
+            if part.strip() in headings and part.strip() != title:
+                return part.strip()
+    return title
 
 
 def _head_title(root: etree._Element) -> str:

@@ -15,17 +15,21 @@ each value means is readers/metadata.py's rule, as for every reader.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from contextvars import ContextVar
 from pathlib import Path
 
 from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
-from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, Series, Strong,
-                             Text)
-from bookmaker.readers.html.blocks import html_to_blocks, parse_html
+from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, SceneBreak,
+                             Series, Strong, Text, plain_text)
+from bookmaker.readers.html.blocks import ImageResolver, html_to_blocks, parse_html
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.html.workskin import NO_SKIN, WorkSkin
+from bookmaker.transforms.scenebreaks import is_separator_text
 from bookmaker.readers.metadata import MetadataBuilder
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
@@ -47,16 +51,20 @@ _LABELS = {
 _DATE = r"(\d{4}-\d{2}-\d{2})"
 _PUBLISHED = re.compile(r"Published:\s*" + _DATE)
 _UPDATED = re.compile(r"(?:Updated|Completed):\s*" + _DATE)
+_POSTED_CHAPTERS = re.compile(r"Chapters:\s*(\d+)\s*/")
 _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s*$", re.IGNORECASE)
 _NUMBERED_CHAPTER = re.compile(r"Chapter\s+\d+\s*:\s*(?P<title>\S.*)", re.IGNORECASE | re.DOTALL)
 _WORK_URL = re.compile(r"https?://[^\s\"'<>]*/works/\d+")
 _SPACES = re.compile(r"\s+")
+# The classes of the work skin being read (ao3_page): the text keeps them as skin- spans.
+_SKIN_CLASSES: ContextVar[frozenset[str]] = ContextVar("ao3_skin_classes", default=frozenset())
+# How the ebook being read names its images (readers/epub), None for a download on disk.
+_RESOLVE_IMAGE: ContextVar[ImageResolver | None] = ContextVar("ao3_resolve_image", default=None)
 
 
 def sniff(head: bytes) -> bool:
     """Whether a file's first bytes look like an AO3 download rather than any saved page."""
-    return sum(marker in head for marker in _MARKERS) >= 2 or (
-        b"Archive of Our Own" in head and b"<dl" in head)
+    return sum(marker in head for marker in _MARKERS) >= 2
 
 
 def read(path: Path) -> Book:
@@ -70,21 +78,41 @@ def findings(path: Path) -> list[Finding]:
     return findings_of(_read, path)
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The download at ``path`` as a Book, and the warnings about what was left out."""
+    return _read(Path(path))
+
+
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     text, _ = read_text(path)
     return book_from_document(parse_html(text, path), path)
 
 
-def book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
-    """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's EPUBs,
-    whose pages are this same HTML split into files."""
+def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKIN,
+                       resolve_image: ImageResolver | None = None
+                       ) -> tuple[Book, list[Finding]]:
+    """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's
+    ebooks and saved work pages, rebuilt into this same HTML (ao3_calibre, ao3_page). ``skin``
+    is a saved page's sanitised work skin: the text keeps the classes its rules name;
+    ``resolve_image`` names an ebook's images (see blocks.html_to_blocks)."""
+    skin_token = _SKIN_CLASSES.set(skin.classes)
+    image_token = _RESOLVE_IMAGE.set(resolve_image)
+    try:
+        book, found = _book_from_document(root, path)
+    finally:
+        _SKIN_CLASSES.reset(skin_token)
+        _RESOLVE_IMAGE.reset(image_token)
+    return dataclasses.replace(book, stylesheet=skin.css), found
+
+
+def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
     body = _first(root, "body")
     tags = _first(root, "dl", "tags")
     chapters_div = _by_id(root, "chapters")
     if body is None or tags is None or chapters_div is None:
         raise ManuscriptError("not an AO3 download: no tag list or no chapters", path,
-                              hint="save the work with AO3's Download > HTML, or read it as a "
-                                   "plain web page by renaming it to .htm")
+                              hint="save the work with AO3's Download > HTML, or save the "
+                                   "work's own page from the browser")
     preface = _by_id(root, "preface")
     if preface is None:  # downloads before 2019 have no preface wrapper
         preface = body
@@ -97,6 +125,14 @@ def book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Fin
     if not chapters:
         found.append(Finding("error", "the download holds no chapter text", str(path),
                              chapters_div.sourceline, "download the work again"))
+    posted = _POSTED_CHAPTERS.search(_text(fields["stats"])) if "stats" in fields else None
+    if posted and chapters and len(chapters) < int(posted.group(1)):
+        titles = ", ".join(chapter.title or "untitled" for chapter in chapters)
+        found.append(Finding("warning", f"the work has {posted.group(1)} chapters posted but "
+                                        f"this file holds {len(chapters)} ({titles}); only those "
+                                        "are in the book", str(path), chapters_div.sourceline,
+                             "download the whole work again, or save its \"Entire Work\" "
+                             "page"))
     front = _labelled(meta, "Notes", path) + _related_works(meta, path)
     back = _work_end_notes(root, path) + _inspired_works(root, path)
     book = Book(metadata, tuple(chapters), front, back, base_dir=str(path.parent))
@@ -221,8 +257,14 @@ def _labelled(scope: etree._Element | None, label: str, path: Path) -> tuple[Blo
         if child.tag == "p" and _text(child).rstrip(":").lower() == label.lower():
             following = children[index + 1] if index + 1 < len(children) else None
             if following is not None and following.tag == "blockquote":
-                return html_to_blocks(following, source=path, contents_only=True)
+                return _blocks(following, path, contents_only=True)
     return ()
+
+
+def _blocks(element: etree._Element, path: Path, contents_only: bool = False
+            ) -> tuple[Block, ...]:
+    return html_to_blocks(element, source=path, contents_only=contents_only,
+                          keep_classes=_SKIN_CLASSES.get(), resolve_image=_RESOLVE_IMAGE.get())
 
 
 def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
@@ -230,7 +272,7 @@ def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
     related = [child for child in meta if child.tag == "ul"]
     blocks: list[Block] = []
     for element in related:
-        blocks.extend(html_to_blocks(element, source=path))
+        blocks.extend(_blocks(element, path))
     return tuple(blocks)
 
 
@@ -248,7 +290,7 @@ def _inspired_works(root: etree._Element, path: Path) -> tuple[Block, ...]:
     if listing is None:
         return ()
     title = next((_text(dt) for dt in listing if dt.tag == "dt"), "Works inspired by this one")
-    items = tuple(html_to_blocks(dd, source=path, contents_only=True)
+    items = tuple(_blocks(dd, path, contents_only=True)
                   for dd in listing if dd.tag == "dd")
     items = tuple(item for item in items if item)
     if not items:
@@ -267,7 +309,7 @@ def _chapters(chapters_div: etree._Element, path: Path) -> list[Chapter]:
     if not groups:
         text = next((child for child in chapters_div if "userstuff" in _classes(child)),
                     chapters_div)
-        blocks = html_to_blocks(text, source=path, contents_only=True)
+        blocks = _with_scene_breaks(_blocks(text, path, contents_only=True))
         return [Chapter("", blocks, line=text.sourceline)] if blocks else []
     chapters = []
     children = list(chapters_div)
@@ -290,13 +332,22 @@ def _chapter(group: etree._Element, text: etree._Element | None,
     title = _chapter_title(_text(heading) if heading is not None else "")
     return Chapter(
         title=title,
-        blocks=html_to_blocks(text, source=path, contents_only=True) if text is not None else (),
+        blocks=_with_scene_breaks(_blocks(text, path, contents_only=True))
+        if text is not None else (),
         summary=_labelled(group, "Chapter Summary", path) or _labelled(group, "Summary", path),
         notes=_labelled(group, "Chapter Notes", path) or _labelled(group, "Notes", path),
         end_notes=_labelled(end_notes, "Chapter End Notes", path) or
         _labelled(end_notes, "End Notes", path),
         line=(heading if heading is not None else group).sourceline,
     )
+
+
+def _with_scene_breaks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A paragraph holding only ``xxx`` (or ``***``, ``oOo``...) is a scene break in a fic from
+    the archive, aligned or not: the sanitiser of older archives left writers nothing else."""
+    return tuple(SceneBreak(block.line) if isinstance(block, Paragraph)
+                 and is_separator_text(plain_text(block.children)) else block
+                 for block in blocks)
 
 
 def _chapter_title(heading: str) -> str:

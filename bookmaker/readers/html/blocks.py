@@ -102,6 +102,8 @@ def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
     gives the tree its author saw; ``sourceline`` is set on every element. ``source`` names the
     file in the error raised for a document nested too deeply to be a story.
     """
+    text = _without_xml_prologue(text)
+
     def parse() -> etree._Element:
         document = JustHTML(text, sanitize=False, track_node_locations=True)
         root = etree.Element("html")
@@ -113,6 +115,21 @@ def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
                 _copy_children(node, root)
         return root
     return _guard_depth(parse, source)
+
+
+# An XHTML file's prologue: the XML declaration (and the DOCTYPE after it), with any comments.
+_XML_PROLOGUE = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>(?:\s*<!--.*?-->)*\s*(?:<!DOCTYPE[^>]*>)?",
+                           re.IGNORECASE | re.DOTALL)
+
+
+def _without_xml_prologue(text: str) -> str:
+    """``text`` without a leading ``<?xml ...?>`` declaration (and the DOCTYPE after it), which
+    the HTML parser would otherwise keep as text at the top of the body; its line breaks stay, so
+    source lines do not move."""
+    match = _XML_PROLOGUE.match(text)
+    if match is None:
+        return text
+    return "\n" * match.group(0).count("\n") + text[match.end():]
 
 
 def parse_fragment(text: str, source: str | Path | None = None) -> etree._Element:
@@ -200,12 +217,18 @@ def _serialised_attributes(element: etree._Element, line_offset: int) -> str:
 
 def html_to_blocks(element: etree._Element, *, source: str | Path, line_offset: int = 0,
                    resolve_image: ImageResolver | None = None,
-                   contents_only: bool = False) -> tuple[Block, ...]:
-    """The model blocks ``element`` holds, footnotes last (see the module's docstring)."""
+                   contents_only: bool = False,
+                   keep_classes: frozenset[str] = frozenset()) -> tuple[Block, ...]:
+    """The model blocks ``element`` holds, footnotes last (see the module's docstring).
+
+    ``keep_classes`` are classes a stylesheet of the work styles (an AO3 work skin): an element
+    carrying one keeps it, prefixed ``skin-``, as a Span around its text (block elements: around
+    each paragraph's text), so the work's own CSS still finds it.
+    """
     clean = _sanitised(element, line_offset)
     if contents_only and len(clean) == 1 and not (clean.text or "").strip():
         clean = clean[0]
-    converter = _Converter(clean, source, resolve_image)
+    converter = _Converter(clean, source, resolve_image, keep_classes)
     return _guard_depth(lambda: converter.document_blocks(clean), source)
 
 
@@ -271,8 +294,10 @@ class _Converter:
     """One conversion: knows the document's footnotes, collects their bodies and hoisted images."""
 
     def __init__(self, root: etree._Element, source: str | Path,
-                 resolve_image: ImageResolver | None) -> None:
+                 resolve_image: ImageResolver | None,
+                 keep_classes: frozenset[str] = frozenset()) -> None:
         self.source = source
+        self.keep_classes = keep_classes
         self.resolve_image = resolve_image or _keep_relative_path
         self.notes = _find_footnotes(root)
         self.note_order: list[str] = []
@@ -316,6 +341,17 @@ class _Converter:
         return blocks
 
     def block(self, element: etree._Element, inherited_align: str) -> list[Block]:
+        blocks = self._block(element, inherited_align)
+        classes = self.kept_classes(element)
+        return [_with_classes(block, classes) for block in blocks] if classes else blocks
+
+    def kept_classes(self, element: etree._Element) -> tuple[str, ...]:
+        if not self.keep_classes:
+            return ()
+        return tuple(f"skin-{name}" for name in element.get("class", "").split()
+                     if name in self.keep_classes)
+
+    def _block(self, element: etree._Element, inherited_align: str) -> list[Block]:
         tag, line = element.tag, _line(element)
         align = _align(element, inherited_align)
         if tag == "p":
@@ -454,6 +490,9 @@ class _Converter:
         children = tuple(self.inlines_of(element))
         if not children:
             return []
+        kept = self.kept_classes(element)
+        if kept:
+            children = (Span(children, kept),)
         if tag in _INLINE_WRAPPERS:
             return [_INLINE_WRAPPERS[tag](children)]
         classes = element.get("class", "").lower().replace("-", "").split()
@@ -489,6 +528,16 @@ class _Converter:
     def _is_back_link(self, element: etree._Element) -> bool:
         """A link from inside a note back to where it was referenced (``↩``, ``1.``)."""
         return any(ancestor in self.notes.values() for ancestor in element.iterancestors())
+
+
+def _with_classes(block: Block, classes: tuple[str, ...]) -> Block:
+    """``block`` with the text of each of its paragraphs wrapped in a Span of ``classes``."""
+    if isinstance(block, Paragraph) and block.children:
+        return dataclasses.replace(block, children=(Span(block.children, classes),))
+    if isinstance(block, BlockQuote):
+        return dataclasses.replace(block, blocks=tuple(_with_classes(inner, classes)
+                                                       for inner in block.blocks))
+    return block
 
 
 def _find_footnotes(root: etree._Element) -> dict[str, etree._Element]:

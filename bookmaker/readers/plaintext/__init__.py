@@ -71,6 +71,8 @@ _CHAPTER_LINE = re.compile(
     r"(?:(?:\s*[:.–—]|\s+-|-\s)\s*(?P<subtitle>\S.{0,99}))?",
     re.IGNORECASE)
 _HEADING_DECORATION = " *_~=#-"
+# A chapter number alone on its line: "IV" or "IV." (upper case: "I" in a sentence is a word).
+_ROMAN_LINE = re.compile(r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\.?")
 _NOT_A_TITLE_END = ".,;:"
 _OPENING_PUNCTUATION = "\"“'‘«„‚([-—"
 # A sentence ending inside the line and another starting: prose, not a title.
@@ -377,6 +379,7 @@ def read_body(lines: list[str], start: int) -> list[Chapter]:
             paragraph.clear()
 
     index = start
+    numerals = roman_numeral_headings(lines, start)
     while index < len(lines):
         text = lines[index]
         if not text:
@@ -386,7 +389,7 @@ def read_body(lines: list[str], start: int) -> list[Chapter]:
                 chapter.add_scene_break(index + 1)
             index = blank_end
             continue
-        heading = chapter_heading(text)
+        heading = text if index in numerals else chapter_heading(text)
         if heading is not None:
             end_paragraph()
             if not chapter.is_empty():
@@ -461,13 +464,47 @@ def _with_subtitle(heading: str, lines: list[str], index: int,
     well be the story's first paragraph.
     """
     following = index + 1
-    chapter_line = _CHAPTER_LINE.fullmatch(heading)
-    assert chapter_line is not None  # only called for chapter lines
-    if (paragraph_gap == 0 or chapter_line["subtitle"]
-            or following >= len(lines) or not lines[following]
-            or not is_title_line(lines, following)):
+    numeral = _ROMAN_LINE.fullmatch(heading) is not None
+    match = _CHAPTER_LINE.fullmatch(heading)
+    if paragraph_gap == 0 or (match is not None and match["subtitle"]):
         return heading, index
+    if following < len(lines) and not lines[following] and following + 1 < len(lines) \
+            and lines[following + 1][:1].isupper() and is_title_line(lines, following + 1) \
+            and not lines[following + 1].endswith(("!", "?", "…")):
+        following += 1  # "CHAPTER I", a blank line, "Down the Rabbit-Hole" (Gutenberg's way)
+    if following >= len(lines) or not lines[following] or not is_title_line(lines, following):
+        return heading, index
+    if numeral:
+        return f"{heading.rstrip('.')}. {lines[following]}", following
     return f"{heading.rstrip('.')}: {lines[following]}", following
+
+
+def roman_numeral_headings(lines: list[str], start: int = 0) -> set[int]:
+    """The indexes of lines holding only a Roman numeral (``IV`` or ``IV.``) that number
+    chapters: standing alone after a blank line, and counting I, II, III... in order (again
+    from I in a new part). A lone ``I`` or ``X`` anywhere else stays text."""
+    candidates = [(index, _roman_value(lines[index])) for index in range(start, len(lines))
+                  if _ROMAN_LINE.fullmatch(lines[index])
+                  and (index == start or not lines[index - 1])]
+    found: set[int] = set()
+    run: list[int] = []
+    expected = 1
+    for index, value in candidates:
+        if value == expected:
+            run.append(index)
+            expected += 1
+        elif value == 1:
+            found.update(run if len(run) >= 2 else ())
+            run, expected = [index], 2
+    found.update(run if len(run) >= 2 else ())
+    return found
+
+
+def _roman_value(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    digits = [values[c] for c in numeral.rstrip(".")]
+    return sum(-d if i + 1 < len(digits) and d < digits[i + 1] else d
+               for i, d in enumerate(digits))
 
 
 def _split_chapter_notes(blocks: list[Block], note_starts: list[int]

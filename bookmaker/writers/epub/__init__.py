@@ -123,7 +123,8 @@ def assemble(book: Book, context: RenderContext) -> Package:
     return Package(
         metadata=metadata, title=title, language=language, identifier=identifier,
         modified=context.timestamp(metadata),
-        resources=(*_page_resources(pages), _stylesheet(theme), *images.resources()),
+        resources=(*_page_resources(pages), _stylesheet(theme, book.stylesheet),
+                   *images.resources()),
         spine=tuple(SpineItem(p.id, p.linear) for p in pages), ncx=ncx,
         cover_image_id=images.cover_id, image_count=images.count,
         images_described=images.all_described)
@@ -241,10 +242,14 @@ def _page_resources(pages: list[Page]) -> list[Resource]:
             for p in pages]
 
 
-def _stylesheet(theme: Theme) -> Resource:
+def _stylesheet(theme: Theme, work_skin: str = "") -> Resource:
+    """The theme's CSS, merged, then the work's own (an AO3 work skin, sanitised by its
+    reader)."""
     sheets = [path.read_text(encoding="utf-8") for path in theme.stylesheets("epub.css")]
-    return Resource("css", "css/book.css", "text/css",
-                    merged_stylesheet(sheets).encode("utf-8"))
+    text = merged_stylesheet(sheets)
+    if work_skin:
+        text += "\n/* The work's own stylesheet (its creator's work skin) */\n" + work_skin
+    return Resource("css", "css/book.css", "text/css", text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- templates

@@ -79,7 +79,9 @@ class PrintBook:
         return self._render("document.html.j2", lang=self.lang, title=self.title,
                        authors=metadata.authors, description=self.description,
                        keywords=metadata.tags, body_class=" ".join(classes),
-                       sections=[Markup(section) for section in sections])
+                       sections=[Markup(section) for section in sections],
+                       # sanitised by its reader: declarations only, never "<"
+                       work_skin=Markup(self.book.stylesheet.replace("<", "")))
 
     def _render(self, template: str, **context: object) -> str:
         return _render(template, self.theme.folder, **context)

@@ -1,0 +1,71 @@
+"""The story in a saved blog or journal page, found by readability-lxml (Mozilla Readability's
+algorithm, maintained for Python), not by rules of our own.
+
+A page written by hand (an ``<article>`` or ``<main>`` holding the story, the site's menus in
+``<nav>``/``<header>``/``<footer>``) is read as it is by the page reader. A page a blog engine
+made is not: WordPress (with Jetpack) puts "Share this:", "Like this:" and "Related" inside the
+post's own content, Tumblr puts the notes (likes, reblogs with their comments) inside the post's
+``<article>``, Dreamwidth and LiveJournal have no ``<article>`` at all, and an old Blogger page is
+one big layout table. has_site_furniture tells those pages apart; extract asks readability for
+the article.
+
+Why readability-lxml and not trafilatura (measured by benchmarks/article_extraction.py on four
+such pages, see benchmarks/README.md): both keep every story sentence and its emphasis, but
+trafilatura let in 9 phrases of the site (the table page's navigation column, Tumblr's notes and
+the comments in its reblogs) where readability let in 4, all from Jetpack widgets inside the
+WordPress post's content; and readability hands back the page's own elements (alignment,
+``<center>``, classes) where trafilatura rewrites them into its own simplified markup. The
+widgets readability cannot know (Jetpack's sharing, likes and related posts, a post's "posted by
+... | 3 comments" line) are removed by their class before it runs: with that, none of the site's
+phrases measured reaches the book.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from bookmaker.readers.html.blocks import parse_fragment
+
+# Classes and ids of widgets blog engines put inside a post's content, and of the furniture
+# that marks a page as made by one.
+_WIDGET = re.compile(r"(?:^|[\s_-])(sharedaddy|sd-sharing|sd-like|sd-block|jp-relatedposts|"
+                     r"jp-post-flair|wpcnt|addtoany|a2a_kit|yarpp-related|share-buttons?|"
+                     r"social-share|likes?-widget|post-likes|byline|post-footer|"
+                     r"entry-footer|post-meta|notes-count)(?:$|[\s_-])", re.IGNORECASE)
+_FURNITURE = re.compile(r"(?:^|[\s_-])(comments?|comment-list|respond|sharedaddy|sd-sharing|"
+                        r"jp-relatedposts|related|sidebar|widget|reblog|notes|entry-footer|"
+                        r"post-meta|tags)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def has_site_furniture(root: etree._Element, story: etree._Element) -> bool:
+    """Whether the page is a blog engine's (its story element still holds comments, sharing,
+    related posts, notes or a sidebar), or a layout table holds most of its text."""
+    for element in story.iter():
+        if isinstance(element.tag, str) and element is not story and (
+                _FURNITURE.search(element.get("class", "")) or
+                _FURNITURE.search(element.get("id", ""))):
+            return True
+    text = len(_text(story))
+    return any(len(_text(table)) * 2 > text for table in story.iter("table")) if text else False
+
+
+def extract(root: etree._Element, path: Path) -> tuple[etree._Element, int]:
+    """The article as a ``<div>`` to convert, and how many words of the page were left out."""
+    from readability import Document  # imported on use: only blog pages need it
+    page_words = len(_text(next(root.iter("body"), root)).split())
+    for element in [e for e in root.iter() if isinstance(e.tag, str)
+                    and (_WIDGET.search(e.get("class", "")) or _WIDGET.search(e.get("id", "")))]:
+        parent = element.getparent()
+        if parent is not None and element.tag not in ("html", "body"):
+            parent.remove(element)
+    html = etree.tostring(root, encoding="unicode", method="html")
+    summary = Document(html).summary(html_partial=True)
+    article = parse_fragment(summary, path)
+    return article, max(0, page_words - len(_text(article).split()))
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
