@@ -28,7 +28,7 @@ import sys
 import unicodedata
 import zipfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 

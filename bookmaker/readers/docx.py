@@ -81,7 +81,8 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
         convert_image=mammoth.images.img_element(_embedder(embedded, unsupported)),
         external_file_access=False)
     found += [Finding("warning", message.message, str(path)) for message in result.messages
-              if message.type == "warning" and "style" not in message.message.lower()]
+              if message.type == "warning" and "style" not in message.message.lower()
+              and "unlikely to display" not in message.message]  # said below, with a hint
     found += [Finding("warning", f"an image in a format e-readers cannot show ({kind}) was "
                       "left out", str(path), hint="save it as PNG or JPEG in Word and "
                       "export again") for kind in unsupported]

@@ -36,6 +36,18 @@ _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 PARAGRAPH_ALIGNS = ("center", "right")
 
 
+# Scripts written right to left: a book in one of these languages reads RTL unless it says not.
+_RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb", "syr"})
+
+
+def text_direction(metadata: Metadata) -> str:
+    """"rtl" or "ltr": what the book says, else what its language is written in."""
+    if metadata.direction in ("rtl", "ltr"):
+        return metadata.direction
+    primary = (metadata.language or "").split("-")[0].lower()
+    return "rtl" if primary in _RTL_LANGUAGES else "ltr"
+
+
 def escape_text(text: str) -> str:
     return html.escape(clean_text(text), quote=False)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -36,9 +37,10 @@ from lxml import etree
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
+from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
+                             Metadata, Series, Table, plain_text)
 from bookmaker.readers import findings_of
-from bookmaker.readers.html import ao3
+from bookmaker.readers.html import ao3, chapters_from_blocks
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
                                          remove_keeping_tail)
@@ -149,9 +151,11 @@ class _Reading:
         notes_pages = {item.href: root for item, root in self.pages if _page_types(root) &
                        NOTES_TYPES}
         chapters: list[Chapter] = []
-        for item, root in self.pages:
-            if item.href in notes_pages or self._is_furniture(item, root):
-                continue
+        story = [(item, root) for item, root in self.pages
+                 if item.href not in notes_pages and not self._is_furniture(item, root)]
+        if len(story) == 1:
+            return self._single_page_chapters(*story[0], notes_pages)
+        for item, root in story:
             body = _find(root, "body")
             if body is None:
                 continue
@@ -163,6 +167,23 @@ class _Reading:
             if blocks or title:
                 chapters.append(Chapter(title, blocks))
         return [chapter for chapter in chapters if chapter.blocks]
+
+    def _single_page_chapters(self, item: Item, root: etree._Element,
+                              notes_pages: dict[str, etree._Element]) -> list[Chapter]:
+        """A book in one XHTML file (an anthology, a long poem) split into chapters at its
+        headings, each footnote moved to the chapter that first refers to it."""
+        body = _find(root, "body")
+        if body is None:
+            return []
+        _bring_in_endnotes(body, item.href, notes_pages)
+        _point_links_inside(body, item.href)
+        blocks = html_to_blocks(body, source=self.path,
+                                resolve_image=self._image_resolver(item.href))
+        chapters = _split_at_headings(blocks)
+        if len(chapters) == 1 and not chapters[0].title:
+            chapters = (dataclasses.replace(chapters[0], title=self.package.toc_titles.get(
+                item.href, "")),)
+        return [chapter for chapter in _footnotes_where_referred(chapters) if chapter.blocks]
 
     def _is_furniture(self, item: Item, root: etree._Element) -> bool:
         if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
@@ -250,6 +271,9 @@ class _Reading:
         language = taxonomy.language_tag(_first_text(opf, "dc:language") or "")
         if language:
             values["language"] = language
+        spine = opf.getparent().find("opf:spine", NS) if opf.getparent() is not None else None
+        if spine is not None and spine.get("page-progression-direction") == "rtl":
+            values["direction"] = "rtl"  # an Arabic, Hebrew or vertical Japanese book
         return Metadata(**values)
 
     def _summary(self, opf: etree._Element) -> tuple[Block, ...]:
@@ -289,6 +313,71 @@ class _Reading:
 # --------------------------------------------------------------------------- OPF helpers
 
 
+def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
+    """Chapters at the shallowest heading level that occurs more than once (a lone part title
+    above the stories, "SECTION IV", stays a heading inside the opening chapter)."""
+    levels = Counter(block.level for block in blocks if isinstance(block, Heading))
+    repeated = sorted(level for level, count in levels.items() if count > 1)
+    if not repeated:
+        return chapters_from_blocks(blocks)[1]
+    level = repeated[0]
+    chapters: list[Chapter] = []
+    current = Chapter("")
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == level:
+            if current.blocks or current.title:
+                chapters.append(current)
+            current = Chapter(plain_text(block.children).strip(), line=block.line)
+        else:
+            current = dataclasses.replace(current, blocks=(*current.blocks, block))
+    chapters.append(current)
+    return tuple(chapters)
+
+
+def _footnotes_where_referred(chapters: tuple[Chapter, ...]) -> list[Chapter]:
+    """Chapters whose Footnote blocks sit at the end of the chapter that first refers to them
+    (a split page kept them all at its end); a note nobody refers to stays where it was."""
+    notes = {block.id: block for chapter in chapters for block in chapter.blocks
+             if isinstance(block, Footnote)}
+    placed: set[str] = set()
+    result = []
+    for chapter in chapters:
+        story = tuple(block for block in chapter.blocks if not isinstance(block, Footnote))
+        own: list[Footnote] = []
+        queue = _references(story)
+        while queue:
+            note_id = queue.pop(0)
+            if note_id in notes and note_id not in placed:
+                placed.add(note_id)
+                own.append(notes[note_id])
+                queue.extend(_references(notes[note_id].blocks))
+        result.append(dataclasses.replace(chapter, blocks=story + tuple(own)))
+    orphans = tuple(note for note_id, note in notes.items() if note_id not in placed)
+    if orphans and result:
+        result[-1] = dataclasses.replace(result[-1], blocks=result[-1].blocks + orphans)
+    return result
+
+
+def _references(node) -> list[str]:
+    """Footnote ids referred to inside ``node`` (blocks, inlines, table cells), in order."""
+    found: list[str] = []
+    if isinstance(node, tuple):
+        for item in node:
+            found.extend(_references(item))
+    elif isinstance(node, FootnoteRef):
+        found.append(node.id)
+    elif isinstance(node, Table):
+        found.extend(_references(node.caption))
+        for row in node.rows:
+            for cell in row:
+                found.extend(_references(cell.blocks))
+    elif not isinstance(node, Footnote):
+        for name in ("children", "blocks", "lines", "items"):
+            if hasattr(node, name):
+                found.extend(_references(getattr(node, name)))
+    return found
+
+
 def _texts(opf: etree._Element, tag: str) -> list[str]:
     return [" ".join("".join(e.itertext()).split()) for e in opf.findall(tag, NS)
             if "".join(e.itertext()).strip()]
@@ -303,15 +392,21 @@ def _first_text(opf: etree._Element, tag: str, collapse: bool = True) -> str | N
 
 
 def _creators(opf: etree._Element) -> list[str]:
-    """Authors: creators without a role or with the author role (not editors, illustrators)."""
+    """Authors: creators without a role or with the author role among theirs (not editors or
+    illustrators alone). EPUB 3 gives a creator several roles with several refining metas
+    (``aut`` and ``ann`` for an author who also annotated): any of them being ``aut`` counts."""
     role = f"{{{NS['opf']}}}role"
-    refined = {m.get("refines", "")[1:]: m.text for m in opf.findall("opf:meta", NS)
-               if m.get("property") == "role"}
+    refined: dict[str, set[str]] = {}
+    for meta in opf.findall("opf:meta", NS):
+        if meta.get("property") == "role":
+            refined.setdefault(meta.get("refines", "")[1:], set()).add(
+                (meta.text or "").strip())
     names = []
     for creator in opf.findall("dc:creator", NS):
-        creator_role = creator.get(role) or refined.get(creator.get("id", ""), "aut")
+        roles = {creator.get(role) or ""} | refined.get(creator.get("id", ""), set())
+        roles.discard("")
         name = " ".join("".join(creator.itertext()).split())
-        if name and (creator_role or "aut") == "aut" and name not in names:
+        if name and (not roles or "aut" in roles) and name not in names:
             names.append(name)
     return names
 

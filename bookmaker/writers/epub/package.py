@@ -33,6 +33,7 @@ from bookmaker.errors import OutputError
 from bookmaker.model import Metadata, Series, plain_text
 from bookmaker.settings.timestamps import parse_iso_date
 from bookmaker.writers.wording import format_index
+from bookmaker.writers.xhtml import text_direction
 
 # The vocabulary of bookmaker's own fan-fiction metadata (rating, warnings, fandoms...). A tag: URI
 # names it stably without pointing at a host anyone has to keep alive.
@@ -153,6 +154,8 @@ def _add_dublin_core(book: epub.EpubBook, package: Package) -> None:
     metadata = package.metadata
     book.set_title(package.title)
     book.set_language(package.language)
+    if text_direction(metadata) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
     for number, author in enumerate(metadata.authors, start=1):
         book.add_author(author, role="aut", uid=f"creator-{number}")
     description = _plain_summary(metadata)
