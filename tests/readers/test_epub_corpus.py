@@ -73,10 +73,10 @@ def test_a_poem_in_one_file_is_split_into_its_parts_with_its_stanzas_and_notes()
     burial = book.chapters[1]
     stanzas = [block for block in burial.blocks if isinstance(block, LineBlock)]
     assert len(stanzas) >= 4
-    assert plain_text((stanzas[0].lines[0])) == "April is the cruellest month, breeding"
+    assert plain_text(stanzas[0].lines[0]) == "April is the cruellest month, breeding"
     # every note is in the chapter that refers to it
     for chapter in book.chapters:
-        refs = set(ref.id for ref in inlines_of(chapter.blocks, FootnoteRef, []))
+        refs = {ref.id for ref in inlines_of(chapter.blocks, FootnoteRef, [])}
         notes = {block.id for block in chapter.blocks if isinstance(block, Footnote)}
         assert refs <= notes, chapter.title
 
