@@ -153,7 +153,7 @@ class _Reading:
         chapters: list[Chapter] = []
         story = [(item, root) for item, root in self.pages
                  if item.href not in notes_pages and not self._is_furniture(item, root)]
-        if len(story) == 1:
+        if len(story) == 1 and _has_repeated_heading_level(story[0][1]):
             return self._single_page_chapters(*story[0], notes_pages)
         for item, root in story:
             body = _find(root, "body")
@@ -311,6 +311,13 @@ class _Reading:
 
 
 # --------------------------------------------------------------------------- OPF helpers
+
+
+def _has_repeated_heading_level(root: etree._Element) -> bool:
+    """Whether some heading level occurs more than once: a page that holds several chapters."""
+    levels = Counter(_local(element) for element in root.iter()
+                     if isinstance(element.tag, str) and _local(element) in _HEADINGS)
+    return any(count > 1 for count in levels.values())
 
 
 def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
