@@ -24,7 +24,7 @@ def inlines_of(node, kind, found):
     elif isinstance(node, kind):
         found.append(node)
     else:
-        for name in ("children", "blocks", "lines", "items"):
+        for name in ("children", "blocks", "lines", "items", "rows"):
             if hasattr(node, name):
                 inlines_of(getattr(node, name), kind, found)
     return found
@@ -101,3 +101,21 @@ def test_an_author_who_is_also_the_annotator_is_kept(tmp_path):
                 zipfile.ZIP_DEFLATED
             changed.writestr(info.filename, data, compress_type=compress)
     assert epub.read(copy).metadata.authors == ("T.S. Eliot",)
+
+
+@pytest.mark.parametrize("name", ["notes-epub3.epub", "notes-epub2.epub"])
+def test_notes_on_a_heading_and_in_a_table_cell_are_kept(name):
+    """pandoc's own EPUBs: the chapter page also holds the notes section, which made the whole
+    page count as a notes page (the book "held no story text"); the heading's note was lost."""
+    from paths import DATA
+
+    book = epub.read(DATA / "epub_input" / "pandoc-notes" / name)
+    [chapter] = book.chapters
+    assert chapter.title == "The Chapter"  # no note number glued to it
+    notes = {block.id: plain_text(block.blocks).strip() for block in chapter.blocks
+             if isinstance(block, Footnote)}
+    assert sorted(notes.values()) == ["A note in a cell.", "A note in the text.",
+                                      "A note on the heading."]
+    references = inlines_of(chapter.blocks, FootnoteRef, [])
+    assert {ref.id for ref in references} == set(notes)
+    assert not [block for block in chapter.blocks if type(block).__name__ == "SceneBreak"]

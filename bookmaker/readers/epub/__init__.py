@@ -148,8 +148,7 @@ class _Reading:
             return parse_html(data.decode("utf-8", errors="replace"), self.path)
 
     def _chapters(self) -> list[Chapter]:
-        notes_pages = {item.href: root for item, root in self.pages if _page_types(root) &
-                       NOTES_TYPES}
+        notes_pages = {item.href: root for item, root in self.pages if _is_notes_page(root)}
         chapters: list[Chapter] = []
         story = [(item, root) for item, root in self.pages
                  if item.href not in notes_pages and not self._is_furniture(item, root)]
@@ -200,12 +199,19 @@ class _Reading:
         heading = next((element for element in body.iter()
                         if isinstance(element.tag, str) and _local(element) in _HEADINGS
                         and "".join(element.itertext()).strip()), None)
+        note_links = _note_links(heading) if heading is not None else []
+        for link in note_links:  # the title is text: its note number must not join a word
+            remove_keeping_tail(link)
         heading_text = " ".join("".join(heading.itertext()).split()) if heading is not None \
             else ""
         if heading is not None and _text_before(body, heading) == "":
+            _move_after(note_links, heading)
             remove_keeping_tail(heading)
         else:
             heading_text = ""
+            if heading is not None:
+                for link in note_links:
+                    heading.append(link)  # the heading stays: so do its notes
         return self.package.toc_titles.get(item.href) or heading_text
 
     # ----------------------------------------------------------------- images
@@ -510,6 +516,53 @@ def _page_types(root: etree._Element) -> set[str]:
         if isinstance(child.tag, str):
             types |= set(child.get(attribute, "").split())
     return types
+
+
+_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
+
+
+def _note_links(heading: etree._Element) -> list[etree._Element]:
+    """The note references inside a heading: noteref links, or links to an anchor whose text is
+    a marker (``1``, ``[2]``, ``*``), as Calibre and older pandoc write them."""
+    found = []
+    for element in heading.iter():
+        if not isinstance(element.tag, str) or _local(element) != "a":
+            continue
+        kinds = set(element.get(f"{{{NS['epub']}}}type", "").split())
+        if "noteref" in kinds or ("#" in element.get("href", "")
+                                  and _MARKER.fullmatch("".join(element.itertext()))):
+            found.append(element)
+    return found
+
+
+def _move_after(links: list[etree._Element], heading: etree._Element) -> None:
+    """Note references taken out of a chapter's title heading, put at the start of the text that
+    follows it (a paragraph of their own), so the notes keep their place and their number."""
+    if not links:
+        return
+    namespace = etree.QName(heading).namespace
+    paragraph = etree.Element(f"{{{namespace}}}p" if namespace else "p")
+    for link in links:
+        link.tail = None
+        paragraph.append(link)
+    heading.addnext(paragraph)
+    paragraph.tail, heading.tail = heading.tail, None
+
+
+def _is_notes_page(root: etree._Element) -> bool:
+    """A page of endnotes only: its body, or every top-level part of it that holds text, is
+    typed as notes. pandoc puts a chapter's notes in a ``footnotes`` section at the end of the
+    chapter's own page; that page is a chapter, not a notes page."""
+    body = _find(root, "body")
+    if body is None:
+        return False
+    attribute = f"{{{NS['epub']}}}type"
+    if set(body.get(attribute, "").split()) & NOTES_TYPES:
+        return True
+    parts = [child for child in body if isinstance(child.tag, str)
+             and "".join(child.itertext()).strip()]
+    return bool(parts) and all(set(child.get(attribute, "").split()) & NOTES_TYPES
+                               for child in parts)
 
 
 def _text_before(body: etree._Element, target: etree._Element) -> str:

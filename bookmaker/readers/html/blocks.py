@@ -84,6 +84,7 @@ _INLINE_WRAPPERS: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
 _CODE_TAGS = frozenset({"code", "tt", "kbd", "samp"})
 _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"})
 _NOTEREF_TYPES = frozenset({"noteref", "doc-noteref"})
+_NOTES_SECTIONS = frozenset({"footnotes", "endnotes", "rearnotes", "doc-endnotes"})
 _NOTE_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
 _SAFE_LINK = re.compile(r"(?:https?:|mailto:)", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -324,6 +325,10 @@ class _Converter:
             children = tuple(_tidy(self.flat_inlines(element, " ")))
             return [Heading(_HEADINGS[tag], children, line)] if children else []
         if tag == "hr":
+            parent = element.getparent()
+            if parent is not None and (_tokens(parent) & _NOTES_SECTIONS or "footnotes" in
+                                       parent.get("class", "").split()):
+                return []  # the rule pandoc and Calibre draw above the notes: not a break
             return [SceneBreak(line)]
         if tag == "img":
             self.hoisted.append(self.picture(element))
