@@ -119,3 +119,19 @@ def test_notes_on_a_heading_and_in_a_table_cell_are_kept(name):
     references = inlines_of(chapter.blocks, FootnoteRef, [])
     assert {ref.id for ref in references} == set(notes)
     assert not [block for block in chapter.blocks if type(block).__name__ == "SceneBreak"]
+
+
+def test_bookmakers_own_epub_reads_back_with_its_metadata_and_no_warnings_chapter(tmp_path):
+    """The seed story built by bookmaker and imported again: its fic: properties (rating,
+    warnings, content notes, fandom, relationships, characters) come back, the "Before you
+    read" page is not chapter 1, and the opening note is the book's front matter again."""
+    from paths import SEED
+
+    [result] = convert.build([SEED], ["epub"], tmp_path)
+    original, back = convert.load(SEED), epub.read(result.outputs[0])
+    for name in ("title", "authors", "fandoms", "rating", "warnings", "content_notes",
+                 "categories", "relationships", "characters", "tags", "summary"):
+        assert getattr(back.metadata, name) == getattr(original.metadata, name), name
+    assert original.metadata.warnings and original.metadata.content_notes
+    assert [chapter.title for chapter in back.chapters] == ["A New Hero"]
+    assert plain_text(back.front_matter) == plain_text(original.front_matter)

@@ -111,7 +111,8 @@ class _Reading:
             if errors:
                 raise ManuscriptError(errors[0].message, self.path, hint=errors[0].hint)
         else:
-            book = Book(self._metadata(), tuple(self._chapters()))
+            book = Book(self._metadata(), tuple(self._chapters()),
+                        front_matter=self._own_opening_note())
         if not any(chapter.blocks for chapter in book.chapters):
             raise ManuscriptError("the EPUB holds no story text", self.path,
                                   hint="the file is damaged, or its pages are not in its spine")
@@ -184,9 +185,27 @@ class _Reading:
                 item.href, "")),)
         return [chapter for chapter in _footnotes_where_referred(chapters) if chapter.blocks]
 
+    def _own_opening_note(self) -> tuple[Block, ...]:
+        """The author's opening note from bookmaker's own warnings page (its front matter)."""
+        for item, root in self.pages:
+            if not _is_own_warnings_page(root):
+                continue
+            section = next((element for element in root.iter() if isinstance(element.tag, str)
+                            and "opening-note" in element.get("class", "").split()), None)
+            if section is None:
+                return ()
+            for heading in [e for e in section if isinstance(e.tag, str)
+                            and _local(e) == "h2"]:
+                remove_keeping_tail(heading)
+            return html_to_blocks(section, source=self.path, contents_only=True,
+                                  resolve_image=self._image_resolver(item.href))
+        return ()
+
     def _is_furniture(self, item: Item, root: etree._Element) -> bool:
         if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
             return True
+        if _is_own_warnings_page(root):
+            return True  # bookmaker's "Before you read": metadata, read from the package
         if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
             return True
         body = _find(root, "body")
@@ -255,6 +274,7 @@ class _Reading:
         opf = self.package.metadata
         fields = _subject_fields(_texts(opf, "dc:subject"))
         fields.update(self._fanficfare_fields())
+        fields.update(_fic_fields(self.package.metadata))
         warnings, content_notes = taxonomy.split_warnings(fields.get("warnings", []))
         values: dict = {
             "title": _first_text(opf, "dc:title") or self.path.stem.replace("_", " "),
@@ -317,6 +337,41 @@ class _Reading:
 
 
 # --------------------------------------------------------------------------- OPF helpers
+
+
+# What bookmaker's EPUB writer puts in its own ``fic:`` properties, back to metadata fields.
+_FIC_VOCABULARY = "tag:bookmaker,"
+_FIC_FIELDS = {"rating": "rating", "warning": "warnings", "content-note": "warnings",
+               "category": "categories", "fandom": "fandoms", "relationship": "relationships",
+               "character": "characters"}
+
+
+def _fic_fields(metadata: etree._Element) -> dict[str, list[str]]:
+    """Rating, warnings and the rest from the ``fic:`` properties of a book bookmaker made
+    (content notes go with the warnings; taxonomy.split_warnings tells them apart)."""
+    package = metadata.getparent()
+    prefix = package.get("prefix", "") if package is not None else ""
+    if _FIC_VOCABULARY not in prefix:
+        return {}
+    fields: dict[str, list[str]] = {}
+    for meta in metadata.findall("opf:meta", NS):
+        name = (meta.get("property") or "").removeprefix("fic:")
+        value = " ".join((meta.text or "").split())
+        if (meta.get("property") or "").startswith("fic:") and name in _FIC_FIELDS and value:
+            if name == "rating":
+                value = taxonomy.canonical_rating(value) or value
+            values = fields.setdefault(_FIC_FIELDS[name], [])
+            if value not in values:
+                values.append(value)
+    return fields
+
+
+def _is_own_warnings_page(root: etree._Element) -> bool:
+    """bookmaker's own "Before you read" page (warnings, tags, summary, opening note)."""
+    body = _find(root, "body")
+    return body is not None and "warnings" in body.get("class", "").split() and any(
+        "content-notes-page" in element.get("class", "").split()
+        for element in body if isinstance(element.tag, str))
 
 
 def _has_repeated_heading_level(root: etree._Element) -> bool:
