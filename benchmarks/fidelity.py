@@ -8,9 +8,10 @@ with bookmaker's reader (no transforms, no writers) and compares it with a refer
 - any other document: its own text (the EPUB's spine XHTML without ``<rt>``/``<rp>``, or for a
   DOCX without a ``.native`` nothing but whether it reads).
 
-Per file it reports words kept and words added (as multisets of words; a CJK character is a word),
-order kept (the share of passages, anchored by three-word sequences, found in the same order), headings, footnote
-references, emphasised and strong words, tables, images, title and authors; every loss is a flag.
+Per file it reports words kept and words added (as multisets of words; a CJK character is a
+word), order kept (the share of passages, anchored by three-word sequences, found in the same
+order), headings, footnote references, emphasised and strong words, tables, images, title and
+authors; every loss is a flag.
 
     python benchmarks/fidelity.py                 # the table (Markdown) on stdout
     python benchmarks/fidelity.py --json          # the per-file results as JSON
