@@ -155,6 +155,9 @@ def native_profile(path: Path) -> Profile:
             values = author[1][0] if author[0] == "MetaList" else [author]
             profile.authors = [_native_text(value) for value in values]
         profile.words += words(profile.title)
+        for name in ("subtitle", "date", "abstract"):  # text of the document pandoc keeps
+            if name in entries:                         # as metadata
+                profile.words += words(_native_text(entries[name]))
     parts: list[str] = []
     _walk_native(blocks, profile, parts, set())
     profile.words += words(" ".join(parts))

@@ -26,7 +26,7 @@ from bookmaker import taxonomy
 from bookmaker.safety.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
-from bookmaker.model import Book, EmbeddedFile, Metadata, plain_text
+from bookmaker.model import Book, EmbeddedFile, Heading, Metadata, Paragraph, Text, plain_text
 from bookmaker.readers import docx_parts
 from bookmaker.readers.html import chapters_from_blocks
 from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
@@ -71,8 +71,10 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
         raise ManuscriptError(f"not a Word document: it has no {main}", path,
                               hint="save it from Word or Google Docs as .docx")
     found = docx_parts.dropped_objects(entries[main], path, main)
-    entries[main] = docx_parts.resolved_document(entries[main], entries.get(
-        _styles_part(entries, main)), path, main)
+    styles = entries.get(_styles_part(entries, main))
+    entries[main] = docx_parts.resolved_document(entries[main], styles, path, main)
+    entries[main], given = docx_parts.metadata_paragraphs(entries[main], styles, path, main,
+                                                          ("Author", "Abstract"))
     embedded: list[EmbeddedFile] = []
     unsupported: list[str] = []
     result = mammoth.convert_to_html(
@@ -93,10 +95,21 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
     if not plain_text(blocks).strip() and not embedded:
         raise ManuscriptError("the document holds no text", path, hint="is it the right file?")
     core = _core_properties(entries, path)
-    title, chapters = chapters_from_blocks(blocks, core.get("title", ""))
+    title = core.get("title", "")
+    if blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1 and not any(
+            isinstance(block, Heading) and block.level == 1 for block in blocks[1:]):
+        # The "Title" paragraph (the only style mapped to h1) names the work, not a chapter.
+        title = title or plain_text(blocks[0].children).strip()
+        blocks = blocks[1:]
+    title, chapters = chapters_from_blocks(blocks, title)
+    # Word's "Author" paragraphs are who wrote the work; core.xml's creator is often only
+    # whoever made the file (a template's owner), so it comes second.
     metadata = Metadata(title=title or path.stem,
-                        authors=tuple(filter(None, [core.get("creator", "")])),
-                        language=taxonomy.language_tag(core.get("language", "")) or "en")
+                        authors=tuple(dict.fromkeys(given.get("Author", ()))) or tuple(
+                            filter(None, [core.get("creator", "")])),
+                        language=taxonomy.language_tag(core.get("language", "")) or "en",
+                        summary=tuple(Paragraph((Text(text),)) for text in
+                                      dict.fromkeys(given.get("Abstract", ()))))
     return Book(metadata, chapters, base_dir=str(path.parent), embedded=tuple(embedded)), found
 
 

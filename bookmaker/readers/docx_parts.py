@@ -38,6 +38,43 @@ def resolved_document(document: bytes, styles: bytes | None, path: Path, part: s
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# The styles of a Word title page (pandoc's reference document names them so).
+_FRONT_STYLES = ("Title", "Subtitle", "Author", "Date", "Abstract")
+
+
+def metadata_paragraphs(document: bytes, styles: bytes | None, path: Path, part: str,
+                        style_names: tuple[str, ...]) -> tuple[bytes, dict[str, list[str]]]:
+    """The document without its paragraphs in the given paragraph styles (Word's and pandoc's
+    "Author", "Abstract"), and their texts by style name: they are the work's metadata, which
+    Word users type on the first page, not text of the story."""
+    if styles is None:
+        return document, {}
+    front = {*style_names, *_FRONT_STYLES}
+    ids = {style.get(f"{_W}styleId", ""): name.get(f"{_W}val", "")
+           for style in parse_xml(styles, path, "styles.xml").iter(f"{_W}style")
+           if style.get(f"{_W}type") == "paragraph"
+           and (name := style.find(f"{_W}name")) is not None
+           and name.get(f"{_W}val", "") in front}
+    if not ids:
+        return document, {}
+    root = parse_xml(document, path, part)
+    found: dict[str, list[str]] = {}
+    body = root.find(f"{_W}body")
+    for paragraph in list(body if body is not None else ()):
+        if paragraph.tag != f"{_W}p":
+            break
+        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+        name = ids.get(style.get(f"{_W}val", "")) if style is not None else None
+        text = " ".join("".join(t.text or "" for t in paragraph.iter(f"{_W}t")).split())
+        if name is None and text:
+            break  # the story has begun: later "Author" paragraphs are its text
+        if name in style_names:
+            if text:
+                found.setdefault(name, []).append(text)
+            body.remove(paragraph)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), found
+
+
 def dropped_objects(document: bytes, path: Path, part: str) -> list[Finding]:
     """A warning for every object in the document that bookmaker's reading leaves out."""
     root = parse_xml(document, path, part)

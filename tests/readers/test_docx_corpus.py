@@ -78,3 +78,23 @@ def test_an_emf_image_is_reported_with_what_to_do():
     emf = [finding for finding in warnings if "image/x-emf" in finding.message]
     assert len(emf) == 1 and "PNG or JPEG" in emf[0].hint
     assert emf[0].path and emf[0].path.endswith("pandoc-image_vml_as_object.docx")
+
+
+def test_words_title_page_styles_are_the_works_metadata():
+    """Word's Title, Author and Abstract paragraphs at the top (pandoc's reference document
+    styles): the title is the work's (the file's name was used), the Author paragraphs its
+    authors (core.xml's creator was used: whoever made the file), the abstract its summary."""
+    book = docx.read(DOCX / "pandoc-metadata.docx")
+    assert book.metadata.title == "This Is the Title"
+    assert book.metadata.authors == ("Mary Ann Evans", "Aurore Dupin")
+    assert plain_text(book.metadata.summary).startswith("This is a test of how this all works.")
+    text = plain_text(book.chapters[0].blocks)
+    assert "Mary Ann Evans" not in text and "And now this is normal text." in text
+
+
+def test_author_paragraphs_after_the_story_has_begun_stay_text():
+    """The document repeats its title page after a normal paragraph: the first is metadata,
+    the repeat is text of the document (as pandoc reads it)."""
+    book = docx.read(DOCX / "pandoc-metadata_after_normal.docx")
+    assert book.metadata.authors == ("Mary Ann Evans", "Aurore Dupin")
+    assert "Mary Ann Evans" in plain_text(tuple(b for c in book.chapters for b in c.blocks))
