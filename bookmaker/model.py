@@ -86,8 +86,18 @@ class Span:
     classes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Ruby:
+    """East Asian ruby: ``children`` is the base text, ``annotation`` its reading (``<rt>``).
+
+    The reading is not part of the text: plain_text and word counts see only the base."""
+
+    children: tuple[Inline, ...]
+    annotation: str = ""
+
+
 Inline = (Text | Emph | Strong | SmallCaps | Strikeout | Superscript | Subscript | Code | Link
-          | FootnoteRef | LineBreak | Span)
+          | FootnoteRef | LineBreak | Span | Ruby)
 
 # --------------------------------------------------------------------------- blocks
 
@@ -182,8 +192,39 @@ class Footnote:
     line: int | None = None
 
 
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One cell: its blocks, whether it is a header cell, its spans and its alignment
+    ("", "left", "center" or "right")."""
+
+    blocks: tuple[Block, ...] = ()
+    header: bool = False
+    colspan: int = 1
+    rowspan: int = 1
+    align: str = ""
+
+
+TABLE_ALIGNS = ("", "left", "center", "right")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table (a chat log, a play's cast, a fic's stats): rows of cells, a caption.
+
+    Leading rows whose cells are all header cells are the table's head. Spans are kept as given;
+    a cell covered by another's span is simply absent, as in HTML.
+    """
+
+    rows: tuple[tuple[TableCell, ...], ...]
+    caption: tuple[Inline, ...] = ()
+    line: int | None = None
+
+
 Block = (Paragraph | Heading | SceneBreak | BlockQuote | LineBlock | Note | Div | ListBlock | Image
-         | RawHtml | Footnote)
+         | RawHtml | Footnote | Table)
 
 # The design calls it List; ListBlock avoids shadowing typing.List in readers' code.
 List = ListBlock
@@ -225,6 +266,7 @@ class Metadata:
     rights: str | None = None
     identifier: str | None = None
     encoding: str | None = None  # how a text source was decoded, for the record
+    direction: str | None = None  # "rtl" for right-to-left books; None: the language's default
 
 
 @dataclass(frozen=True)
@@ -335,9 +377,9 @@ def merged(anthology: Anthology, name: str) -> tuple[str, ...]:
 _NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
-                FootnoteRef, LineBreak, Span, Paragraph, Heading, SceneBreak, BlockQuote,
+                FootnoteRef, LineBreak, Span, Ruby, Paragraph, Heading, SceneBreak, BlockQuote,
                 LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
-                Chapter, Book, Work, Anthology)
+                Chapter, Book, Work, Anthology, Table, TableCell)
 }
 _NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir"),
                    (Anthology, "embedded")}
@@ -424,6 +466,13 @@ def _collect_text(nodes: Any, parts: list[str]) -> None:
         elif isinstance(node, ListBlock):
             for item in node.items:
                 _collect_text(item, parts)
+        elif isinstance(node, Table):
+            _collect_text(node.caption, parts)
+            parts.append("\n\n")
+            for row in node.rows:
+                for cell in row:
+                    _collect_text(cell.blocks, parts)
+                    parts.append("\n\n")
         elif hasattr(node, "children"):
             _collect_text(node.children, parts)
         elif hasattr(node, "blocks"):
@@ -449,6 +498,10 @@ def map_blocks(book: Book, change: Callable[[Block], Block | None]) -> Book:
             return dataclasses.replace(block, blocks=blocks(block.blocks))
         if isinstance(block, ListBlock):
             return dataclasses.replace(block, items=tuple(blocks(item) for item in block.items))
+        if isinstance(block, Table):
+            return dataclasses.replace(block, rows=tuple(
+                tuple(dataclasses.replace(cell, blocks=blocks(cell.blocks)) for cell in row)
+                for row in block.rows))
         return block
 
     chapters = tuple(dataclasses.replace(

@@ -26,7 +26,8 @@ import mammoth
 from bookmaker.safety.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.readers import book_or_first_error, findings_of
-from bookmaker.model import Book, EmbeddedFile, plain_text
+from bookmaker.model import Book, EmbeddedFile, Heading, Paragraph, Text, plain_text
+from bookmaker.readers import docx_parts
 from bookmaker.readers.html import chapters_from_blocks
 from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
 from bookmaker.readers.metadata import MetadataBuilder
@@ -46,6 +47,7 @@ p[style-name='heading 3'] => h4:fresh
 p[style-name='heading 4'] => h5:fresh
 p[style-name='heading 5'] => h6:fresh
 p[style-name='{_CENTRED_STYLE}'] => p.center:fresh
+r[style-name='Strong'] =>
 """
 _CORE = "docProps/core.xml"
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -65,15 +67,22 @@ def findings(path: Path) -> list[Finding]:
 
 def _read(path: Path) -> tuple[Book, list[Finding]]:
     entries = _checked_entries(path)
-    if "word/document.xml" not in entries:
-        raise ManuscriptError("not a Word document: it has no word/document.xml", path,
+    main = _main_part(entries, path)
+    if main not in entries:
+        raise ManuscriptError(f"not a Word document: it has no {main}", path,
                               hint="save it from Word or Google Docs as .docx")
+    found = docx_parts.dropped_objects(entries[main], path, main)
+    styles = entries.get(_styles_part(entries, main))
+    entries[main] = docx_parts.resolved_document(entries[main], styles, path, main)
+    entries[main], given = docx_parts.metadata_paragraphs(entries[main], styles, path, main,
+                                                          ("Author", "Abstract"))
     embedded: list[EmbeddedFile] = []
+    unsupported: list[str] = []
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(_in_memory_zip(entries)), style_map=_STYLE_MAP,
             transform_document=mammoth.transforms.paragraph(_keep_centring),
-            convert_image=mammoth.images.img_element(_embedder(embedded)),
+            convert_image=mammoth.images.img_element(_embedder(embedded, unsupported)),
             external_file_access=False)
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, LookupError,
             RecursionError, zipfile.BadZipFile) as error:
@@ -82,8 +91,12 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
         raise ManuscriptError(f"the Word document is damaged and cannot be read "
                               f"({type(error).__name__}: {str(error)[:120]})", path,
                               hint="open it in Word or LibreOffice and save it again") from None
-    found = [Finding("warning", message.message, str(path)) for message in result.messages
-             if message.type == "warning" and "style" not in message.message.lower()]
+    found += [Finding("warning", message.message, str(path)) for message in result.messages
+              if message.type == "warning" and "style" not in message.message.lower()
+              and "unlikely to display" not in message.message]  # said below, with a hint
+    found += [Finding("warning", f"an image in a format e-readers cannot show ({kind}) was "
+                      "left out", str(path), hint="save it as PNG or JPEG in Word and "
+                      "export again") for kind in unsupported]
     names = {file.name for file in embedded}
     blocks = html_to_blocks(parse_fragment(result.value, path), source=path, contents_only=True,
                             resolve_image=lambda src, _line: src if src.removeprefix(
@@ -91,11 +104,22 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
     if not plain_text(blocks).strip() and not embedded:
         raise ManuscriptError("the document holds no text", path, hint="is it the right file?")
     core = _core_properties(entries, path)
-    title, chapters = chapters_from_blocks(blocks, core.get("title", ""))
+    title = core.get("title", "")
+    if blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1 and not any(
+            isinstance(block, Heading) and block.level == 1 for block in blocks[1:]):
+        # The "Title" paragraph (the only style mapped to h1) names the work, not a chapter.
+        title = title or plain_text(blocks[0].children).strip()
+        blocks = blocks[1:]
+    title, chapters = chapters_from_blocks(blocks, title)
     builder = MetadataBuilder(path, found)
     builder.title(title)
-    builder.authors([core.get("creator", "")])
+    # Word's "Author" paragraphs are who wrote the work; core.xml's creator is often only
+    # whoever made the file (a template's owner), so it comes second.
+    builder.authors(tuple(dict.fromkeys(given.get("Author", ())))
+                    or [core.get("creator", "")])
     builder.language(core.get("language"))
+    builder.summary(tuple(Paragraph((Text(text),)) for text in
+                          dict.fromkeys(given.get("Abstract", ()))))
     metadata = builder.build(no_title_hint="give the document a title in Word's Title style or "
                                            "its File > Properties")
     return Book(metadata, chapters, base_dir=str(path.parent), embedded=tuple(embedded)), found
@@ -149,11 +173,31 @@ def _keep_centring(paragraph):
     return paragraph
 
 
-def _embedder(embedded: list[EmbeddedFile]) -> Callable[[object], dict[str, str]]:
-    """mammoth's image callback: keep an embedded image's bytes, name it ``embedded:imageN``."""
+def _main_part(entries: dict[str, bytes], path: Path) -> str:
+    """The main document's part name, from the package relationships (``_rels/.rels``): Word
+    writes ``word/document.xml``, but other tools name it otherwise (``word/document2.xml``)."""
+    rels = entries.get("_rels/.rels")
+    if rels is not None:
+        for relation in parse_xml(rels, path, "_rels/.rels"):
+            if str(relation.get("Type", "")).endswith("/officeDocument"):
+                return str(relation.get("Target", "")).lstrip("/")
+    return "word/document.xml"
+
+
+def _styles_part(entries: dict[str, bytes], main: str) -> str:
+    """The styles part beside the main document (``word/styles.xml``)."""
+    folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+    return folder + "styles.xml"
+
+
+def _embedder(embedded: list[EmbeddedFile],
+              unsupported: list[str]) -> Callable[[object], dict[str, str]]:
+    """mammoth's image callback: keep an embedded image's bytes, name it ``embedded:imageN``;
+    an image e-readers cannot show (EMF, WMF, TIFF) is counted in ``unsupported``."""
     def embed(image) -> dict[str, str]:
         suffix = _IMAGE_SUFFIXES.get(image.content_type)
         if suffix is None:
+            unsupported.append(image.content_type or "unknown type")
             return {}
         try:
             with image.open() as stream:

@@ -53,7 +53,7 @@ _RATING_TAIL = re.compile(r"\s*(?:\(|\s-\s|\bfor\b|,|;).*", re.IGNORECASE | re.D
 LIST_FIELDS = ("authors", "fandoms", "relationships", "characters", "tags")
 # Fields whose values are taken as given (already typed by the reader).
 PLAIN_FIELDS = ("summary", "published", "updated", "source_url", "cover", "rights", "identifier",
-                "encoding")
+                "encoding", "direction")
 
 
 def clean_line(text: str) -> str:

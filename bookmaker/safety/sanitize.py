@@ -75,10 +75,14 @@ IMPORT_TAGS = ALLOWED_TAGS | frozenset({
     "kbd", "samp", "pre", "ins", "dfn", "var", "table", "thead", "tbody", "tfoot", "tr", "td",
     "th", "caption", "dl", "dt", "dd", "figure", "figcaption", "aside", "section", "article",
     "main", "header", "footer", "nav", "font", "mark",
+    "ruby", "rt", "rp", "rb",  # ruby readings stay apart from the text they annotate
 })
 IMPORT_ATTRIBUTES = {
-    "*": {"class", "title", "id", "align", "style", "data-line", "epub:type", "role", "lang"},
+    "*": {"class", "title", "id", "align", "style", "data-line", "epub:type", "role", "lang",
+          "dir"},
     "a": {"href"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
     "img": {"src", "alt", "height"},
     "ol": {"start"},
 }

@@ -29,8 +29,9 @@ from bookmaker.errors import Finding
 from bookmaker.settings.context import RenderContext
 from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, Footnote,
                              FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
-                             ListBlock, Metadata, Note, Paragraph, RawHtml, SceneBreak, SmallCaps,
-                             Span, Strikeout, Strong, Subscript, Superscript, Text, map_blocks)
+                             ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby, SceneBreak,
+                             SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
+                             TableCell, Text, map_blocks)
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -242,8 +243,9 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
     if isinstance(block, BlockQuote):
         return _indent(_blocks(block.blocks, labels), "> ", blank=">")
     if isinstance(block, LineBlock):
-        return "\n".join(("| " + _inlines(line, labels, line_start=False)).rstrip()
-                         for line in block.lines)
+        return "\n".join(("| " + _line_block_line(line, labels)).rstrip() for line in block.lines)
+    if isinstance(block, Table):
+        return _table(block, labels)
     if isinstance(block, Note):
         return _container("note", _blocks(block.blocks, labels), block.blocks)
     if isinstance(block, Div):
@@ -300,7 +302,104 @@ def _container_depth(blocks: tuple[Block, ...]) -> int:
             depth = max(depth, _container_depth(block.blocks))
         elif isinstance(block, ListBlock):
             depth = max([depth] + [_container_depth(item) for item in block.items])
+        elif isinstance(block, Table):
+            depth = max(depth, 1 + _table_depth(block))
     return depth
+
+
+def _line_block_line(line: tuple[Inline, ...], labels: dict[str, str] | None) -> str:
+    """A verse line after its ``| ``: pipes escaped and a leading ``-``/``:`` escaped, so that
+    two lines of verse can never be read as a pipe table's header and delimiter row."""
+    text = _inlines(line, labels, line_start=False).replace("|", "\\|")
+    return "\\" + text if text.startswith(("-", ":")) else text
+
+
+# --------------------------------------------------------------------------- tables
+#
+# A table is written as a GFM pipe table when pipes can say it all (one header row, no spans, no
+# caption, every cell one paragraph, one alignment per column); otherwise as nested containers
+# that hold any blocks:
+#
+#   ::::: table
+#   ::: caption
+#   The cast
+#   :::
+#   :::: row
+#   ::: header colspan=2
+#   Name
+#   :::
+#   ::::
+#   :::::
+
+
+def _table(table: Table, labels: dict[str, str] | None) -> str:
+    return _pipe_table(table, labels) or _fenced_table(table, labels)
+
+
+def _pipe_table(table: Table, labels: dict[str, str] | None) -> str | None:
+    rows = table.rows
+    width = len(rows[0]) if rows else 0
+    if table.caption or not width or any(len(row) != width for row in rows):
+        return None
+    if not all(cell.header for cell in rows[0]) or any(cell.header for row in rows[1:]
+                                                       for cell in row):
+        return None
+    aligns = [rows[0][column].align for column in range(width)]
+    texts: list[list[str]] = []
+    for row in rows:
+        cells = []
+        for column, cell in enumerate(row):
+            if cell.colspan != 1 or cell.rowspan != 1 or cell.align != aligns[column]:
+                return None
+            if not cell.blocks:
+                cells.append("")
+                continue
+            if len(cell.blocks) != 1 or type(cell.blocks[0]) is not Paragraph \
+                    or cell.blocks[0].align or not cell.blocks[0].children:
+                return None
+            text = _paragraph(cell.blocks[0].children, labels)
+            if "\n" in text:
+                return None
+            cells.append(text.replace("|", "\\|"))
+        texts.append(cells)
+    delimiter = {"": "---", "left": ":---", "center": ":---:", "right": "---:"}
+    lines = ["| " + " | ".join(texts[0]) + " |",
+             "| " + " | ".join(delimiter[align] for align in aligns) + " |"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in texts[1:]]
+    return "\n".join(lines)
+
+
+def _fenced_table(table: Table, labels: dict[str, str] | None) -> str:
+    fence = ":" * (3 + _table_depth(table))
+    parts = [f"{fence} table"]
+    if table.caption:
+        parts.append(f"::: caption\n{_inlines(table.caption, labels)}\n:::")
+    row_fence = fence[:-1]
+    for row in table.rows:
+        parts.append(f"{row_fence} row")
+        for cell in row:
+            parts.append(_fenced_cell(cell, labels))
+        parts.append(row_fence)
+    parts.append(fence)
+    return "\n".join(parts)
+
+
+def _fenced_cell(cell: TableCell, labels: dict[str, str] | None) -> str:
+    words = ["header" if cell.header else "cell"]
+    words += [f"{name}={value}" for name, value in (("colspan", cell.colspan),
+                                                    ("rowspan", cell.rowspan)) if value != 1]
+    if cell.align:
+        words.append(f"align={cell.align}")
+    fence = ":" * (3 + _container_depth(cell.blocks))
+    body = _blocks(cell.blocks, labels)
+    return f"{fence} {' '.join(words)}\n{body}\n{fence}" if body else \
+        f"{fence} {' '.join(words)}\n{fence}"
+
+
+def _table_depth(table: Table) -> int:
+    """How many fence levels a fenced table needs above its cells' own containers."""
+    cells = [_container_depth(cell.blocks) for row in table.rows for cell in row]
+    return 2 + max(cells, default=0)
 
 
 def _list_marker(block: ListBlock, avoid: str) -> str:
@@ -403,6 +502,12 @@ def _inline(node: Inline, labels: dict[str, str] | None, before: str,
     if isinstance(node, Span):
         classes = " ".join("." + c for c in node.classes if re.fullmatch(r"[\w-]+", c))
         return f"[{inner(node.children)}]{{{classes}}}" if classes and not in_link \
+            else inner(node.children)
+    if isinstance(node, Ruby):
+        # The attribute syntax has no escapes: a double quote in a reading (which real readings
+        # never hold) becomes a closing curly quote.
+        reading = node.annotation.replace('"', "\u201d")
+        return f'[{inner(node.children)}]{{.ruby rt="{reading}"}}' if not in_link \
             else inner(node.children)
     if isinstance(node, Link):
         title = f' "{_escape_title(node.title)}"' if node.title else ""

@@ -24,8 +24,8 @@ import lxml.html
 from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
-                             Paragraph, RawHtml, SceneBreak, SmallCaps, Span, Strikeout,
-                             Strong, Subscript, Superscript, Text)
+                             Paragraph, RawHtml, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
+                             Strong, Subscript, Superscript, Table, TableCell, Text)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
 _SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
@@ -38,6 +38,18 @@ PARAGRAPH_ALIGNS = ("center", "right")
 
 # Renders one node (of the type it is registered for) by appending markup to ``out``.
 Renderer = Callable[[Any, list[str]], None]
+
+
+# Scripts written right to left: a book in one of these languages reads RTL unless it says not.
+_RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb", "syr"})
+
+
+def text_direction(metadata: Metadata) -> str:
+    """"rtl" or "ltr": what the book says, else what its language is written in."""
+    if metadata.direction in ("rtl", "ltr"):
+        return metadata.direction
+    primary = (metadata.language or "").split("-")[0].lower()
+    return "rtl" if primary in _RTL_LANGUAGES else "ltr"
 
 
 def escape_text(text: str) -> str:
@@ -116,6 +128,10 @@ def _collect_footnotes_into(blocks: Iterable[Block], found: dict[str, Footnote])
                 _collect_footnotes_into(item, found)
         elif isinstance(block, (BlockQuote, Note, Div)):
             _collect_footnotes_into(block.blocks, found)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    _collect_footnotes_into(cell.blocks, found)
 
 
 class XhtmlRenderer:
@@ -138,6 +154,7 @@ class XhtmlRenderer:
             Paragraph: self._paragraph, Heading: self._heading, SceneBreak: self._scene_break,
             BlockQuote: self._blockquote, LineBlock: self._line_block, Note: self._note,
             Div: self._div, ListBlock: self._list, Image: self._image, RawHtml: self._raw_html,
+            Table: self._table,
         }
         self._inline_renderers: dict[type, Renderer] = {
             Text: self._text, Emph: self._wrapper("em"), Strong: self._wrapper("strong"),
@@ -145,6 +162,7 @@ class XhtmlRenderer:
             Strikeout: self._wrapper("s"), Superscript: self._wrapper("sup"),
             Subscript: self._wrapper("sub"), Code: self._code, Link: self._link,
             FootnoteRef: self._footnote_ref, LineBreak: self._line_break, Span: self._span,
+            Ruby: self._ruby,
         }
 
     # ------------------------------------------------------------------ public
@@ -251,6 +269,43 @@ class XhtmlRenderer:
             out.append(f"<figcaption>{escape_text(block.title)}</figcaption>")
         out.append("</figure>")
 
+    def _table(self, block: Table, out: list[str]) -> None:
+        """A table: leading all-header rows in ``<thead>``, the rest in ``<tbody>``."""
+        out.append('<table class="table">')
+        if block.caption:
+            out.append("<caption>")
+            self._inlines(block.caption, out)
+            out.append("</caption>")
+        head = 0
+        while head < len(block.rows) - 1 and block.rows[head] and \
+                all(cell.header for cell in block.rows[head]):
+            head += 1
+        for section, rows in (("thead", block.rows[:head]), ("tbody", block.rows[head:])):
+            if not rows:
+                continue
+            out.append(f"<{section}>")
+            for row in rows:
+                out.append("<tr>")
+                for cell in row:
+                    self._table_cell(cell, out)
+                out.append("</tr>")
+            out.append(f"</{section}>")
+        out.append("</table>")
+
+    def _table_cell(self, cell: TableCell, out: list[str]) -> None:
+        tag = "th" if cell.header else "td"
+        attributes = "".join(f' {name}="{value}"' for name, value in
+                             (("colspan", cell.colspan), ("rowspan", cell.rowspan)) if value > 1)
+        if cell.align in ("left", "center", "right"):
+            attributes += f' class="align-{cell.align}"'
+        out.append(f"<{tag}{attributes}>")
+        blocks = cell.blocks
+        if len(blocks) == 1 and type(blocks[0]) is Paragraph and not blocks[0].align:
+            self._inlines(blocks[0].children, out)  # the common cell: text without a <p>
+        else:
+            self._blocks(blocks, out)
+        out.append(f"</{tag}>")
+
     def _raw_html(self, block: RawHtml, out: list[str]) -> None:
         out.append(raw_html_to_xhtml(block.html, self.heading_level))
 
@@ -336,6 +391,11 @@ class XhtmlRenderer:
         out.append(f'<span class="{classes}">')
         self._inlines(inline.children, out)
         out.append("</span>")
+
+    def _ruby(self, inline: Ruby, out: list[str]) -> None:
+        out.append("<ruby>")
+        self._inlines(inline.children, out)
+        out.append(f"<rt>{escape_text(inline.annotation)}</rt></ruby>")
 
     def _number(self, footnote_id: str) -> int:
         return self._numbers.setdefault(footnote_id, len(self._numbers) + 1)

@@ -33,6 +33,7 @@ def inlines(depth: int = 2):
         st.builds(m.Strikeout, children),
         st.builds(m.Link, children, st.sampled_from(["https://example.org/a", "mailto:x@y.z"])),
         st.builds(m.Span, children, st.just(("smallcaps",))),
+        st.builds(m.Ruby, children, words),
     )
 
 
@@ -55,7 +56,16 @@ def blocks(depth: int = 1):
         st.builds(m.Note, inner, lines),
         st.builds(m.Div, st.sampled_from(m.DIV_KINDS), inner, lines),
         st.builds(m.ListBlock, st.lists(inner, min_size=1, max_size=3).map(tuple), st.booleans()),
+        st.builds(m.Table, st.lists(st.lists(_cells(inner), min_size=1, max_size=3).map(tuple),
+                                    min_size=1, max_size=3).map(tuple),
+                  st.just(()) | inline_runs, lines),
     )
+
+
+def _cells(inner):
+    """Table cells holding ``inner`` blocks (or nothing), some header cells, some spanning."""
+    return st.builds(m.TableCell, st.just(()) | inner, st.booleans(), st.integers(1, 3),
+                     st.integers(1, 2), st.sampled_from(m.TABLE_ALIGNS))
 
 
 block_runs = st.lists(blocks(), min_size=1, max_size=3).map(tuple)
@@ -137,6 +147,8 @@ def canonical_inlines(depth: int = 2, in_link: bool = False):
         link_children = st.lists(canonical_inlines(depth - 1, True), min_size=1,
                                  max_size=2).map(_merge_texts)
         wrappers.append(st.builds(m.Link, link_children, _URLS, st.just("") | one_line))
+        wrappers.append(st.builds(m.Ruby, children, one_line.filter(
+            lambda reading: '"' not in reading)))
     return st.one_of(leaf, *wrappers)
 
 
@@ -163,7 +175,29 @@ def canonical_blocks(depth: int = 1):
         st.booleans().flatmap(lambda ordered: st.builds(
             m.ListBlock, st.lists(inner, min_size=1, max_size=3).map(tuple), st.just(ordered),
             st.integers(1, 12) if ordered else st.just(1))),
+        _canonical_tables(inner),
     )
+
+
+def _canonical_tables(inner):
+    """Tables as readers give them: pipe-shaped ones (a header row of one-paragraph cells, one
+    alignment per column) and any other shape, whose cells may hold any blocks."""
+    paragraph_cell = st.just(()) | canonical_runs.map(lambda run: (m.Paragraph(run),))
+
+    @st.composite
+    def pipe_shaped(draw):
+        width = draw(st.integers(1, 3))
+        aligns = draw(st.lists(st.sampled_from(m.TABLE_ALIGNS), min_size=width, max_size=width))
+        rows = [tuple(m.TableCell(draw(paragraph_cell), header=number == 0, align=align)
+                      for align in aligns) for number in range(draw(st.integers(1, 4)))]
+        return m.Table(tuple(rows))
+
+    any_cell = st.builds(m.TableCell, st.just(()) | inner, st.booleans(), st.integers(1, 3),
+                         st.integers(1, 2), st.sampled_from(m.TABLE_ALIGNS))
+    any_shape = st.builds(m.Table, st.lists(st.lists(any_cell, min_size=1, max_size=3)
+                                            .map(tuple), min_size=1, max_size=3).map(tuple),
+                          st.just(()) | canonical_runs)
+    return pipe_shaped() | any_shape
 
 
 canonical_block_runs = st.lists(canonical_blocks(), min_size=1, max_size=3).map(tuple)

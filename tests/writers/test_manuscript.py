@@ -160,3 +160,48 @@ def test_imported_manuscript_builds_a_valid_epub(tmp_path):
     [imported] = import_files([source], tmp_path / "manuscripts")
     [built] = convert.build([imported.output], out_dir=tmp_path / "dist")
     assert built.error is None and built.warnings == []
+
+
+def test_imported_word_tables_are_pipe_tables_or_table_blocks_that_read_back(tmp_path):
+    """pandoc's DOCX table documents: the manuscript holds no raw <table> HTML (it used to, with
+    stray ns0: attributes) and reads back to the tables the DOCX reader found."""
+    from paths import CORPUS
+    from bookmaker.convert import import_files
+    from bookmaker.model import Table
+    from bookmaker.readers import docx
+    from bookmaker.transforms import scenebreaks
+
+    sources = [CORPUS / "docx" / f"pandoc-{name}.docx" for name in
+               ("tables", "table_with_list_cell", "table_header_rowspan", "table_one_row")]
+    results = import_files(sources, tmp_path / "manuscripts")
+    for source, result in zip(sources, results, strict=True):
+        assert result.error is None, result.error
+        text = result.output.read_text(encoding="utf-8")
+        assert "<table" not in text and "ns0:" not in text
+        assert "| --- |" in text or "::: table" in text
+        expected = [block for chapter in scenebreaks.apply(docx.read(source)).chapters
+                    for block in chapter.blocks if isinstance(block, Table)]
+        back = [block for chapter in manuscript.read(result.output).chapters
+                for block in chapter.blocks if isinstance(block, Table)]
+        assert expected and without_lines(tuple(back)) == without_lines(tuple(expected))
+
+
+def test_a_simple_table_is_written_as_a_pipe_table(tmp_path):
+    from bookmaker.model import Table, TableCell
+
+    def cell(text, **kwargs):
+        return TableCell((Paragraph((Text(text),)),), **kwargs)
+
+    table = Table(((cell("Who", header=True), cell("Says", header=True, align="right")),
+                   (cell("Ann"), cell("a | b", align="right"))))
+    book = Book(Metadata("Chat"), (Chapter("One", (table,)),))
+    assert "| Who | Says |\n| --- | ---: |\n| Ann | a \\| b |" in manuscript_text(book)
+    assert without_lines(read_back(book, tmp_path).chapters) == without_lines(book.chapters)
+
+
+def test_verse_lines_that_look_like_a_table_stay_verse(tmp_path):
+    from bookmaker.model import LineBlock
+
+    verse = LineBlock(((Text("a | b"),), (Text("---"),)))
+    book = Book(Metadata("Poem"), (Chapter("One", (verse,)),))
+    assert without_lines(read_back(book, tmp_path).chapters) == without_lines(book.chapters)

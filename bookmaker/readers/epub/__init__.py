@@ -30,6 +30,7 @@ import copy
 import dataclasses
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -38,9 +39,10 @@ from PIL import Image as PILImage
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Metadata, Series
+from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
+                             Metadata, Series, Table, plain_text)
 from bookmaker.readers import findings_of
-from bookmaker.readers.html import ao3, ao3_calibre
+from bookmaker.readers.html import ao3, ao3_calibre, chapters_from_blocks
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
                                          remove_keeping_tail)
@@ -124,7 +126,8 @@ class _Reading:
             if errors:
                 raise ManuscriptError(errors[0].message, self.path, hint=errors[0].hint)
         else:
-            book = Book(self._metadata(), tuple(self._chapters()))
+            book = Book(self._metadata(), tuple(self._chapters()),
+                        front_matter=self._own_opening_note())
         if not any(chapter.blocks for chapter in book.chapters):
             raise ManuscriptError("the EPUB holds no story text", self.path,
                                   hint="the file is damaged, or its pages are not in its spine")
@@ -179,12 +182,13 @@ class _Reading:
             return parse_html(data.decode("utf-8", errors="replace"), self.path)
 
     def _chapters(self) -> list[Chapter]:
-        notes_pages = {item.href: root for item, root in self.pages if _page_types(root) &
-                       NOTES_TYPES}
+        notes_pages = {item.href: root for item, root in self.pages if _is_notes_page(root)}
         chapters: list[Chapter] = []
-        for item, root in self.pages:
-            if item.href in notes_pages or self._is_furniture(item, root):
-                continue
+        story = [(item, root) for item, root in self.pages
+                 if item.href not in notes_pages and not self._is_furniture(item, root)]
+        if len(story) == 1 and _has_repeated_heading_level(story[0][1]):
+            return self._single_page_chapters(*story[0], notes_pages)
+        for item, root in story:
             body = _find(root, "body")
             if body is None:
                 continue
@@ -197,9 +201,44 @@ class _Reading:
                 chapters.append(Chapter(title, blocks))
         return [chapter for chapter in chapters if chapter.blocks]
 
+    def _single_page_chapters(self, item: Item, root: etree._Element,
+                              notes_pages: dict[str, etree._Element]) -> list[Chapter]:
+        """A book in one XHTML file (an anthology, a long poem) split into chapters at its
+        headings, each footnote moved to the chapter that first refers to it."""
+        body = _find(root, "body")
+        if body is None:
+            return []
+        _bring_in_endnotes(body, item.href, notes_pages)
+        _point_links_inside(body, item.href)
+        blocks = html_to_blocks(body, source=self.path,
+                                resolve_image=self._image_resolver(item.href))
+        chapters = _split_at_headings(blocks)
+        if len(chapters) == 1 and not chapters[0].title:
+            chapters = (dataclasses.replace(chapters[0], title=self.package.toc_titles.get(
+                item.href, "")),)
+        return [chapter for chapter in _footnotes_where_referred(chapters) if chapter.blocks]
+
+    def _own_opening_note(self) -> tuple[Block, ...]:
+        """The author's opening note from bookmaker's own warnings page (its front matter)."""
+        for item, root in self.pages:
+            if not _is_own_warnings_page(root):
+                continue
+            section = next((element for element in root.iter() if isinstance(element.tag, str)
+                            and "opening-note" in element.get("class", "").split()), None)
+            if section is None:
+                return ()
+            for heading in [e for e in section if isinstance(e.tag, str)
+                            and _local(e) == "h2"]:
+                remove_keeping_tail(heading)
+            return html_to_blocks(section, source=self.path, contents_only=True,
+                                  resolve_image=self._image_resolver(item.href))
+        return ()
+
     def _is_furniture(self, item: Item, root: etree._Element) -> bool:
         if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
             return True
+        if _is_own_warnings_page(root):
+            return True  # bookmaker's "Before you read": metadata, read from the package
         if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
             return True
         body = _find(root, "body")
@@ -212,12 +251,19 @@ class _Reading:
         heading = next((element for element in body.iter()
                         if isinstance(element.tag, str) and _local(element) in _HEADINGS
                         and "".join(element.itertext()).strip()), None)
+        note_links = _note_links(heading) if heading is not None else []
+        for link in note_links:  # the title is text: its note number must not join a word
+            remove_keeping_tail(link)
         heading_text = " ".join("".join(heading.itertext()).split()) if heading is not None \
             else ""
         if heading is not None and _text_before(body, heading) == "":
+            _move_after(note_links, heading)
             remove_keeping_tail(heading)
         else:
             heading_text = ""
+            if heading is not None:
+                for link in note_links:
+                    heading.append(link)  # the heading stays: so do its notes
         return self.package.toc_titles.get(item.href) or heading_text
 
     # ----------------------------------------------------------------- images
@@ -282,6 +328,7 @@ class _Reading:
         opf = self.package.metadata
         fields = _subject_fields(_texts(opf, "dc:subject"))
         fields.update(self._fanficfare_fields())
+        fields.update(_fic_fields(self.package.metadata))
         builder = MetadataBuilder(self.path, self.problems)
         builder.title(_first_text(opf, "dc:title"))
         builder.authors(_creators(opf))
@@ -300,6 +347,9 @@ class _Reading:
                     updated=fields.get("updated") or _date(opf, modified=True),
                     source_url=_source_url(opf), rights=_first_text(opf, "dc:rights"),
                     identifier=_first_text(opf, "dc:identifier"))
+        spine = opf.getparent().find("opf:spine", NS) if opf.getparent() is not None else None
+        if spine is not None and spine.get("page-progression-direction") == "rtl":
+            builder.set(direction="rtl")  # an Arabic, Hebrew or vertical Japanese book
         return builder.build(no_title_hint="the EPUB has no dc:title; set one with an e-book "
                                            "editor such as Calibre")
 
@@ -339,6 +389,113 @@ class _Reading:
 # --------------------------------------------------------------------------- OPF helpers
 
 
+# What bookmaker's EPUB writer puts in its own ``fic:`` properties, back to metadata fields.
+_FIC_VOCABULARY = "tag:bookmaker,"
+_FIC_FIELDS = {"rating": "rating", "warning": "warnings", "content-note": "warnings",
+               "category": "categories", "fandom": "fandoms", "relationship": "relationships",
+               "character": "characters"}
+
+
+def _fic_fields(metadata: etree._Element) -> dict[str, list[str]]:
+    """Rating, warnings and the rest from the ``fic:`` properties of a book bookmaker made
+    (content notes go with the warnings; taxonomy.split_warnings tells them apart)."""
+    package = metadata.getparent()
+    prefix = package.get("prefix", "") if package is not None else ""
+    if _FIC_VOCABULARY not in prefix:
+        return {}
+    fields: dict[str, list[str]] = {}
+    for meta in metadata.findall("opf:meta", NS):
+        name = (meta.get("property") or "").removeprefix("fic:")
+        value = " ".join((meta.text or "").split())
+        if (meta.get("property") or "").startswith("fic:") and name in _FIC_FIELDS and value:
+            if name == "rating":
+                value = taxonomy.canonical_rating(value) or value
+            values = fields.setdefault(_FIC_FIELDS[name], [])
+            if value not in values:
+                values.append(value)
+    return fields
+
+
+def _is_own_warnings_page(root: etree._Element) -> bool:
+    """bookmaker's own "Before you read" page (warnings, tags, summary, opening note)."""
+    body = _find(root, "body")
+    return body is not None and "warnings" in body.get("class", "").split() and any(
+        "content-notes-page" in element.get("class", "").split()
+        for element in body if isinstance(element.tag, str))
+
+
+def _has_repeated_heading_level(root: etree._Element) -> bool:
+    """Whether some heading level occurs more than once: a page that holds several chapters."""
+    levels = Counter(_local(element) for element in root.iter()
+                     if isinstance(element.tag, str) and _local(element) in _HEADINGS)
+    return any(count > 1 for count in levels.values())
+
+
+def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
+    """Chapters at the shallowest heading level that occurs more than once (a lone part title
+    above the stories, "SECTION IV", stays a heading inside the opening chapter)."""
+    levels = Counter(block.level for block in blocks if isinstance(block, Heading))
+    repeated = sorted(level for level, count in levels.items() if count > 1)
+    if not repeated:
+        return chapters_from_blocks(blocks)[1]
+    level = repeated[0]
+    chapters: list[Chapter] = []
+    current = Chapter("")
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == level:
+            if current.blocks or current.title:
+                chapters.append(current)
+            current = Chapter(plain_text(block.children).strip(), line=block.line)
+        else:
+            current = dataclasses.replace(current, blocks=(*current.blocks, block))
+    chapters.append(current)
+    return tuple(chapters)
+
+
+def _footnotes_where_referred(chapters: tuple[Chapter, ...]) -> list[Chapter]:
+    """Chapters whose Footnote blocks sit at the end of the chapter that first refers to them
+    (a split page kept them all at its end); a note nobody refers to stays where it was."""
+    notes = {block.id: block for chapter in chapters for block in chapter.blocks
+             if isinstance(block, Footnote)}
+    placed: set[str] = set()
+    result = []
+    for chapter in chapters:
+        story = tuple(block for block in chapter.blocks if not isinstance(block, Footnote))
+        own: list[Footnote] = []
+        queue = _references(story)
+        while queue:
+            note_id = queue.pop(0)
+            if note_id in notes and note_id not in placed:
+                placed.add(note_id)
+                own.append(notes[note_id])
+                queue.extend(_references(notes[note_id].blocks))
+        result.append(dataclasses.replace(chapter, blocks=story + tuple(own)))
+    orphans = tuple(note for note_id, note in notes.items() if note_id not in placed)
+    if orphans and result:
+        result[-1] = dataclasses.replace(result[-1], blocks=result[-1].blocks + orphans)
+    return result
+
+
+def _references(node) -> list[str]:
+    """Footnote ids referred to inside ``node`` (blocks, inlines, table cells), in order."""
+    found: list[str] = []
+    if isinstance(node, tuple):
+        for item in node:
+            found.extend(_references(item))
+    elif isinstance(node, FootnoteRef):
+        found.append(node.id)
+    elif isinstance(node, Table):
+        found.extend(_references(node.caption))
+        for row in node.rows:
+            for cell in row:
+                found.extend(_references(cell.blocks))
+    elif not isinstance(node, Footnote):
+        for name in ("children", "blocks", "lines", "items"):
+            if hasattr(node, name):
+                found.extend(_references(getattr(node, name)))
+    return found
+
+
 def _texts(opf: etree._Element, tag: str) -> list[str]:
     return [" ".join("".join(e.itertext()).split()) for e in opf.findall(tag, NS)
             if "".join(e.itertext()).strip()]
@@ -353,15 +510,21 @@ def _first_text(opf: etree._Element, tag: str, collapse: bool = True) -> str | N
 
 
 def _creators(opf: etree._Element) -> list[str]:
-    """Authors: creators without a role or with the author role (not editors, illustrators)."""
+    """Authors: creators without a role or with the author role among theirs (not editors or
+    illustrators alone). EPUB 3 gives a creator several roles with several refining metas
+    (``aut`` and ``ann`` for an author who also annotated): any of them being ``aut`` counts."""
     role = f"{{{NS['opf']}}}role"
-    refined = {m.get("refines", "")[1:]: m.text for m in opf.findall("opf:meta", NS)
-               if m.get("property") == "role"}
+    refined: dict[str, set[str]] = {}
+    for meta in opf.findall("opf:meta", NS):
+        if meta.get("property") == "role":
+            refined.setdefault(meta.get("refines", "")[1:], set()).add(
+                (meta.text or "").strip())
     names = []
     for creator in opf.findall("dc:creator", NS):
-        creator_role = creator.get(role) or refined.get(creator.get("id", ""), "aut")
+        roles = {creator.get(role) or ""} | refined.get(creator.get("id", ""), set())
+        roles.discard("")
         name = " ".join("".join(creator.itertext()).split())
-        if name and (creator_role or "aut") == "aut" and name not in names:
+        if name and (not roles or "aut" in roles) and name not in names:
             names.append(name)
     return names
 
@@ -460,6 +623,53 @@ def _page_types(root: etree._Element) -> set[str]:
         if isinstance(child.tag, str):
             types |= set(child.get(attribute, "").split())
     return types
+
+
+_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
+
+
+def _note_links(heading: etree._Element) -> list[etree._Element]:
+    """The note references inside a heading: noteref links, or links to an anchor whose text is
+    a marker (``1``, ``[2]``, ``*``), as Calibre and older pandoc write them."""
+    found = []
+    for element in heading.iter():
+        if not isinstance(element.tag, str) or _local(element) != "a":
+            continue
+        kinds = set(element.get(f"{{{NS['epub']}}}type", "").split())
+        if "noteref" in kinds or ("#" in element.get("href", "")
+                                  and _MARKER.fullmatch("".join(element.itertext()))):
+            found.append(element)
+    return found
+
+
+def _move_after(links: list[etree._Element], heading: etree._Element) -> None:
+    """Note references taken out of a chapter's title heading, put at the start of the text that
+    follows it (a paragraph of their own), so the notes keep their place and their number."""
+    if not links:
+        return
+    namespace = etree.QName(heading).namespace
+    paragraph = etree.Element(f"{{{namespace}}}p" if namespace else "p")
+    for link in links:
+        link.tail = None
+        paragraph.append(link)
+    heading.addnext(paragraph)
+    paragraph.tail, heading.tail = heading.tail, None
+
+
+def _is_notes_page(root: etree._Element) -> bool:
+    """A page of endnotes only: its body, or every top-level part of it that holds text, is
+    typed as notes. pandoc puts a chapter's notes in a ``footnotes`` section at the end of the
+    chapter's own page; that page is a chapter, not a notes page."""
+    body = _find(root, "body")
+    if body is None:
+        return False
+    attribute = f"{{{NS['epub']}}}type"
+    if set(body.get(attribute, "").split()) & NOTES_TYPES:
+        return True
+    parts = [child for child in body if isinstance(child.tag, str)
+             and "".join(child.itertext()).strip()]
+    return bool(parts) and all(set(child.get(attribute, "").split()) & NOTES_TYPES
+                               for child in parts)
 
 
 def _text_before(body: etree._Element, target: etree._Element) -> str:

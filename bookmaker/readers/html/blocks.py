@@ -52,9 +52,9 @@ from lxml import etree
 
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import (Block, BlockQuote, Code, Emph, Footnote, FootnoteRef, Heading, Image,
-                             Inline, LineBlock, LineBreak, Link, ListBlock, Paragraph, RawHtml,
-                             SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
-                             Superscript, Text)
+                             Inline, LineBlock, LineBreak, Link, ListBlock, Paragraph,
+                             Ruby, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
+                             Superscript, Table, TableCell, Text)
 from bookmaker.safety.sanitize import sanitize_import_html
 from bookmaker.transforms.scenebreaks import is_divider_image
 from bookmaker.safety.xml import clean_text
@@ -84,6 +84,7 @@ _INLINE_WRAPPERS: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
 _CODE_TAGS = frozenset({"code", "tt", "kbd", "samp"})
 _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"})
 _NOTEREF_TYPES = frozenset({"noteref", "doc-noteref"})
+_NOTES_SECTIONS = frozenset({"footnotes", "endnotes", "rearnotes", "doc-endnotes"})
 _NOTE_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
 _SAFE_LINK = re.compile(r"(?:https?:|mailto:)", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -360,6 +361,10 @@ class _Converter:
             children = tuple(_tidy(self.flat_inlines(element, " ")))
             return [Heading(_HEADINGS[tag], children, line)] if children else []
         if tag == "hr":
+            parent = element.getparent()
+            if parent is not None and (_tokens(parent) & _NOTES_SECTIONS or "footnotes" in
+                                       parent.get("class", "").split()):
+                return []  # the rule pandoc and Calibre draw above the notes: not a break
             return [SceneBreak(line)]
         if tag == "img":
             self.hoisted.append(self.picture(element))
@@ -375,7 +380,9 @@ class _Converter:
             children = tuple(_tidy(self.flat_inlines(element, " ")))
             return [Paragraph((Strong(children),), line, align)] if children else []
         if tag == "table":
-            return [RawHtml(_html_of(element), line)]
+            return self.table(element, line)
+        if _is_verse(element):
+            return self.verse(element, line)
         if tag == "pre":
             return self.line_block(element, line)
         if tag == "figcaption":
@@ -445,6 +452,46 @@ class _Converter:
                           else self.paragraphs(self.inline(child), "", _line(element), False))
         return blocks
 
+    def table(self, element: etree._Element, line: int | None) -> list[Block]:
+        """A Table: cells of ``<thead>`` and ``<th>`` cells are header cells; spans kept."""
+        caption: tuple[Inline, ...] = ()
+        rows: list[tuple[TableCell, ...]] = []
+        for child in element:
+            if child.tag == "caption":
+                caption = tuple(_tidy(self.flat_inlines(child, " ")))
+            elif child.tag == "tr":
+                rows.append(self.table_row(child, False))
+            elif child.tag in ("thead", "tbody", "tfoot"):
+                rows.extend(self.table_row(row, child.tag == "thead")
+                            for row in child if row.tag == "tr")
+        rows = [row for row in rows if row]
+        if not rows:
+            return self.paragraphs(list(caption), "", line, explicit=False)
+        return [Table(tuple(rows), caption, line)]
+
+    def table_row(self, row: etree._Element, in_head: bool) -> tuple[TableCell, ...]:
+        cells = []
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            align = _align(cell, "")
+            cells.append(TableCell(tuple(self.blocks_of(cell, "")),
+                                   header=in_head or cell.tag == "th",
+                                   colspan=_span_count(cell.get("colspan", "")),
+                                   rowspan=_span_count(cell.get("rowspan", "")),
+                                   align=align if align in ("center", "right") else ""))
+        return tuple(cells)
+
+    def verse(self, element: etree._Element, line: int | None) -> list[Block]:
+        """A stanza written as one ``<div>`` (or ``<p>``/``<span class="line">``) per line."""
+        lines: list[tuple[Inline, ...]] = []
+        for child in element:
+            if child.tag in ("div", "p", "span"):
+                lines.append(tuple(_tidy(self.flat_inlines(child, " "))))
+            elif child.tag == "br":
+                continue
+        return [LineBlock(tuple(lines), line)] if any(lines) else []
+
     def line_block(self, element: etree._Element, line: int | None) -> list[Block]:
         text = "".join(element.itertext()).strip("\n")
         lines = tuple((Text(row),) if row else () for row in text.split("\n"))
@@ -485,6 +532,14 @@ class _Converter:
         if tag in _CODE_TAGS:
             text = "".join(element.itertext())
             return [Code(text)] if text else []
+        if tag == "ruby":
+            return self.ruby(element)
+        if tag in ("rt", "rp"):
+            return []  # outside a <ruby>: a stray reading is not text
+        if tag == "span" and {"lnum", "linenum", "line-number"} & \
+                set(element.get("class", "").split()):
+            # A poem's printed line number: kept, but apart from the line's last word.
+            return [Text(" "), Span(tuple(self.inlines_of(element)), ("line-number",))]
         if tag == "a":
             return self.link(element)
         children = tuple(self.inlines_of(element))
@@ -499,6 +554,24 @@ class _Converter:
         if tag == "span" and ("smallcaps" in classes or "smcap" in classes):
             return [SmallCaps(children)]
         return list(children)
+
+    def ruby(self, element: etree._Element) -> list[Inline]:
+        """``<ruby>`` base ``<rt>`` reading pairs as Ruby nodes; ``<rp>`` fallbacks dropped."""
+        result: list[Inline] = []
+        base: list[Inline] = [Text(element.text)] if element.text else []
+        for child in element:
+            if child.tag == "rt":
+                reading = " ".join("".join(child.itertext()).split())
+                children = tuple(_tidy(base))
+                if children:
+                    result.append(Ruby(children, reading))
+                base = []
+            elif child.tag != "rp":
+                base.extend(self.inline(child) if child.tag not in ("rb", "rtc")
+                            else self.inlines_of(child))
+            if child.tail:
+                base.append(Text(child.tail))
+        return result + base
 
     def link(self, element: etree._Element) -> list[Inline]:
         href = element.get("href", "").strip()
@@ -574,6 +647,28 @@ def _find_footnotes(root: etree._Element) -> dict[str, etree._Element]:
 def _is_blank(inlines: list[Inline]) -> bool:
     """Only spaces (``&nbsp;`` included): the empty paragraph fics use as a gap."""
     return all(isinstance(inline, Text) and not inline.text.strip() for inline in inlines)
+
+
+_VERSE_CLASSES = frozenset({"linegroup", "line-group", "stanza", "verse", "poem", "lg",
+                            "poetry", "line-block"})
+
+
+def _is_verse(element: etree._Element) -> bool:
+    """A stanza: a container classed as verse whose children are one line each."""
+    if element.tag not in ("div", "p", "section") or \
+            not _VERSE_CLASSES & set(element.get("class", "").lower().split()):
+        return False
+    children = [child for child in element if child.tag != "br"]
+    return bool(children) and all(
+        child.tag in ("div", "p", "span") and not any(
+            inner.tag in _BLOCK_TAGS and inner.tag != "img" for inner in child.iterdescendants())
+        for child in children)
+
+
+def _span_count(value: str) -> int:
+    """A colspan/rowspan as HTML reads it: a number from 1 to 1000, else 1."""
+    value = value.strip()
+    return min(max(int(value), 1), 1000) if value.isdigit() else 1
 
 
 def _keep_relative_path(src: str, line: int | None) -> str | None:

@@ -39,8 +39,9 @@ from bookmaker.safety.assets import drop_unreadable_assets
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
-                             Link, ListBlock, Note, Paragraph, RawHtml, SceneBreak, SmallCaps,
-                             Span, Strikeout, Strong, Subscript, Superscript, Text)
+                             Link, ListBlock, Note, Paragraph, RawHtml, Ruby, SceneBreak,
+                             SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
+                             TableCell, Text)
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
@@ -59,7 +60,8 @@ MAX_NESTING = 40
 
 def _make_parser() -> MarkdownIt:
     """The one parser every read uses: building it costs more than parsing a short story."""
-    md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING}).enable("strikethrough")
+    md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_NESTING}).enable(["strikethrough",
+                                                                           "table"])
     md.use(front_matter_plugin)
     md.use(footnote_plugin, move_to_end=False)
     md.use(attrs_plugin, spans=True)
@@ -386,7 +388,11 @@ class _Walker:
         if kind == "line_block_open":
             return self._line_block(tokens, i)
         if kind == "container_div_open":
+            if _container_kind(token) == "table":
+                return self._fenced_table(tokens, i)
             return self._container(tokens, i)
+        if kind == "table_open":
+            return self._pipe_table(tokens, i)
         # Anything else (a closing token of a construct this walk does not model) is skipped.
         return [], i + 1
 
@@ -465,6 +471,84 @@ class _Walker:
             self.report("error", f"unknown block ::: {kind}", line,
                         hint="use one of: " + ", ".join(CONTAINER_KINDS))
         return blocks, end
+
+    # ----------------------------------------------------------------- tables
+
+    def _pipe_table(self, tokens: list[Token], i: int) -> tuple[list[Block], int]:
+        """A GFM pipe table: the header row's cells are header cells; each cell one paragraph."""
+        opener = tokens[i]
+        end = _matching_close(tokens, i, "table_close")
+        rows: list[tuple[TableCell, ...]] = []
+        cells: list[TableCell] = []
+        for j in range(i + 1, end):
+            token = tokens[j]
+            if token.type == "tr_close":
+                rows.append(tuple(cells))
+                cells = []
+            elif token.type in ("th_open", "td_open"):
+                inline = tokens[j + 1]
+                if inline.map is None:
+                    inline.map = tokens[j].map or opener.map
+                children = self.inlines(inline.children or []) if inline.type == "inline" else ()
+                style = str(token.attrGet("style") or "")
+                align = style.removeprefix("text-align:").strip() if style else ""
+                cells.append(TableCell((Paragraph(children, _line(opener)),) if children else (),
+                                       header=token.type == "th_open", align=align))
+        return [Table(tuple(rows), (), _line(opener))], end + 1
+
+    def _fenced_table(self, tokens: list[Token], i: int) -> tuple[list[Block], int]:
+        """``::: table`` holding ``::: caption`` and ``::: row`` containers of ``::: cell`` and
+        ``::: header`` containers (what the manuscript writer writes when pipes cannot say it)."""
+        opener = tokens[i]
+        self._check_closed(opener)
+        end = _matching_close(tokens, i, "container_div_close")
+        caption: tuple[Inline, ...] = ()
+        rows: list[tuple[TableCell, ...]] = []
+        j = i + 1
+        while j < end:
+            token = tokens[j]
+            kind = _container_kind(token) if token.type == "container_div_open" else ""
+            if kind == "caption":
+                close = _matching_close(tokens, j, "container_div_close")
+                blocks, _ = self.blocks_until(tokens, j + 1, "container_div_close")
+                caption = next((block.children for block in blocks
+                                if isinstance(block, Paragraph)), ())
+                j = close + 1
+            elif kind == "row":
+                close = _matching_close(tokens, j, "container_div_close")
+                rows.append(self._fenced_row(tokens, j + 1, close))
+                j = close + 1
+            else:
+                self.report("error", "a ::: table holds only ::: caption and ::: row blocks",
+                            _line(token) or _line(opener),
+                            hint="put the text in a ::: cell inside a ::: row")
+                j = (_matching_close(tokens, j, token.type.replace("_open", "_close"))
+                     if token.type.endswith("_open") else j) + 1
+        return [Table(tuple(rows), caption, _line(opener))], end + 1
+
+    def _fenced_row(self, tokens: list[Token], j: int, end: int) -> tuple[TableCell, ...]:
+        cells: list[TableCell] = []
+        while j < end:
+            token = tokens[j]
+            words = token.info.strip().strip("{}").split() if token.type == \
+                "container_div_open" else []
+            if words and words[0].lstrip(".").lower() in ("cell", "header"):
+                close = _matching_close(tokens, j, "container_div_close")
+                blocks, _ = self.blocks_until(tokens, j + 1, "container_div_close")
+                options = dict(word.split("=", 1) for word in words[1:] if "=" in word)
+                cells.append(TableCell(
+                    tuple(blocks), header=words[0].lstrip(".").lower() == "header",
+                    colspan=_count(options.get("colspan", "")),
+                    rowspan=_count(options.get("rowspan", "")),
+                    align=options.get("align", "") if options.get("align", "") in
+                    ("left", "center", "right") else ""))
+                j = close + 1
+            else:
+                self.report("error", "a ::: row holds only ::: cell and ::: header blocks",
+                            _line(token), hint="put the text in a ::: cell")
+                j = (_matching_close(tokens, j, token.type.replace("_open", "_close"))
+                     if token.type.endswith("_open") else j) + 1
+        return tuple(cells)
 
     def _check_closed(self, opener: Token) -> None:
         """markdown-it silently runs an unclosed container to the end of the document (or of
@@ -608,11 +692,18 @@ def _frame_nodes(frame: _Frame) -> list[Inline]:
         assert frame.opener is not None
         return [Link(children, str(frame.opener.attrGet("href") or ""),
                      str(frame.opener.attrGet("title") or ""))]
+    if frame.kind == "span" and "ruby" in frame.classes and frame.opener is not None:
+        return [Ruby(children, str(frame.opener.attrGet("rt") or ""))]
     if frame.kind in ("span", "html-span"):
         return _span_nodes(children, frame.classes)
     wrappers: dict[str, InlineWrapper] = {"em": Emph, "strong": Strong, "s": Strikeout}
     constructor = wrappers.get(frame.kind) or _INLINE_HTML[frame.kind]
     return [constructor(children)]
+
+
+def _count(value: str) -> int:
+    """A colspan/rowspan written in a fenced table: 1 to 1000, else 1."""
+    return min(max(int(value), 1), 1000) if value.isdigit() else 1
 
 
 def _span_nodes(children: tuple[Inline, ...], classes: tuple[str, ...]) -> list[Inline]:

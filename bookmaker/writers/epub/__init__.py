@@ -41,7 +41,8 @@ from bookmaker.writers.epub.stylesheet import merged_stylesheet
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, package_bytes,
                                             work_identifier)
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
-from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, xml_safe_metadata
+from bookmaker.writers.xhtml import (XhtmlRenderer, collect_footnotes, text_direction,
+                                     xml_safe_metadata)
 
 XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
@@ -92,7 +93,8 @@ def assemble(book: Book, context: RenderContext) -> Package:
     title = metadata.title or "Untitled"  # dc:title must not be empty
     language = document_language(metadata)
     options, theme = context.options, context.theme
-    page = functools.partial(_render, lang=language, theme_folder=theme.folder)
+    page = functools.partial(_render, lang=language, theme_folder=theme.folder,
+                             dir=text_direction(metadata))
     images = ImageFolder(book)
     cover_href = images.add_cover(metadata.cover) if metadata.cover else \
         images.add_generated_cover(cover_jpeg(book, theme)) if options.generated_cover else None

@@ -33,6 +33,7 @@ from bookmaker.errors import OutputError
 from bookmaker.model import Metadata, Series, plain_text
 from bookmaker.settings.timestamps import parse_iso_date
 from bookmaker.writers.wording import format_index
+from bookmaker.writers.xhtml import text_direction
 
 # The vocabulary of bookmaker's own fan-fiction metadata (rating, warnings, fandoms...). A tag: URI
 # names it stably without pointing at a host anyone has to keep alive.
@@ -175,6 +176,8 @@ def _add_dublin_core(book: epub.EpubBook, package: Package) -> None:
     book.set_language(package.language)
     for number, editor in enumerate(package.editors, start=1):
         book.add_author(editor, role="edt", uid=f"editor-{number}")
+    if text_direction(metadata) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
     for number, author in enumerate(metadata.authors, start=1):
         book.add_author(author, role="aut", uid=f"creator-{number}")
         # Calibre's author sort reads file-as ("Unknown" without it). Fan fiction is signed with

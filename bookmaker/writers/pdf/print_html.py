@@ -25,7 +25,7 @@ from bookmaker.model import Anthology, Block, Book, Chapter, FootnoteRef, Image,
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
-from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, \
+from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, text_direction, \
     escape_text, xml_safe_metadata
 
 
@@ -76,7 +76,8 @@ class PrintBook:
         classes = ["book", f"paper-{self.options.paper}"]
         if self.options.drop_caps:
             classes.append("drop-caps")
-        return self._render("document.html.j2", lang=self.lang, title=self.title,
+        return self._render("document.html.j2", lang=self.lang,
+                            dir=text_direction(self.book.metadata), title=self.title,
                        authors=metadata.authors, description=self.description,
                        keywords=metadata.tags, body_class=" ".join(classes),
                        sections=[Markup(section) for section in sections],
