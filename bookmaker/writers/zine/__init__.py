@@ -11,10 +11,12 @@ signature options do not match the per-sheet shift and folding guide wanted here
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader, PdfWriter
 
 from bookmaker.errors import Finding
@@ -23,8 +25,11 @@ from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers import templating
+from bookmaker.settings.timestamps import FALLBACK
 from bookmaker.writers.zine.imposition import MM, SHEET_FOR_PAPER, SHEETS, impose, saddle_sides
 from bookmaker.writers.pdf import pdf_bytes
+from bookmaker.writers.pdf.join import describe, save
+from bookmaker.writers.pdf.print_html import DocumentInfo, PrintBook
 
 OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
            "sheet", "signature", "creep", "marks", "guide")
@@ -53,12 +58,14 @@ def zine_bytes(book: Book, context: RenderContext | None = None) -> bytes:
     ``options.guide`` is off."""
     context = context or RenderContext()
     return impose_booklet(pdf_bytes(book, context), context.options,
-                          book.metadata.title or "Untitled")
+                          book.metadata.title or "Untitled", PrintBook(book, context).info())
 
 
-def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
+def impose_booklet(pdf: bytes, options: BuildOptions, title: str,
+                   info: DocumentInfo | None = None) -> bytes:
     """Any PDF's pages imposed as a saddle-stitched booklet (separated from the layout so tests
-    and other tools can impose PDFs made elsewhere)."""
+    and other tools can impose PDFs made elsewhere); ``info``: the book's metadata, which the
+    zine carries too."""
     name = sheet_name(options)
     sheet = sheet_points(name)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -66,8 +73,8 @@ def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
     writer = impose(pdf, sides, sheet, options.marks)
     if options.guide:
         writer.append(PdfReader(io.BytesIO(_guide_pdf(title, name, len(sides), options))))
-    writer.add_metadata({"/Title": f"{title} (zine, imposed)", "/Producer": "bookmaker"})
-    return written(writer)
+    info = info or DocumentInfo(title, (), "", (), "und", FALLBACK)
+    return written(writer, dataclasses.replace(info, title=f"{title} (zine, imposed)"))
 
 
 def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> bytes:
@@ -77,7 +84,8 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
     width, height = SHEETS[name]
     signature = options.signature or 0
     html = templating.render(
-        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name,
+        "zine", "guide.html.j2", title=title, width=width, height=height,
+        sheet_name=SHEET_LABELS[name],
         sheets=math.ceil(sides / 2),
         sides=sides, flip=options.flip, signature=signature,
         signatures=math.ceil(sides * 2 / signature) if signature else 1,
@@ -87,8 +95,18 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
 
 
 
-def written(writer: PdfWriter) -> bytes:
-    """The writer's PDF as bytes, for atomic_write."""
+# Sheet names as the printing guide prints them (and as a print shop says them).
+SHEET_LABELS = {"a4": "A4", "a3": "A3", "letter": "US Letter", "tabloid": "Tabloid"}
+
+
+def written(writer: PdfWriter, info: DocumentInfo) -> bytes:
+    """The imposed sheets as PDF bytes, for atomic_write, with the book's metadata and the
+    print settings a zine most needs (no print scaling: a shrunk sheet folds off-centre)."""
+    imposed = io.BytesIO()
+    writer.write(imposed)
+    imposed.seek(0)
     out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.open(imposed) as pdf:
+        describe(pdf, info, tagged=False)
+        save(pdf, out)
     return out.getvalue()
