@@ -88,10 +88,11 @@ def _add_blank_page(book: Pdf, mediabox: Array) -> None:
 
 
 def save(pdf: Pdf, dest: Path | BinaryIO) -> None:
-    """``pdf`` written to ``dest``: compressed, objects in object streams, and an ID made from
-    the content so the same book gives the same bytes."""
-    pdf.save(dest, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-             deterministic_id=True, fix_metadata_version=False)
+    """``pdf`` written to ``dest``: PDF 1.7 (what PDF/UA-1 is built on), compressed, objects in
+    object streams, and an ID made from the content so the same book gives the same bytes."""
+    pdf.save(dest, min_version="1.7", compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=True,
+             fix_metadata_version=False)
 
 
 def describe(pdf: Pdf, info: DocumentInfo, *, tagged: bool = True) -> None:
