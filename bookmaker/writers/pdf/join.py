@@ -112,6 +112,8 @@ def describe(pdf: Pdf, info: DocumentInfo, *, tagged: bool = True) -> None:
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         xmp.load_from_docinfo(pdf.docinfo)
         xmp["dc:language"] = [info.lang]
+        if info.authors:
+            xmp["dc:creator"] = list(info.authors)  # one entry each, not the joined string
         stamp = info.timestamp.isoformat()
         xmp["xmp:CreateDate"] = stamp
         xmp["xmp:ModifyDate"] = stamp
