@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -65,11 +66,20 @@ def kitchen_sink() -> Book:
 
 
 @pytest.fixture(scope="module")
-def kitchen_sink_pdfs(kitchen_sink) -> dict[bool, PdfReader]:
+def kitchen_sink_files(kitchen_sink, tmp_path_factory) -> dict[bool, Path]:
     """The kitchen sink laid out both ways: one run, and in parallel parts joined."""
     options = render_context(BuildOptions(workers=2))
-    return {parallel: _reader(pdf_bytes(kitchen_sink, options, parallel=parallel))
-            for parallel in (False, True)}
+    folder = tmp_path_factory.mktemp("kitchen-sink")
+    files = {}
+    for parallel in (False, True):
+        files[parallel] = folder / f"{'parallel' if parallel else 'single'}.pdf"
+        files[parallel].write_bytes(pdf_bytes(kitchen_sink, options, parallel=parallel))
+    return files
+
+
+@pytest.fixture(scope="module")
+def kitchen_sink_pdfs(kitchen_sink_files) -> dict[bool, PdfReader]:
+    return {parallel: PdfReader(path) for parallel, path in kitchen_sink_files.items()}
 
 
 def _outline(reader: PdfReader) -> list[tuple[str, int]]:
@@ -314,10 +324,8 @@ def _structure(path: Path) -> list[tuple[str, str]]:
     return found
 
 
-def test_the_story_is_in_the_structure_tree_in_reading_order(kitchen_sink, kitchen_sink_pdfs,
-                                                              tmp_path):
-    single = _write(tmp_path, pdf_bytes(kitchen_sink), "single.pdf")
-    structure = _structure(single)
+def test_the_story_is_in_the_structure_tree_in_reading_order(kitchen_sink, kitchen_sink_files):
+    structure = _structure(kitchen_sink_files[False])
     texts = [text for _, text in structure]
     # Headings as headings, and the story's paragraphs after their chapter's heading, in order.
     assert ("H1", "Chapter One: The Fall") in structure
@@ -330,10 +338,8 @@ def test_the_story_is_in_the_structure_tree_in_reading_order(kitchen_sink, kitch
     assert texts.index("Chapter One: The Fall") < texts.index("Chapter Two")
 
 
-def test_single_and_parallel_layouts_give_the_same_structure(kitchen_sink, tmp_path):
-    context = render_context(BuildOptions(workers=2))
-    paths = [_write(tmp_path, pdf_bytes(kitchen_sink, context, parallel=parallel),
-                    f"{parallel}.pdf") for parallel in (False, True)]
+def test_single_and_parallel_layouts_give_the_same_structure(kitchen_sink_files):
+    paths = [kitchen_sink_files[False], kitchen_sink_files[True]]
     single, parallel = (_structure(path) for path in paths)
     assert len(single) > 20
     assert single == parallel
@@ -346,6 +352,15 @@ def test_single_and_parallel_layouts_give_the_same_structure(kitchen_sink, tmp_p
             with pdf.open_metadata() as xmp:
                 assert xmp["pdfuaid:part"] == "1"
             _check_parent_tree(pdf)
+
+
+def test_pdfua_checks_pass_for_both_layouts(kitchen_sink_files):
+    """pdfua (the machine-checkable subset of PDF/UA-1 it implements: structure tree, MarkInfo,
+    language, figure alt text, link descriptions, title, XMP identification...)."""
+    for path in kitchen_sink_files.values():
+        checked = subprocess.run([sys.executable, "-m", "pdfua", "check", str(path)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0 and "result: PASS" in checked.stdout, checked.stdout
 
 
 def _check_parent_tree(pdf: pikepdf.Pdf) -> None:
