@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import importlib
+import io
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pikepdf
 import pytest
 
 TOOLS = ("qpdf", "mutool", "gs", "pdftotext")
@@ -56,25 +58,25 @@ def missing_tools() -> list[str]:
 
 @contextmanager
 def capture(folder: Path) -> Iterator[None]:
-    """While active, every PDF bookmaker saves (books, parts joined, zines) is also copied into
-    ``folder``, so PDFs that tests only hold in memory are checked too."""
-    join = importlib.import_module("bookmaker.writers.pdf.join")
-    original = join.save
+    """While active, every PDF saved through pikepdf in this process (bookmaker's books, joined
+    or not, and its zines: all are finished by pikepdf) is also copied into ``folder``, so PDFs
+    that tests only hold in memory are checked too."""
+    original = pikepdf.Pdf.save
     count = 0
 
-    def saving_a_copy(pdf, dest) -> None:
+    def saving_a_copy(pdf: pikepdf.Pdf, dest: Any = None, *args: Any, **kwargs: Any) -> None:
         nonlocal count
-        original(pdf, dest)
+        original(pdf, dest, *args, **kwargs)
         count += 1
         copy = folder / f"built-{count:05d}.pdf"
         if isinstance(dest, (str, Path)):
             shutil.copyfile(dest, copy)
-        else:
+        elif isinstance(dest, io.BytesIO):
             copy.write_bytes(dest.getvalue())
 
     folder.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(join, "save", saving_a_copy)
+        patch.setattr(pikepdf.Pdf, "save", saving_a_copy)
         yield
 
 

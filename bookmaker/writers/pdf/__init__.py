@@ -21,7 +21,7 @@ from bookmaker.model import Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers.pdf.layout import Layout, LayoutSettings
-from bookmaker.writers.pdf.join import join
+from bookmaker.writers.pdf.join import join as join_pieces
 from bookmaker.writers.pdf.parallel import lay_out, parallel_pdf
 from bookmaker.writers.pdf.print_html import PrintBook
 
@@ -72,4 +72,4 @@ def single_run_pdf(print_book: PrintBook, settings: LayoutSettings, dest: Path,
     and given its outline and metadata by the same join as the parallel layout's parts."""
     layout = Layout(settings)
     whole = lay_out(layout, print_book.whole_document(), scratch / "whole.pdf")
-    join([whole], dest, layout, print_book.info())
+    join_pieces([whole], dest, layout, print_book.info())

@@ -145,14 +145,13 @@ class _StructureTree:
         self.nums = Array()
         self.next_key = 0
 
-    def adopt(self, source: Pdf, pages) -> None:
+    def adopt(self, source: Pdf, pages: list[pikepdf.Page]) -> None:
         """The structure of ``source``, whose pages were just appended as ``pages``."""
         source_root = source.Root.get("/StructTreeRoot")
         if source_root is None:
             return
         kids = source_root.K
-        kids = list(kids) if isinstance(kids, Array) else [kids]
-        for document in kids:
+        for document in (list(kids) if isinstance(kids, Array) else [kids]):
             elements = document.get("/K", Array())
             for element in (list(elements) if isinstance(elements, Array) else [elements]):
                 if not isinstance(element, Dictionary):
@@ -186,7 +185,7 @@ class _StructureTree:
         self.book.Root.StructTreeRoot = self.root
 
 
-def _number_tree(node) -> list[tuple[int, object]]:
+def _number_tree(node: pikepdf.Object | None) -> list[tuple[int, pikepdf.Object]]:
     """A number tree's (key, value) pairs, leaves and intermediate nodes alike."""
     if node is None:
         return []

@@ -13,6 +13,10 @@ join needs to know about it, so no process ever holds the whole book's PDF.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -32,7 +36,10 @@ def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int,
     ``scratch``) and joined at ``dest``; pages, running heads, contents, outline and metadata as
     a single run would make them."""
     groups = group_sections(print_book.body, parts_wanted(print_book.body, workers))
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,)) as pool:
+    # Workers start as fresh interpreters: forked ones would carry (and count) the main process's
+    # copy of the whole book for nothing.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=(settings,)) as pool:
         futures = [pool.submit(_lay_out_part, print_book.document([s.html for s in group]),
                                scratch / f"part-{number:04d}.pdf")
                    for number, group in enumerate(groups)]
@@ -50,7 +57,7 @@ def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int,
 
 # The most words one part holds: WeasyPrint's memory grows with the document it lays out, so a
 # very long book is cut into more parts than the workers need, each laid out in a bounded space.
-MAX_PART_WORDS = 40_000
+MAX_PART_WORDS = 12_000
 
 
 def parts_wanted(sections: list[BodySection], workers: int) -> int:
@@ -111,7 +118,18 @@ def _start_worker(settings: LayoutSettings) -> None:
 
 def _lay_out_part(html: str, path: Path) -> LaidOutPart:
     assert _WORKER_LAYOUT is not None, "worker started without _start_worker"
-    return lay_out(_WORKER_LAYOUT, html, path)
+    part = lay_out(_WORKER_LAYOUT, html, path)
+    _release_memory()
+    return part
+
+
+def _release_memory() -> None:
+    """Free the part's layout before the next one starts: WeasyPrint's box tree is full of
+    reference cycles that would otherwise wait for a rare full collection, and glibc keeps
+    freed memory unless asked to give it back."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def lay_out(layout: Layout, html: str, path: Path) -> LaidOutPart:
