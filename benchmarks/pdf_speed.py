@@ -1,7 +1,7 @@
 """PDF speed and memory: bookmaker beside plain WeasyPrint on pandoc's HTML of the same text.
 
     python benchmarks/pdf_speed.py [--words 120000 500000] [--workers N] [--work DIR]
-                                   [--join-words N]
+                                   [--join-words N] [--no-plain]
 
 For each size, makes a manuscript from the seed (make_novel.py), then times
   bookmaker build novel.md -f pdf           (full typography, parallel layout)
@@ -85,7 +85,7 @@ def measure(commands: list[list[str]], cwd: Path) -> tuple[float, float, int, st
     return wall, cpu, peak, f"{min(loads):.1f}-{max(loads):.1f}"
 
 
-def run(words: int, workers: int | None, work: Path) -> None:
+def run(words: int, workers: int | None, work: Path, plain: bool = True) -> None:
     folder = work / f"{words // 1000}k"
     folder.mkdir(parents=True, exist_ok=True)
     front, paragraphs = make_novel.seed_parts()
@@ -101,6 +101,8 @@ def run(words: int, workers: int | None, work: Path) -> None:
                                [str(BIN / "weasyprint"), "plain.html", "plain.pdf"]],
                               folder / "plain.pdf"),
     }
+    if not plain:
+        del runs["pandoc+weasyprint"]
     for name, (commands, output) in runs.items():
         seconds, cpu, peak, load = measure(commands, folder)
         pages = len(PdfReader(output).pages)
@@ -188,10 +190,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=HERE / "work" / "pdf")
     parser.add_argument("--join-words", type=int, default=None,
                         help="also compare the pypdf and pikepdf joins on a book this long")
+    parser.add_argument("--no-plain", action="store_true",
+                        help="time bookmaker only, not pandoc + WeasyPrint")
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     for words in args.words:
-        run(words, args.workers, args.work)
+        run(words, args.workers, args.work, plain=not args.no_plain)
     if args.join_words:
         join_comparison(args.join_words, args.work)
 
