@@ -141,8 +141,7 @@ def _read_every_built_pdf(tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.getbasetemp()
     with pdf_checks.capture(base / "pdfs-built-in-memory"):
         yield
-    pdfs = pdf_checks.distinct([p for p in base.rglob("*.pdf")
-                                if NOT_OUR_OUTPUT not in p.parts and p.is_file()])
+    pdfs = pdf_checks.built_pdfs(base, NOT_OUR_OUTPUT)
     if pdfs and (missing := pdf_checks.missing_tools()):
         pytest.fail(f"cannot read the PDFs built: {', '.join(missing)} missing (see README)",
                     pytrace=False)

@@ -80,11 +80,19 @@ def capture(folder: Path) -> Iterator[None]:
         yield
 
 
-def distinct(paths: list[Path]) -> list[Path]:
-    """``paths`` with each content once (a book written to a file is also captured in memory)."""
+def built_pdfs(folder: Path, not_ours: str) -> list[Path]:
+    """Every PDF under ``folder``, each content once (a book written to a file is also captured
+    in memory), leaving out files under a folder named ``not_ours`` (broken on purpose) and
+    files named .pdf that are not PDFs at all (tests of atomic writes use a few bytes of text
+    as a stand-in book: bookmaker writes every PDF through pikepdf, which always writes the
+    header)."""
     seen: dict[str, Path] = {}
-    for path in paths:
-        seen.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
+    for path in sorted(folder.rglob("*.pdf")):
+        if not_ours in path.parts or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data.startswith(b"%PDF-"):
+            seen.setdefault(hashlib.sha256(data).hexdigest(), path)
     return sorted(seen.values())
 
 

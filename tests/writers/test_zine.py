@@ -290,15 +290,17 @@ def _described_book() -> Book:
                 chapters=(Chapter(title="Pluie", blocks=(Paragraph((Text("Il pleut."),)),)),))
 
 
-@pytest.mark.parametrize("writer", ["zine", "minizine"])
-def test_zines_carry_the_books_metadata_and_print_at_actual_size(writer):
+@pytest.mark.parametrize(("writer", "sheet"), [("zine", None), ("minizine", "a4"),
+                                               ("minizine", "letter")])
+def test_zines_carry_the_books_metadata_and_print_at_actual_size(writer, sheet):
     import dataclasses
 
     import pikepdf
 
     from bookmaker.settings.context import render_context
     from bookmaker.writers.zine import zine_bytes
-    context = dataclasses.replace(render_context(), source_date_epoch=None)
+    context = dataclasses.replace(render_context(BuildOptions(sheet=sheet)),
+                                  source_date_epoch=None)
     made = {"zine": zine_bytes, "minizine": minizine_bytes}[writer](_described_book(), context)
     with pikepdf.open(io.BytesIO(made)) as pdf:
         info = pdf.docinfo
