@@ -4,9 +4,11 @@
 half-letter on letter), sheets in folding order, duplex-ready, with a printing guide as the last
 sheet. ``minizine``: the classic 8-page mini-zine, one sheet folded and cut.
 
-Imposition is done with pypdf (already used to join the PDF's parts) rather than pdfimpose: the
-geometry is a few affine placements, pdfimpose is GPL-licensed and file-based, and its creep and
-signature options do not match the per-sheet shift and folding guide wanted here.
+Imposition is done with pypdf rather than pdfimpose: the geometry is a few affine placements,
+pdfimpose is GPL-licensed and file-based, and its creep and signature options do not match the
+per-sheet shift and folding guide wanted here. The imposed sheets are finished like the book
+(pikepdf: the book's metadata, print scaling off; see writers/pdf/join.py). They are not tagged:
+a sheet holds pages out of reading order, and the book's own PDF is the accessible one.
 """
 
 from __future__ import annotations
