@@ -103,7 +103,8 @@ def _own_stream_data(pages: list[pikepdf.Page]) -> None:
             seen.add(item.objgen)
         if isinstance(item, pikepdf.Stream):
             raw = item.read_raw_bytes()
-            item.write(raw, filter=item.get("/Filter"), decode_parms=item.get("/DecodeParms"))
+            item.write(raw, filter=item.get("/Filter"),  # type: ignore[arg-type]
+                       decode_parms=item.get("/DecodeParms"))  # type: ignore[arg-type]
         if isinstance(item, (pikepdf.Dictionary, pikepdf.Stream)):
             stack.extend(value for key, value in item.items() if key not in _NOT_DRAWN
                          and isinstance(value, (pikepdf.Dictionary, pikepdf.Array,
