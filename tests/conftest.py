@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 import epubcheck_batch
+import pdf_checks
 
 from paths import DATA, REPO, SEED  # noqa: F401  (DATA and SEED: for tests that import them)
 
@@ -130,3 +131,23 @@ def _epubcheck_every_built_book(tmp_path_factory: pytest.TempPathFactory):
     if failed:
         pytest.fail("EPUBCheck found problems:\n" + "\n\n".join(
             f"{r.path}:\n{r.messages}" for r in failed), pytrace=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _read_every_built_pdf(tmp_path_factory: pytest.TempPathFactory):
+    """After the whole run, read every PDF the tests built (written under the run's temporary
+    folder, or saved in memory: ``capture`` copies those) with qpdf, MuPDF and Ghostscript
+    (tests/helpers/pdf_checks.py). A problem on any page fails the run."""
+    base = tmp_path_factory.getbasetemp()
+    with pdf_checks.capture(base / "pdfs-built-in-memory"):
+        yield
+    pdfs = pdf_checks.built_pdfs(base, NOT_OUR_OUTPUT)
+    if pdfs and (missing := pdf_checks.missing_tools()):
+        pytest.fail(f"cannot read the PDFs built: {', '.join(missing)} missing (see README)",
+                    pytrace=False)
+    problems = pdf_checks.check_all(pdfs)
+    print(f"\nPDF readers: {len(pdfs)} PDFs built by the tests read with qpdf, MuPDF, "
+          f"Ghostscript and poppler, {len(problems)} problems")
+    if problems:
+        pytest.fail("PDF readers found problems:\n" + "\n".join(map(str, problems)),
+                    pytrace=False)

@@ -271,3 +271,45 @@ def test_cli_refuses_bad_zine_options_and_writes_nothing(tmp_path, args, message
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------- metadata and print settings
+
+
+@pytest.mark.parametrize(("sheet", "label"), [("a4", "A4"), ("letter", "US Letter"),
+                                              ("a3", "A3")])
+def test_the_printing_guide_names_the_sheet_as_a_print_shop_does(sheet, label):
+    reader = PdfReader(io.BytesIO(impose_booklet(marked_pdf(8), BuildOptions(sheet=sheet), "T")))
+    guide = " ".join(reader.pages[-1].extract_text().split())
+    assert f"of {label} paper" in guide
+
+
+def _described_book() -> Book:
+    return Book(Metadata(title="Pluie", authors=("Quelqu'un", "Autre"), language="fr",
+                         tags=("Angst", "Fluff"), updated="2023-07-14"),
+                chapters=(Chapter(title="Pluie", blocks=(Paragraph((Text("Il pleut."),)),)),))
+
+
+@pytest.mark.parametrize(("writer", "sheet"), [("zine", None), ("minizine", "a4"),
+                                               ("minizine", "letter")])
+def test_zines_carry_the_books_metadata_and_print_at_actual_size(writer, sheet):
+    import dataclasses
+
+    import pikepdf
+
+    from bookmaker.settings.context import render_context
+    from bookmaker.writers.zine import zine_bytes
+    context = dataclasses.replace(render_context(BuildOptions(sheet=sheet)),
+                                  source_date_epoch=None)
+    made = {"zine": zine_bytes, "minizine": minizine_bytes}[writer](_described_book(), context)
+    with pikepdf.open(io.BytesIO(made)) as pdf:
+        info = pdf.docinfo
+        assert str(info.Title).startswith("Pluie (")
+        assert str(info.Author) == "Quelqu'un, Autre"
+        assert str(info.Keywords) == "Angst, Fluff"
+        assert str(info.CreationDate) == str(info.ModDate) == "D:20230714000000Z"
+        assert str(pdf.Root.Lang) == "fr"
+        assert pdf.Root.ViewerPreferences.PrintScaling == pikepdf.Name.None_
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:creator"] == ["Quelqu'un", "Autre"]
+            assert set(xmp["dc:language"]) == {"fr"}

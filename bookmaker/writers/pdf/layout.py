@@ -46,6 +46,18 @@ PAPERS = {
     "quarter-letter": Paper(69.85, 107.95, 7.5, 0.11, 0.09, 0.08, 0.09),
 }
 
+# An empty element that every page of the body shows in a margin box, except the pages left blank
+# so a section starts on a right-hand page: the laid-out pages that carry its anchor are the
+# pages to number, found through WeasyPrint's public Page.anchors.
+FOLIO_MARK = "bookmaker-folio"
+FOLIO_MARK_CSS = (f"#{FOLIO_MARK} {{ position: running({FOLIO_MARK}); font-size: 0; }}\n"
+                  f"@page body {{ @bottom-left-corner {{ content: element({FOLIO_MARK}); }} }}\n"
+                  "@page :blank { @bottom-left-corner { content: none; } }\n")
+# WeasyPrint's tagged PDF: a structure tree, /Lang, /MarkInfo, the title in the window, and alt
+# text checked on every image.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def page_css(paper_name: str) -> str:
     """The @page size and margins for a paper: the inner (gutter) margin wider than the outer,
     the foot deeper than the head, all in proportion to the page."""
@@ -85,7 +97,7 @@ class Layout:
             self._css(font_face_css() + theme.font_face_css(), STYLES),
             *(self._css(sheet.read_text(encoding="utf-8"), sheet)
               for sheet in theme.stylesheets("print.css")),
-            self._css(page_css(settings.paper), STYLES)]
+            self._css(page_css(settings.paper) + FOLIO_MARK_CSS, STYLES)]
 
     def render(self, html: str, *, extra_css: str = "") -> Document:
         """``html`` laid out in pages with the book's styles (page numbers come later: see

@@ -5,20 +5,23 @@ body splits into parts at section boundaries: each part is laid out on its own, 
 heads, and padded to an even number of pages so the next part starts on a right-hand page too.
 Only three things need the whole book: the page numbers, stamped on the joined pages (as a single
 run's are: see folios.py); the contents, laid out last with the chapters' known pages; and the
-outline and metadata, written when the parts are joined.
+outline and metadata, written when the parts are joined (join.py).
+
+Each worker writes its part to a file in the run's scratch folder and sends back only what the
+join needs to know about it, so no process ever holds the whole book's PDF.
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
+import ctypes
+import gc
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
-
-from bookmaker.writers.pdf.folios import stamp_folios
-from bookmaker.writers.pdf.layout import Layout, LayoutSettings
+from bookmaker.writers.pdf.join import LaidOutPart, join
+from bookmaker.writers.pdf.layout import FOLIO_MARK, PDF_VARIANT, Layout, LayoutSettings
 from bookmaker.writers.pdf.print_html import BodySection, PrintBook
 
 # Parts per worker: enough that a worker rarely waits for the slowest part at the end.
@@ -27,34 +30,41 @@ PARTS_PER_WORKER = 3
 MIN_PART_WORDS = 6_000
 
 
-@dataclass(frozen=True)
-class LaidOutPart:
-    """A part as PDF bytes, which of its pages carry a page number (body pages that are not
-    blank), where its sections start (section id -> 0-based page in the part) and its bookmarks
-    (label, 0-based page)."""
-
-    pdf: bytes
-    numbered: tuple[bool, ...]
-    starts: dict[str, int]
-    bookmarks: tuple[tuple[str, int], ...]
-    levels: tuple[int, ...] = ()  # each bookmark's depth (1: top) when the outline is nested
-
-
-def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int) -> bytes:
-    """The book laid out in parts by ``workers`` processes and joined; pages, running heads,
-    contents, outline and metadata as a single run would make them."""
-    groups = group_sections(print_book.body, workers * PARTS_PER_WORKER)
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,)) as pool:
-        futures = [pool.submit(_lay_out_part, print_book.document([s.html for s in group]))
-                   for group in groups]
+def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int,
+                 dest: Path, scratch: Path) -> None:
+    """The book laid out in parts by ``workers`` processes (each written to a file in
+    ``scratch``) and joined at ``dest``; pages, running heads, contents, outline and metadata as
+    a single run would make them."""
+    groups = group_sections(print_book.body, parts_wanted(print_book.body, workers))
+    # Workers start as fresh interpreters: forked ones would carry (and count) the main process's
+    # copy of the whole book for nothing.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=(settings,)) as pool:
+        futures = [pool.submit(_lay_out_part, print_book.document([s.html for s in group]),
+                               scratch / f"part-{number:04d}.pdf")
+                   for number, group in enumerate(groups)]
         layout = Layout(settings)
         front_pages = _front_length(print_book, layout)
         parts = [future.result() for future in futures]
     pages = _section_pages(parts, _even(front_pages))
-    front = lay_out(layout, print_book.document(print_book.front_sections(pages)))
+    front = lay_out(layout, print_book.document(print_book.front_sections(pages)),
+                    scratch / "front.pdf")
     if len(front.numbered) != front_pages:
         raise RuntimeError("the contents changed length once its page numbers were known")
-    return join(print_book, layout, [front, *parts])
+    join([front, *parts], dest, layout, print_book.info(),
+         {section.id: section.label for section in print_book.body})
+
+
+# The most words one part holds: WeasyPrint's memory grows with the document it lays out, so a
+# very long book is cut into more parts than the workers need, each laid out in a bounded space.
+MAX_PART_WORDS = 12_000
+
+
+def parts_wanted(sections: list[BodySection], workers: int) -> int:
+    """How many parts to cut the body into: a few per worker, more when the book is so long
+    that so few parts would each take too much memory."""
+    words = sum(section.words for section in sections)
+    return max(workers * PARTS_PER_WORKER, -(-words // MAX_PART_WORDS))
 
 
 def group_sections(sections: list[BodySection], most: int) -> list[list[BodySection]]:
@@ -73,56 +83,11 @@ def group_sections(sections: list[BodySection], most: int) -> list[list[BodySect
     return groups
 
 
-def join(print_book: PrintBook, layout: Layout, pieces: list[LaidOutPart]) -> bytes:
-    """Laid-out pieces as one PDF, each after the first starting on a right-hand page, with page
-    numbers, outline and metadata."""
-    writer = PdfWriter()
-    numbered: list[bool] = []
-    outline: list[tuple[str, int, int]] = []
-    for index, piece in enumerate(pieces):
-        offset = len(writer.pages)
-        reader = PdfReader(io.BytesIO(piece.pdf))
-        writer.append(reader, import_outline=False)
-        numbered += piece.numbered
-        levels = piece.levels or (1,) * len(piece.bookmarks)
-        outline += [(label, offset + page, level)
-                    for (label, page), level in zip(piece.bookmarks, levels, strict=True)]
-        if len(reader.pages) % 2 and index < len(pieces) - 1:
-            box = reader.pages[0].mediabox
-            writer.add_blank_page(box.width, box.height)
-            numbered.append(False)
-    stamp_folios(writer, layout, numbered)
-    parents: list = []  # the open outline item at each depth
-    for label, page, level in outline:
-        parent = parents[level - 2] if 1 < level <= len(parents) + 1 else None
-        item = writer.add_outline_item(title=label, page_number=page, parent=parent)
-        del parents[level - 1:]
-        parents.append(item)
-    _set_metadata(writer, print_book)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _set_metadata(writer: PdfWriter, print_book: PrintBook) -> None:
-    """The document information a single run takes from the HTML head, and the language."""
-    metadata = print_book.book.metadata
-    info = {"/Title": print_book.title, "/Producer": "WeasyPrint via bookmaker"}
-    if metadata.authors:
-        info["/Author"] = ", ".join(metadata.authors)
-    if print_book.description:
-        info["/Subject"] = print_book.description
-    if metadata.tags:
-        info["/Keywords"] = ", ".join(metadata.tags)
-    writer.add_metadata(info)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(print_book.lang)
-
-
 def _front_length(print_book: PrintBook, layout: Layout) -> int:
     """How many pages the front matter takes, with placeholder numbers in the contents."""
     placeholders = {section.id: 8888 for section in print_book.body}
     html = print_book.document(print_book.front_sections(placeholders))
-    return len(lay_out(layout, html).numbered)
+    return len(layout.render(html).pages)
 
 
 def _section_pages(parts: list[LaidOutPart], front_pages: int) -> dict[str, int]:
@@ -151,13 +116,25 @@ def _start_worker(settings: LayoutSettings) -> None:
     _WORKER_LAYOUT = Layout(settings)
 
 
-def _lay_out_part(html: str) -> LaidOutPart:
+def _lay_out_part(html: str, path: Path) -> LaidOutPart:
     assert _WORKER_LAYOUT is not None, "worker started without _start_worker"
-    return lay_out(_WORKER_LAYOUT, html)
+    part = lay_out(_WORKER_LAYOUT, html, path)
+    _release_memory()
+    return part
 
 
-def lay_out(layout: Layout, html: str) -> LaidOutPart:
-    """``html`` laid out, written as PDF, with what joining and numbering need to know."""
+def _release_memory() -> None:
+    """Free the part's layout before the next one starts: WeasyPrint's box tree is full of
+    reference cycles that would otherwise wait for a rare full collection, and glibc keeps
+    freed memory unless asked to give it back."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def lay_out(layout: Layout, html: str, path: Path) -> LaidOutPart:
+    """``html`` laid out and written as a tagged PDF at ``path``, with what joining and
+    numbering need to know."""
     document = layout.render(html)
     starts: dict[str, int] = {}
     for number, page in enumerate(document.pages):
@@ -167,10 +144,10 @@ def lay_out(layout: Layout, html: str) -> LaidOutPart:
     bookmarks = tuple((label, page) for label, page, _ in flat)
     levels = tuple(level for _, _, level in flat)
     # Body pages are numbered, except those WeasyPrint left blank to start a section on a
-    # right-hand page (its page type says so; the public Page object does not).
-    numbered = tuple(page._page_box.page_type.name == "body"
-                     and not page._page_box.page_type.blank for page in document.pages)
-    return LaidOutPart(document.write_pdf(), numbered, starts, bookmarks, levels)
+    # right-hand page: the folio mark (layout.py) shows on the others only.
+    numbered = tuple(FOLIO_MARK in page.anchors for page in document.pages)
+    document.write_pdf(path, pdf_variant=PDF_VARIANT)
+    return LaidOutPart(path, numbered, starts, bookmarks, levels)
 
 
 def _flatten_bookmarks(tree: list, level: int = 1) -> list[tuple[str, int, int]]:

@@ -28,8 +28,8 @@ from bookmaker.model import Anthology, Book, Work, collection_book, contributors
     merged, plain_text
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
-from bookmaker.writers.pdf.print_html import BodySection, PrintBook, PrintRenderer, _image_url, \
-    _image_url_for
+from bookmaker.writers.pdf.print_html import (BodySection, DocumentInfo, PrintBook, PrintRenderer,
+                                             _image_url, _image_url_for)
 from bookmaker.writers.wording import contributors_line, join_names, series_line, volume_line
 from bookmaker.writers.xhtml import collect_footnotes, xml_safe_metadata
 
@@ -72,6 +72,12 @@ class PrintAnthology:
         self._front_start = self._front_sections()
 
     # ------------------------------------------------------------------ documents
+
+    def info(self) -> DocumentInfo:
+        """The collection's metadata as the PDF carries it, dated with the build's timestamp."""
+        metadata = self.book.metadata
+        return DocumentInfo(self.title, tuple(metadata.authors), self.description,
+                            tuple(metadata.tags), self.lang, self.context.timestamp(metadata))
 
     def whole_document(self) -> str:
         return self.document([*self.front_sections(), *(s.html for s in self.body)])

@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -28,6 +30,22 @@ from bookmaker.writers.wording import chapter_label, join_names, series_line, wo
 from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, text_direction, \
     escape_text, xml_safe_metadata
 
+# Contents entries laid out apart from their chapters (the parallel layout's front matter) link
+# here; the join (join.py) turns each into a link to the page its section starts on.
+SECTION_LINK = "bookmaker-section:"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the PDF says about itself: the document information dictionary, the XMP packet and
+    the catalog's language."""
+
+    title: str
+    authors: tuple[str, ...]
+    subject: str
+    keywords: tuple[str, ...]
+    lang: str
+    timestamp: datetime
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,13 @@ class PrintBook:
         self.description = " ".join(plain_text(self.book.metadata.summary).split())
         self.body = self._body_sections()
         self._front_start = self._front_sections()
+
+    def info(self) -> DocumentInfo:
+        """The book's metadata as the PDF carries it, dated with the build's one timestamp."""
+        metadata = self.book.metadata
+        return DocumentInfo(self.title, tuple(metadata.authors), self.description,
+                            tuple(metadata.tags), self.lang,
+                            self.context.timestamp(self.book.metadata))
 
     # ------------------------------------------------------------------ documents
 
@@ -115,7 +140,7 @@ class PrintBook:
         if len(self.book.chapters) < 2:
             return []
         return [self._render("toc.html.j2", entries=self.body, numbered=pages is not None,
-                        pages=pages or {})]
+                             pages=pages or {}, section_link=SECTION_LINK)]
 
     def _warnings_page(self, at_end: bool) -> str:
         """The front page for warnings: what a reader needs to decide, in the order they need it."""
@@ -204,6 +229,18 @@ class PrintRenderer(XhtmlRenderer):
         self._block_renderers[OpeningParagraph] = self._opening
         self._inline_renderers[FootnoteRef] = self._footnote_inline
 
+    def blocks(self, blocks) -> str:
+        """Blocks as print HTML; an ordered list's start is also set as a counter reset, which
+        is what WeasyPrint numbers items by (it ignores the ``start`` attribute)."""
+        return _ORDERED_LIST_START.sub(_counter_reset, super().blocks(blocks))
+
+    def _image(self, block: Image, out: list[str]) -> None:
+        """The image with alt text a screen reader can say: the tagged PDF requires some, and an
+        image the writer left undescribed is still an illustration."""
+        if not block.alt.strip():
+            block = dataclasses.replace(block, alt=block.title or "Illustration")
+        super()._image(block, out)
+
     def unreferenced_notes(self) -> str:
         """Footnote definitions nothing refers to: kept as notes after the section, not lost."""
         left = [note for note_id, note in self.footnotes.items() if note_id not in self._numbers]
@@ -238,6 +275,14 @@ class PrintRenderer(XhtmlRenderer):
                 out.append(escape_text(plain_text((block,)).strip()))
             out.append("</span>" if index else "")
         out.append("</span>")
+
+
+_ORDERED_LIST_START = re.compile(r'<ol start="(-?\d+)"')
+
+
+def _counter_reset(match: re.Match[str]) -> str:
+    start = int(match.group(1))
+    return f'{match.group(0)} style="counter-reset: list-item {start - 1}"'
 
 
 @dataclass(frozen=True)

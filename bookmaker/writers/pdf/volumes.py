@@ -12,6 +12,8 @@ A single book becomes a one-work anthology for this, split at its chapters.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 import dataclasses
 from dataclasses import dataclass
 
@@ -64,7 +66,9 @@ def measure(anthology: Anthology, context: RenderContext) -> tuple[list[Unit], i
     print_book = print_book_for(anthology, context)
     settings = LayoutSettings(anthology.base_dir, context.options.paper, context.theme,
                               image_folders(anthology))
-    laid_out = lay_out(Layout(settings), print_book.whole_document())
+    with tempfile.TemporaryDirectory(prefix="bookmaker-volumes-") as scratch:
+        laid_out = lay_out(Layout(settings), print_book.whole_document(),
+                           Path(scratch) / "whole.pdf")
     total = len(laid_out.numbered)
     starts: list[tuple[int, int, int]] = []  # (work, chapter, first page)
     for number, work in enumerate(anthology.works):

@@ -4,17 +4,21 @@
 half-letter on letter), sheets in folding order, duplex-ready, with a printing guide as the last
 sheet. ``minizine``: the classic 8-page mini-zine, one sheet folded and cut.
 
-Imposition is done with pypdf (already used to join the PDF's parts) rather than pdfimpose: the
-geometry is a few affine placements, pdfimpose is GPL-licensed and file-based, and its creep and
-signature options do not match the per-sheet shift and folding guide wanted here.
+Imposition is done with pypdf rather than pdfimpose: the geometry is a few affine placements,
+pdfimpose is GPL-licensed and file-based, and its creep and signature options do not match the
+per-sheet shift and folding guide wanted here. The imposed sheets are finished like the book
+(pikepdf: the book's metadata, print scaling off; see writers/pdf/join.py). They are not tagged:
+a sheet holds pages out of reading order, and the book's own PDF is the accessible one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader, PdfWriter
 
 from bookmaker.errors import Finding
@@ -23,9 +27,12 @@ from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers import templating
+from bookmaker.settings.timestamps import FALLBACK
 from bookmaker.writers.zine.imposition import (MM, SHEET_FOR_PAPER, SHEETS, binder_order, impose,
                                                saddle_sides, signature_sides)
 from bookmaker.writers.pdf import pdf_bytes
+from bookmaker.writers.pdf.join import describe, save
+from bookmaker.writers.pdf.print_html import DocumentInfo, print_book_for
 
 OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
            "sheet", "signature", "creep", "marks", "guide", "split_signatures", "flyleaves")
@@ -38,9 +45,10 @@ def write(book: Book | Anthology, dest: Path, context: RenderContext) -> list[Fi
     options = context.options
     pdf = pdf_bytes(book, context)
     title = book.metadata.title or "Untitled"
-    atomic_write(Path(dest), impose_booklet(pdf, options, title))
+    info = print_book_for(book, context).info()
+    atomic_write(Path(dest), impose_booklet(pdf, options, title, info))
     if options.split_signatures:
-        for number, data in enumerate(signature_pdfs(pdf, options, title), start=1):
+        for number, data in enumerate(signature_pdfs(pdf, options, title, info), start=1):
             atomic_write(signature_path(Path(dest), number), data)
     return []
 
@@ -50,7 +58,8 @@ def signature_path(dest: Path, number: int) -> Path:
     return dest.with_name(f"{dest.name.removesuffix('.pdf')}.signature-{number:02d}.pdf")
 
 
-def signature_pdfs(pdf: bytes, options: BuildOptions, title: str) -> list[bytes]:
+def signature_pdfs(pdf: bytes, options: BuildOptions, title: str,
+                   info: DocumentInfo) -> list[bytes]:
     """One imposed PDF per signature, sheets in folding order, as a binder prints them: print
     each duplex, fold its sheets together, and it is ready to sew."""
     sheet = sheet_points(sheet_name(options))
@@ -60,9 +69,9 @@ def signature_pdfs(pdf: bytes, options: BuildOptions, title: str) -> list[bytes]
     out = []
     for number, sides in enumerate(groups, start=1):
         writer = impose(pdf, sides, sheet, options.marks)
-        writer.add_metadata({"/Title": f"{title} (signature {number} of {len(groups)})",
-                             "/Producer": "bookmaker"})
-        out.append(written(writer))
+        signature_info = dataclasses.replace(
+            info, title=f"{title} (signature {number} of {len(groups)})")
+        out.append(written(writer, signature_info))
     return out
 
 
@@ -90,12 +99,14 @@ def zine_bytes(book: Book | Anthology, context: RenderContext | None = None) -> 
     ``options.guide`` is off."""
     context = context or RenderContext()
     return impose_booklet(pdf_bytes(book, context), context.options,
-                          book.metadata.title or "Untitled")
+                          book.metadata.title or "Untitled", print_book_for(book, context).info())
 
 
-def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
+def impose_booklet(pdf: bytes, options: BuildOptions, title: str,
+                   info: DocumentInfo | None = None) -> bytes:
     """Any PDF's pages imposed as a saddle-stitched booklet (separated from the layout so tests
-    and other tools can impose PDFs made elsewhere)."""
+    and other tools can impose PDFs made elsewhere); ``info``: the book's metadata, which the
+    zine carries too."""
     name = sheet_name(options)
     sheet = sheet_points(name)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -104,8 +115,8 @@ def impose_booklet(pdf: bytes, options: BuildOptions, title: str) -> bytes:
     writer = impose(pdf, sides, sheet, options.marks)
     if options.guide:
         writer.append(PdfReader(io.BytesIO(_guide_pdf(title, name, len(sides), options))))
-    writer.add_metadata({"/Title": f"{title} (zine, imposed)", "/Producer": "bookmaker"})
-    return written(writer)
+    info = info or DocumentInfo(title, (), "", (), "und", FALLBACK)
+    return written(writer, dataclasses.replace(info, title=f"{title} (zine, imposed)"))
 
 
 def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> bytes:
@@ -115,7 +126,8 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
     width, height = SHEETS[name]
     signature = options.signature or 0
     html = templating.render(
-        "zine", "guide.html.j2", title=title, width=width, height=height, sheet_name=name,
+        "zine", "guide.html.j2", title=title, width=width, height=height,
+        sheet_name=SHEET_LABELS[name],
         sheets=math.ceil(sides / 2),
         sides=sides, flip=options.flip, signature=signature,
         signatures=math.ceil(sides * 2 / signature) if signature else 1,
@@ -125,8 +137,18 @@ def _guide_pdf(title: str, name: str, sides: int, options: BuildOptions) -> byte
 
 
 
-def written(writer: PdfWriter) -> bytes:
-    """The writer's PDF as bytes, for atomic_write."""
+# Sheet names as the printing guide prints them (and as a print shop says them).
+SHEET_LABELS = {"a4": "A4", "a3": "A3", "letter": "US Letter", "tabloid": "Tabloid"}
+
+
+def written(writer: PdfWriter, info: DocumentInfo) -> bytes:
+    """The imposed sheets as PDF bytes, for atomic_write, with the book's metadata and the
+    print settings a zine most needs (no print scaling: a shrunk sheet folds off-centre)."""
+    imposed = io.BytesIO()
+    writer.write(imposed)
+    imposed.seek(0)
     out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.open(imposed) as pdf:
+        describe(pdf, info, tagged=False)
+        save(pdf, out)
     return out.getvalue()

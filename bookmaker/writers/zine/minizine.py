@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -48,9 +49,13 @@ def minizine_bytes(book: Book | Anthology, context: RenderContext | None = None)
     if sheet_name not in CELL_PAPERS:
         raise ManuscriptError(f"a mini-zine is printed on a4 or letter, not {sheet_name}",
                               hint="use --sheet a4 or --sheet letter")
-    pdf = single_run_pdf(print_book_for(book, context),
-                         LayoutSettings(book.base_dir, CELL_PAPERS[sheet_name], context.theme,
-                                        image_folders(book)))
+    print_book = print_book_for(book, context)
+    with tempfile.TemporaryDirectory(prefix="bookmaker-minizine-") as scratch:
+        laid_out = Path(scratch) / "pages.pdf"
+        single_run_pdf(print_book, LayoutSettings(book.base_dir, CELL_PAPERS[sheet_name],
+                                                  context.theme, image_folders(book)),
+                       laid_out, Path(scratch))
+        pdf = laid_out.read_bytes()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     if pages > MINIZINE_PAGES:
         raise ManuscriptError(
@@ -58,9 +63,8 @@ def minizine_bytes(book: Book | Anthology, context: RenderContext | None = None)
             f"{MINIZINE_PAGES}", hint="build it with -f zine for a stapled booklet instead")
     sheet = sheet_points(sheet_name)
     writer = impose(pdf, [minizine_pages(minizine_side(sheet), pages)], sheet, options.marks)
-    writer.add_metadata({"/Title": f"{book.metadata.title or 'Untitled'} (mini-zine)",
-                         "/Producer": "bookmaker"})
-    return written(writer)
+    info = print_book.info()
+    return written(writer, dataclasses.replace(info, title=f"{info.title} (mini-zine)"))
 
 
 def minizine_pages(side: SheetSide, pages: int) -> SheetSide:
