@@ -37,7 +37,8 @@ from bookmaker.writers.epub import (ImageFolder, Landmark, Page, PageRenderer, _
 from bookmaker.writers.epub.package import (Package, Resource, SpineItem, WorkPart,
                                             work_identifier)
 from bookmaker.writers.wording import contributors_line, join_names, series_line, volume_line
-from bookmaker.writers.xhtml import XhtmlRenderer, collect_footnotes, xml_safe_metadata
+from bookmaker.writers.xhtml import (XhtmlRenderer, collect_footnotes, text_direction,
+                                     xml_safe_metadata)
 
 OVERVIEW_HEADING = "Content overview"
 
@@ -59,7 +60,8 @@ def assemble_anthology(anthology: Anthology, context: RenderContext) -> Package:
     title = metadata.title or "Anthology"
     language = document_language(metadata)
     options, theme = context.options, context.theme
-    page = functools.partial(_render, lang=language, theme_folder=theme.folder)
+    page = functools.partial(_render, lang=language, theme_folder=theme.folder,
+                             dir=text_direction(metadata))
     collection = collection_book(anthology)
     names: set[str] = set()
     images = _folder(collection, names, "")

@@ -151,6 +151,10 @@ def impose(pdf: bytes, sides: list[SheetSide], sheet: tuple[float, float],
                 page.merge_transformed_page(source.pages[slot.page - 1],
                                             _placement(source.pages[slot.page - 1], slot, side,
                                                        sheet))
+        # A link on a sheet leads nowhere: its pages are moved, turned and mixed with others, and
+        # named destinations stay behind in the book (MuPDF warns of each one).
+        if "/Annots" in page:
+            del page["/Annots"]
         if marks:
             _draw(writer, page, _marks(side, sheet))
     return writer
