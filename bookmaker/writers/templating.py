@@ -13,8 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from bookmaker.safety.xml import clean_text
-
-TEMPLATES = Path(__file__).parent.parent / "templates"
+from bookmaker.settings.resources import TEMPLATES
 
 
 @functools.cache
