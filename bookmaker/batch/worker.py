@@ -33,6 +33,9 @@ class Job:
     staged: dict[str, str]  # format -> the temporary file (inside the output folder) to write it to
     context: RenderContext
     plugins: tuple[str, ...] = field(default_factory=tuple)
+    # A file that exists while the batch still wants this book (Dask runs only, whose running
+    # tasks cannot be killed): gone after the conversion, the staged files are removed again.
+    live: str | None = None
 
 
 def plugins_from_environment() -> tuple[str, ...]:
@@ -108,6 +111,13 @@ def convert_one(job: Job) -> dict:
             f"{job.source}: internal error: {type(error).__name__}: {error} "
             f"(please report it with this file)", job.source)
     record["seconds"] = round(time.perf_counter() - started, 3)
+    if job.live is not None and not os.path.exists(job.live):
+        # The batch stopped while this book was being built: it already swept its folder, so
+        # whatever this task wrote after that is removed here, by the only one who knows.
+        for staged in job.staged.values():
+            Path(staged).unlink(missing_ok=True)
+        record.update(status="failed", error=error_fields(
+            f"{job.source}: stopped: the batch was interrupted", job.source))
     return record
 
 
