@@ -135,8 +135,9 @@ def _stopping(what: str, code_on_stop: int | None = None) -> Iterator[None]:
     except (Interrupted, KeyboardInterrupt) as stop:
         signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
         name = signal.Signals(signum).name
-        typer.echo(f"bookmaker: {what} stopped by {name}: workers stopped; nothing half-written "
-                   "is left (books are written through temporary files)", err=True)
+        typer.echo(f"bookmaker: {what} stopped by {name}: the book in progress and any worker "
+                   "processes were stopped; nothing half-written is left (every book is written "
+                   "through a temporary file)", err=True)
         raise typer.Exit(128 + signum if code_on_stop is None else code_on_stop) from None
 
 
@@ -379,8 +380,9 @@ def batch(
         with interrupt_on():
             result = run_batch(src, out, settings, progress=progress)
     except Interrupted as stop:
-        _fail(f"{stop}: finished works are recorded; run the same command again to continue",
-              stop.exit_code)
+        _fail(f"batch {stop}: its workers were stopped and their staged files removed, so "
+              "nothing half-written is left; finished works are recorded: run the same command "
+              "again to continue", stop.exit_code)
     except BookmakerError as error:
         _fail(str(error))
     if report:

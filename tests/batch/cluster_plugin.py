@@ -3,7 +3,8 @@ plugin is (``BOOKMAKER_PLUGINS=cluster_plugin``, this folder on the Python path)
 
 ``.pause`` is a manuscript read after a pause, on a Dask worker only: there (the worker's own
 environment names a folder in ``CLUSTER_TEST_SIGNALS``) it first writes ``started-PID`` into that
-folder, so the test knows which worker process to kill mid-run. A local batch reads it at once.
+folder, so the test knows which worker process to kill mid-run, and ``read-PID-STEM`` once read.
+A local batch reads it at once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ readers.READERS[".pause"] = MODULE
 
 def read(path):
     signals = os.environ.get(SIGNALS)
-    if signals:
-        (Path(signals) / f"started-{os.getpid()}").write_text(str(path), encoding="utf-8")
-        time.sleep(PAUSE_SECONDS)
-    return manuscript.read(path)
+    if not signals:
+        return manuscript.read(path)
+    (Path(signals) / f"started-{os.getpid()}-{path.stem}").write_text(str(path), encoding="utf-8")
+    time.sleep(PAUSE_SECONDS)
+    book = manuscript.read(path)
+    (Path(signals) / f"read-{os.getpid()}-{path.stem}").write_text(str(path), encoding="utf-8")
+    return book

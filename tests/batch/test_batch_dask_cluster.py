@@ -10,6 +10,7 @@ killed at the end, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -41,10 +42,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def cluster(tmp_path):
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
     """A scheduler and two single-threaded workers; yields (address, signals folder)."""
-    home = tmp_path / "cluster"
+    home = tmp_path_factory.mktemp("cluster")
     signals = home / "signals"
     signals.mkdir(parents=True)
     address = f"tcp://127.0.0.1:{_free_port()}"
@@ -72,10 +73,8 @@ def cluster(tmp_path):
         yield address, signals
     finally:
         for process in processes:  # the nanny's worker is in its group: kill the whole group
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             process.wait(timeout=10)
 
 
@@ -118,15 +117,21 @@ def _kill_the_worker_building(signals: Path, client: subprocess.Popen) -> int:
     while time.monotonic() < deadline and client.poll() is None:
         started = sorted(signals.glob("started-*"))
         if started:
-            pid = int(started[0].name.split("-", 1)[1])
+            pid = int(started[0].name.split("-")[1])
             os.kill(pid, signal.SIGKILL)
             return pid
         time.sleep(0.05)
     raise AssertionError("no worker started the slow work")
 
 
+def _clear(signals: Path) -> None:
+    for signal_file in signals.iterdir():
+        signal_file.unlink()
+
+
 def test_a_real_cluster_builds_the_bytes_a_local_batch_builds(tmp_path, cluster):
     address, signals = cluster
+    _clear(signals)
     archive = tmp_path / "archive"
     for name, text in WORKS.items():
         (archive / name).parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +159,7 @@ def test_a_real_cluster_builds_the_bytes_a_local_batch_builds(tmp_path, cluster)
     assert len(list(signals.glob("started-*"))) >= 2, f"killed {killed}; {output}"
 
     for record in local["inputs"]:
-        assert [o for o in record["outputs"]] == \
+        assert list(record["outputs"]) == \
             next(r["outputs"] for r in dask["inputs"] if r["input"] == record["input"])
         for name in record["outputs"]:
             assert (tmp_path / "dask" / name).read_bytes() == \
@@ -166,4 +171,39 @@ def test_a_real_cluster_builds_the_bytes_a_local_batch_builds(tmp_path, cluster)
                                   "--report", str(tmp_path / "again.json")))
     again = json.loads((tmp_path / "again.json").read_text())
     assert {r["input"]: r["status"] for r in again["inputs"]} == {
-        **{name: "unchanged" for name in WORKS}, "d/broken.md": "failed"}, output
+        **dict.fromkeys(WORKS, "unchanged"), "d/broken.md": "failed"}, output
+
+
+def test_an_interrupted_cluster_batch_leaves_nothing_staged(tmp_path, cluster):
+    """Ctrl-C: queued works are cancelled, and a work already running on a worker thread (which
+    Dask cannot stop) removes what it staged when it finishes after the batch is gone."""
+    address, signals = cluster
+    _clear(signals)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for number in range(6):
+        (archive / f"w{number}.pause").write_text(
+            f"---\ntitle: Work {number}\nlanguage: en\n---\n\nWords.\n", encoding="utf-8")
+    batch = _batch(tmp_path, "archive", "-o", "out", "--scheduler", address)
+    deadline = time.monotonic() + WAIT
+    while not list(signals.glob("started-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGINT)
+    code, output = _finish(batch)
+    assert code == 130, output
+    assert "interrupted by SIGINT" in output and "nothing half-written is left" in output
+
+    def settled() -> bool:
+        started = {p.name.split("-", 1)[1] for p in signals.glob("started-*")}
+        read = {p.name.split("-", 1)[1] for p in signals.glob("read-*")}
+        leftovers = [p for p in (tmp_path / "out").rglob("*")
+                     if p.name.endswith((".part", ".live"))]
+        return started == read and not leftovers
+
+    deadline = time.monotonic() + WAIT
+    while not settled() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # a task that read its book writes and then removes its staged files
+    assert settled(), sorted(p.name for p in (tmp_path / "out").rglob("*"))
+    assert len(list(signals.glob("started-*"))) < 6  # the queued works never started
+    assert not list((tmp_path / "out").rglob("*.epub"))

@@ -11,6 +11,7 @@ outline and metadata, written when the parts are joined.
 from __future__ import annotations
 
 import io
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -43,12 +44,20 @@ def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int) 
     """The book laid out in parts by ``workers`` processes and joined; pages, running heads,
     contents, outline and metadata as a single run would make them."""
     groups = group_sections(print_book.body, workers * PARTS_PER_WORKER)
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,)) as pool:
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,))
+    try:
         futures = [pool.submit(_lay_out_part, print_book.document([s.html for s in group]))
                    for group in groups]
         layout = Layout(settings)
         front_pages = _front_length(print_book, layout)
         parts = [future.result() for future in futures]
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failed part: the workers' remaining layout is wasted work, and
+        # shutting the pool down politely would wait for every part they hold (many seconds on
+        # a long book). Kill them now; nothing of theirs was written anywhere.
+        _kill_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     pages = _section_pages(parts, _even(front_pages))
     front = lay_out(layout, print_book.document(print_book.front_sections(pages)))
     if len(front.numbered) != front_pages:
@@ -133,14 +142,31 @@ def _even(count: int) -> int:
     return count + count % 2
 
 
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: its queued parts cancelled, its worker processes killed."""
+    # The executor has no public way to stop a running task; its processes are the only handle.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=1)
+
+
 # ---------------------------------------------------------------------- worker side
 
 _WORKER_LAYOUT: Layout | None = None
 
 
 def _start_worker(settings: LayoutSettings) -> None:
-    """Parse the stylesheets and load the fonts once per worker, not once per part."""
+    """Parse the stylesheets and load the fonts once per worker, not once per part.
+
+    Ctrl-C reaches every process of the terminal's group; a worker leaves it to the parent, which
+    kills it (see _kill_workers), instead of printing a traceback of its own.
+    """
     global _WORKER_LAYOUT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_LAYOUT = Layout(settings)
 
 
