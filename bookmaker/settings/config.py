@@ -174,7 +174,7 @@ def _build_value(path: Path, line: int, key: str, value: Any,
     if hint is not None:
         raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
                               f"{', '.join(CHOICES[name])}", path, line, hint=hint)
-    if name in CHOICES:
+    if name in CHOICES and isinstance(value, str):
         value = canonical_choice(name, value)
     if name == "out":
         value = str(path.parent / value)  # relative to the file, not to wherever the build runs
