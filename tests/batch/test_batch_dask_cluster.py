@@ -65,7 +65,7 @@ def cluster(tmp_path_factory):
     try:
         port = address.rsplit(":", 1)[1]
         start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", port,
-              "--no-dashboard")
+              "--dashboard-address", "127.0.0.1:0")
         for name in ("worker-1", "worker-2"):
             start(name, "worker", address, "--nthreads", "1", "--nworkers", "1",
                   "--no-dashboard", "--local-directory", str(home / name), "--name", name)
