@@ -62,8 +62,8 @@ def _fail(message: str, code: int = 1) -> None:
 
 # Options `build`, `batch` and `watch` share, declared once. None means "not given": the value then
 # comes from bookmaker.toml or the built-in default (settings/config.py decides, in one place), so
-# the default shown is a string given to show_default. Never write "[default: ...]" into a help
-# text: with rich markup on, square brackets are a tag and vanish from the screen.
+# _default writes the default into the help. Never write a bare "[default: ...]" into a help text:
+# with rich markup on, square brackets are a tag and vanish from the screen.
 FormatsOption = Annotated[list[str] | None, typer.Option(
     "--format", "-f", show_default=False,
     help=_default("Output format: epub, pdf, zine or minizine; repeat for several.", "epub"))]
