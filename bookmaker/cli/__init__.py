@@ -123,7 +123,9 @@ def _verdict(results: list, failed_what: str) -> None:
 
 
 @contextlib.contextmanager
-def _stopping(what: str, code_on_stop: int | None = None) -> Iterator[None]:
+def _stopping(what: str, code_on_stop: int | None = None,
+              stopped: str = "the book in progress and any worker processes were stopped"
+              ) -> Iterator[None]:
     """Ctrl-C or SIGTERM during ``what``: the workers are already stopped by the code that
     started them (each cleans up as the exception passes); say so, and exit 130 or 143 (0 for
     ``watch``, whose way to stop is Ctrl-C)."""
@@ -135,9 +137,8 @@ def _stopping(what: str, code_on_stop: int | None = None) -> Iterator[None]:
     except (Interrupted, KeyboardInterrupt) as stop:
         signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
         name = signal.Signals(signum).name
-        typer.echo(f"bookmaker: {what} stopped by {name}: the book in progress and any worker "
-                   "processes were stopped; nothing half-written is left (every book is written "
-                   "through a temporary file)", err=True)
+        typer.echo(f"bookmaker: {what} stopped by {name}: {stopped}; nothing half-written is "
+                   "left (every book is written through a temporary file)", err=True)
         raise typer.Exit(128 + signum if code_on_stop is None else code_on_stop) from None
 
 
@@ -449,7 +450,8 @@ def watch(
         typer.echo(line)
 
     try:
-        with _stopping("watch", code_on_stop=0):
+        with _stopping("watch", code_on_stop=0, stopped="a rebuild in progress (if any) was "
+                       "abandoned with its worker processes, the last good books stay"):
             watch_and_build(path, {"formats": formats, "out": out, "style": style}, echo)
     except BookmakerError as error:  # nothing to watch, or settings no build could use
         _fail(str(error), 2)
