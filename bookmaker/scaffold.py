@@ -9,8 +9,9 @@ import jinja2
 
 from bookmaker.errors import BookmakerError
 from bookmaker.safety.files import atomic_write, slugify
+from bookmaker.settings.resources import TEMPLATES
 
-_TEMPLATES = Path(__file__).parent / "templates" / "new"
+_TEMPLATES = TEMPLATES / "new"
 
 
 def new_manuscript(title: str, folder: str | Path = "manuscripts") -> Path:

@@ -75,8 +75,16 @@ def watched_paths(path: Path, command_line: dict[str, Any]) -> list[Path]:
 
 
 def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
-    """Build ``path``, then rebuild it after every change until interrupted."""
+    """Build ``path``, then rebuild it after every change until interrupted.
+
+    A path that does not exist, or settings no build could use (an unknown format or theme, a
+    bad value in bookmaker.toml), raise BookmakerError at once: there would be nothing to watch
+    for. Once watching, every problem is printed and the watch goes on.
+    """
     path = Path(path)
+    if not path.exists():
+        raise BookmakerError(f"{path}: no such file or folder (check the path)")
+    settings_for(path, command_line)
     out = build_once(path, command_line, echo)
     # The filter reads ``out`` late on purpose: a rebuild may move the output folder.
     for changes in watchfiles.watch(*watched_paths(path, command_line),

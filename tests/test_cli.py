@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -178,3 +181,217 @@ def test_new_writes_a_manuscript_that_builds(tmp_path):
     assert run("build", path, "-o", tmp_path / "out").returncode == 0
     again = run("new", "Brand New Fic", "-d", tmp_path / "drafts")
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+# ------------------------------------------------------------------ an honest CLI (issue 12)
+
+COMMANDS = ("build", "inspect", "check", "import", "new", "batch", "watch", "config", "styles")
+
+
+def _help(*command: str) -> str:
+    """The help as a wide terminal shows it (no wrapping to split a default in two)."""
+    result = run(*command, "--help", env={"COLUMNS": "250", "TERM": "dumb"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_every_default_is_visible_in_help():
+    """Rich markup used to take "[default: epub]" for a tag and print nothing of it."""
+    for command, defaults in {
+            "build": ("epub", "dist", "front", "a5", "default", "one per core", "short", "0mm"),
+            "batch": ("epub", "dist", "front", "a5", "one per core", "300.0", "2048"),
+            "watch": ("epub", "dist", "default"),
+            "import": ("manuscripts",), "new": ("manuscripts",),
+            "config": ("the current folder",)}.items():
+        text = _help(command)
+        for value in defaults:
+            assert f"[default: {value}]" in text, (command, value)
+    for command in COMMANDS:
+        text = _help(command)
+        # What a swallowed default left: "repeat for several ." (a space before the stop).
+        assert not re.search(r"\w [.;](\s|$)", text), command
+
+
+def test_help_and_readme_describe_what_exists():
+    top = _help()
+    assert "next" not in top and "EPUB now" not in top
+    for words in ("EPUB", "PDF", "zines", "import", "Dask"):
+        assert words in top
+    for command in COMMANDS:
+        assert f" {command} " in top or f"│ {command}" in top, command
+    build = _help("build")
+    for suffix in (".md", ".txt", ".html", ".epub", ".docx"):
+        assert suffix in build
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "EPUB for e-readers today" not in readme and "zines next" not in readme
+    synopsis = readme.split("## Commands", 1)[1].split("```", 2)[1]
+    for command in COMMANDS:
+        assert f"bookmaker {command}" in synopsis, command
+    # Every option of build, batch and watch is in the synopsis, and nothing that is not.
+    for command in ("build", "batch", "watch"):
+        text = _help(command)
+        offered = set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"}
+        lines = [line for line in synopsis.split("\nbookmaker ")
+                 if line.startswith(command + " ")]
+        written = set(re.findall(r"(--[a-z][a-z-]+)", lines[0]))
+        assert offered - written <= {"--theme", "--no-drop-caps", "--generated-cover"}, command
+        assert written <= offered, command
+
+
+def test_the_readme_installs_the_distribution_by_its_own_name():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "pip install 'bookmaker" not in readme and "pip install bookmaker" not in readme
+    assert "pip install 'fanfic-bookmaker[cluster]'" in readme
+
+
+@pytest.mark.parametrize(("args", "meant"), [
+    (("-f", "pfd"), "'pdf'"), (("--warnings", "frnt"), "'front'"),
+    (("--paper", "leter"), "'letter'"), (("--sheet", "tabliod"), "'tabloid'"),
+    (("--flip", "shrt"), "'short'")])
+@pytest.mark.parametrize("command", ["build", "batch"])
+def test_every_enumerated_option_suggests_what_was_meant(tmp_path, command, args, meant):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "story.md").write_text("---\ntitle: T\n---\n\nText.\n", encoding="utf-8")
+    result = run(command, src, "-o", tmp_path / "out", *args)
+    assert result.returncode == 2, result.stderr
+    assert f"did you mean {meant}?" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_watch_refuses_a_bad_format_or_a_missing_file_at_once(tmp_path):
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: T\n---\n\nText.\n", encoding="utf-8")
+    typo = run("watch", story, "-f", "pfd", "-o", tmp_path / "out")  # run() times out at 120 s
+    assert typo.returncode == 2 and "did you mean 'pdf'?" in typo.stderr
+    missing = run("watch", tmp_path / "nosuch.md", "-o", tmp_path / "out")
+    assert missing.returncode == 2 and "nosuch.md: no such file" in missing.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_paper_and_sheet_names_match_in_any_case(tmp_path, seed_path):
+    result = run("build", seed_path, "--paper", "A4", "--sheet", "Letter", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    (tmp_path / "bookmaker.toml").write_text('[build]\npaper = "Half-Letter"\n', encoding="utf-8")
+    shown = run("config", tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "'half-letter'" in shown.stdout
+
+
+def test_a_yaml_error_points_at_the_unclosed_bracket_and_where_yaml_stopped(tmp_path):
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: [Draft\nauthor: Me\nrating: General Audiences\n"
+                     "language: en\n---\n\nText.\n", encoding="utf-8")
+    result = run("check", story)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{story}:2: "), result.stdout
+    assert "'['" in result.stdout and "stopped at line 3" in result.stdout
+
+
+def test_a_bad_theme_in_bookmaker_toml_is_traced_to_its_line(tmp_path, seed_path):
+    (tmp_path / "bookmaker.toml").write_text('[build]\nformats = ["epub"]\ntheme = "modrn"\n',
+                                             encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_bytes(seed_path.read_bytes())
+    built = run("build", story, "-o", tmp_path / "out")
+    where = f"{tmp_path / 'bookmaker.toml'}:3: unknown theme 'modrn'"
+    assert built.returncode == 2 and where in built.stderr, built.stderr
+    assert "did you mean 'modern'?" in built.stderr
+    shown = run("config", tmp_path)
+    assert shown.returncode == 1 and where in shown.stderr, shown.stderr
+
+
+def test_config_of_a_missing_path_fails(tmp_path):
+    result = run("config", tmp_path / "nosuch")
+    assert result.returncode == 1 and "nosuch: no such file or folder" in result.stderr
+
+
+def test_an_empty_folder_is_named_not_counted_as_a_failed_manuscript(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("build", empty, "-o", tmp_path / "out")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == f"bookmaker: no manuscripts in {empty}"
+    assert "failed" not in result.stderr
+
+
+def test_batch_of_a_missing_folder_says_so(tmp_path):
+    result = run("batch", "nosuch", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nosuch: no such folder" in result.stderr and "inside the source" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_batch_into_a_folder_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "story.md").write_text("---\ntitle: T\n---\n\nText.\n", encoding="utf-8")
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = run("batch", src, "-o", tmp_path / "a-file" / "books")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot create the output folder" in result.stderr and "-o" in result.stderr
+
+
+def test_an_unreachable_scheduler_fails_before_anything_is_written(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "story.md").write_text("---\ntitle: T\n---\n\nText.\n", encoding="utf-8")
+    result = run("batch", src, "-o", tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert result.returncode == 1
+    assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+    assert "building" not in result.stdout  # no progress was shown
+    assert not (tmp_path / "out").exists()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+def _running(pid: int) -> bool:
+    """True for a live process (a zombie waiting to be reaped is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_parallel_pdf_stops_its_workers_and_says_so(tmp_path, signum):
+    """Before: SIGTERM ended the main process alone and its layout workers went on; Ctrl-C
+    waited for every worker to finish its parts, and printed nothing."""
+    chapters = "".join(f"# Chapter {n}\n\n" + "Words upon words, line after line. " * 700 + "\n\n"
+                       for n in range(1, 13))
+    story = tmp_path / "long.md"
+    story.write_text("---\ntitle: Long\n---\n\n" + chapters, encoding="utf-8")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bookmaker", "build", str(story), "-f", "pdf", "--workers", "2",
+         "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            workers = _children(process.pid)
+            time.sleep(0.05)
+        assert len(workers) == 2, "the layout workers never started"
+        time.sleep(1)  # into the layout
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    name = signal.Signals(signum).name
+    assert process.returncode == 128 + signum, err
+    assert f"build stopped by {name}" in err and "nothing half-written" in err, err
+    assert "Traceback" not in err
+    assert not [pid for pid in workers if _running(pid)]
+    assert not out.exists() or list(out.iterdir()) == []

@@ -88,3 +88,42 @@ def _edit_and_follow(process: subprocess.Popen, story: Path, out: Path, seen: li
     story.write_text("---\ntitle: Rain\n---\n\nThe third draft.\n", encoding="utf-8")
     _wait_for(lines, "built in", seen)
     assert "The third draft." in _chapter(out / "rain.epub")
+
+
+def test_ctrl_c_during_a_rebuild_stops_the_build_and_says_so(tmp_path):
+    """SIGINT while a PDF is being laid out: the watch exits 0 (Ctrl-C is how a watch ends),
+    says what it stopped, and leaves the last good book and no temporary file."""
+    story = tmp_path / "story.md"
+    story.write_text("---\ntitle: Rain\n---\n\nThe first draft.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    seen: list[str] = []
+    with subprocess.Popen(
+            [sys.executable, "-m", "bookmaker", "watch", str(story), "-o", str(out), "-f", "pdf"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}) as process:
+        try:
+            lines = _lines(process)
+            _wait_for(lines, "built in", seen)
+            first = (out / "rain.pdf").read_bytes()
+            time.sleep(0.5)
+            # A long second draft: its layout takes seconds, so the signal lands in the build.
+            story.write_text("---\ntitle: Rain\n---\n\n" + "The second draft, longer. " * 4000,
+                             encoding="utf-8")
+            _wait_for(lines, "changed:", seen)
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=WAIT)
+            while True:
+                try:
+                    seen.append(lines.get(timeout=1))
+                except queue.Empty:
+                    break
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert process.returncode == 0, "\n".join(seen)
+    assert any("watch stopped by SIGINT" in line and "nothing half-written" in line
+               for line in seen), "\n".join(seen)
+    assert not any("built in" in line for line in seen[seen.index("changed: story.md"):])
+    assert sorted(p.name for p in out.iterdir()) == ["rain.pdf"]
+    assert (out / "rain.pdf").read_bytes() == first

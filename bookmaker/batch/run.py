@@ -79,13 +79,21 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | No
     started = time.perf_counter()
     src, out_dir = Path(src), Path(out_dir)
     base = src if src.is_dir() else src.parent
-    _check_folders(base, out_dir, settings.formats)
+    _check_folders(src, base, out_dir, settings.formats)
     plugins = plugins_from_environment()
     load_plugins(plugins)
     context = render_context(settings.options)
     sources = readers.discover(src)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir):
+    with contextlib.ExitStack() as stack:
+        if executor is None and settings.scheduler:
+            # Before anything is written: an unreachable scheduler leaves no folder, no lock
+            # and no manifest behind.
+            from bookmaker.batch.cluster import dask_executor
+
+            executor, slots = stack.enter_context(dask_executor(settings.scheduler))
+            settings = dataclasses.replace(settings, jobs=slots)
+        _make_folder(out_dir)
+        stack.enter_context(_locked(out_dir))
         manifest = Manifest.load(out_dir)
         remove_partial_files(out_dir)
         key = BuildKey(options_sha256(run_settings(context)), styles_sha256(context),
@@ -97,8 +105,10 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | No
             progress.start(len(plan.to_build), len(plan.unchanged) + len(plan.failed_before))
             try:
                 suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
-                with _executor(executor, settings, suffixes, plugins) as (pool, window):
-                    _run_jobs(archive.jobs(context, plugins), pool, window, archive, progress)
+                with _executor(executor, settings, suffixes, plugins) as (pool, window), \
+                        _live_marker(out_dir, executor is not None) as live:
+                    _run_jobs(archive.jobs(context, plugins, live), pool, window, archive,
+                              progress)
             finally:
                 progress.stop()
                 remove_partial_files(out_dir)
@@ -137,19 +147,52 @@ def remove_partial_files(out_dir: Path) -> None:
     """Remove staging and half-written files (``.NAME….part``) a killed worker may have left."""
     for leftover in out_dir.rglob(".*.part"):
         leftover.unlink(missing_ok=True)
+    for marker in out_dir.glob(".bookmaker-batch.*.live"):  # of a run that was killed outright
+        marker.unlink(missing_ok=True)
 
 
-def _check_folders(base: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
+def _check_folders(src: Path, base: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
     check_formats(formats)
+    if not src.exists():
+        raise BookmakerError(f"{src}: no such folder (give the folder of the archive)")
     if out_dir.resolve().is_relative_to(base.resolve()):
         raise BookmakerError(f"{out_dir}: the output folder must not be inside the source folder "
                              f"{base} (choose another with -o)")
 
 
+def _make_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BookmakerError(f"{out_dir}: cannot create the output folder: {error.strerror} "
+                             f"(choose another with -o)") from None
+
+
+@contextlib.contextmanager
+def _live_marker(out_dir: Path, shared: bool) -> Iterator[str | None]:
+    """For an executor whose running tasks cannot be killed (Dask's), a file that exists while
+    this run still wants their books: a task finishing after the run stopped finds it gone and
+    removes its own staged files. The local pool kills its workers, so needs none."""
+    if not shared:
+        yield None
+        return
+    marker = out_dir.absolute() / f".bookmaker-batch.{os.getpid()}.{time.time_ns()}.live"
+    marker.touch()
+    try:
+        yield str(marker)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
     """One batch at a time per output folder: two would fight over names and the manifest."""
-    with open(out_dir / LOCK_NAME, "w") as lock:
+    try:
+        lock = open(out_dir / LOCK_NAME, "w")  # noqa: SIM115 (closed by the `with` below)
+    except OSError as error:
+        raise BookmakerError(f"{out_dir}: cannot write to the output folder: {error.strerror} "
+                             f"(choose another with -o)") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -164,11 +207,6 @@ def _executor(given: cf.Executor | None, settings: BatchSettings, suffixes: tupl
     """The executor to use and how many books to keep submitted at once."""
     if given is not None:
         yield given, 2 * (settings.jobs or os.cpu_count() or 1)
-    elif settings.scheduler:
-        from bookmaker.batch.cluster import dask_executor
-
-        with dask_executor(settings.scheduler) as (pool, slots):
-            yield pool, 2 * slots
     else:
         from bookmaker.batch.isolated import IsolatedExecutor
         from bookmaker.batch.worker import warm_up
@@ -246,15 +284,17 @@ class _ArchiveRun:
         self.next = 0  # the index in ``order`` of the first book not yet finished
         self.completed: dict[str, tuple[Job, dict]] = {}
 
-    def jobs(self, context: RenderContext, plugins: tuple[str, ...]) -> list[Job]:
-        """A job per input to build, in input order; each writes its formats to staging files."""
+    def jobs(self, context: RenderContext, plugins: tuple[str, ...],
+             live: str | None = None) -> list[Job]:
+        """A job per input to build, in input order; each writes its formats to staging files.
+        Every path in a job is absolute: a worker may run in any working folder."""
         jobs = []
         for planned in self.plan.to_build:
-            folder = self.out_dir / Path(planned.relative).parent
+            folder = self.out_dir.absolute() / Path(planned.relative).parent
             staged = {name: str(folder / staged_name(planned.source.name, name))
                       for name in planned.formats}
             jobs.append(Job(str(planned.source.absolute()), planned.relative, staged, context,
-                            plugins))
+                            plugins, live))
         self.order = [job.relative for job in jobs]
         return jobs
 

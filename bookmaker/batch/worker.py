@@ -10,6 +10,7 @@ names, which only it may choose.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import tempfile
@@ -19,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from bookmaker import convert, readers
-from bookmaker.errors import ManuscriptError
+from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.settings.context import RenderContext
+from bookmaker.settings.resources import STYLES
+from bookmaker.settings.themes import THEME_FILE
 from bookmaker.writers import WRITERS, WriterInfo
 
 # Modules to import before reading anything: they may register extra readers or formats.
@@ -34,6 +37,9 @@ class Job:
     staged: dict[str, str]  # format -> the temporary file (inside the output folder) to write it to
     context: RenderContext
     plugins: tuple[str, ...] = field(default_factory=tuple)
+    # A file that exists while the batch still wants this book (Dask runs only, whose running
+    # tasks cannot be killed): gone after the conversion, the staged files are removed again.
+    live: str | None = None
 
 
 def plugins_from_environment() -> tuple[str, ...]:
@@ -92,7 +98,7 @@ def convert_one(job: Job) -> dict:
                               "warnings": [], "error": None}
     try:
         load_plugins(job.plugins)
-        done = convert.convert(Path(job.source), tuple(job.staged), job.context,
+        done = convert.convert(Path(job.source), tuple(job.staged), local_context(job.context),
                                lambda stem, info: _staged(job, info))
         record["stem"] = done.stem
         record["warnings"] = [str(finding) for finding in done.warnings]
@@ -104,12 +110,35 @@ def convert_one(job: Job) -> dict:
             record["error"] = error_fields(str(done.error), job.source)
     except MemoryError:
         raise
+    except BookmakerError as error:  # this worker cannot build it (a theme folder it lacks)
+        record["error"] = error_fields(f"{job.source}: {error}", job.source)
     except Exception as error:  # a bug must cost one book, not the archive
         record["error"] = error_fields(
             f"{job.source}: internal error: {type(error).__name__}: {error} "
             f"(please report it with this file)", job.source)
     record["seconds"] = round(time.perf_counter() - started, 3)
+    if job.live is not None and not os.path.exists(job.live):
+        # The batch stopped while this book was being built: it already swept its folder, so
+        # whatever this task wrote after that is removed here, by the only one who knows.
+        for staged in job.staged.values():
+            Path(staged).unlink(missing_ok=True)
+        record.update(status="failed", error=error_fields(
+            f"{job.source}: stopped: the batch was interrupted", job.source))
     return record
+
+
+def local_context(context: RenderContext) -> RenderContext:
+    """The context with its theme found on this machine: a built-in theme's folder is where the
+    batch process's bookmaker is installed, which a cluster worker's may not be. A theme of one's
+    own must be at the same path on every worker, like the inputs."""
+    folder = context.theme.folder
+    if folder.is_dir():
+        return context
+    here = STYLES / folder.name
+    if folder.parent.name == STYLES.name and (here / THEME_FILE).is_file():
+        return dataclasses.replace(context, theme=dataclasses.replace(context.theme, folder=here))
+    raise BookmakerError(f"theme folder {folder} is not on this worker (every worker must see "
+                         "a theme folder of your own at the same path as the batch)")
 
 
 def _staged(job: Job, info: WriterInfo) -> Path:

@@ -6,8 +6,11 @@ them, so ``bookmaker --help`` is instant and an EPUB build never loads the PDF m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +21,9 @@ from bookmaker.safety.terminal import printable, printable_name  # names from st
 
 app = typer.Typer(
     name="bookmaker",
-    help="Turn fan fiction manuscripts into books: EPUB now, styled PDF and zines next.",
+    help="Turn fan fiction manuscripts into books: EPUB, a styled PDF, zines and mini-zines. "
+         "Also imports EPUB, AO3, HTML, Word and text files as manuscripts, and converts whole "
+         "archives (locally or on a Dask cluster).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -45,52 +50,99 @@ def _examples(*lines: str) -> str:
     return "[bold]Examples[/bold]\n\n" + "\n\n".join(f"  [cyan]{line}[/cyan]" for line in lines)
 
 
+def _default(text: str, value: str) -> str:
+    """A help text ending in its default, for an option whose default lives in settings/config.py
+    (None here means "not given"). The bracket is escaped: rich markup would take
+    ``[default: ...]`` for a tag and print nothing of it."""
+    return f"{text} \\[default: {value}]"
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(f"bookmaker: {message}", err=True)
     raise typer.Exit(code)
 
 
 # Options `build`, `batch` and `watch` share, declared once. None means "not given": the value then
-# comes from bookmaker.toml or the built-in default (settings/config.py decides, in one place).
+# comes from bookmaker.toml or the built-in default (settings/config.py decides, in one place), so
+# _default writes the default into the help. Never write a bare "[default: ...]" into a help text:
+# with rich markup on, square brackets are a tag and vanish from the screen.
 FormatsOption = Annotated[list[str] | None, typer.Option(
-    "--format", "-f", help="Output format: epub, pdf, zine or minizine; repeat for several "
-    "[default: epub].", show_default=False)]
+    "--format", "-f", show_default=False,
+    help=_default("Output format: epub, kepub, pdf, zine or minizine; repeat for several.",
+                  "epub"))]
 OutOption = Annotated[Path | None, typer.Option(
-    "--out", "-o", help="Output folder [default: dist].", show_default=False)]
+    "--out", "-o", help=_default("Output folder.", "dist"), show_default=False)]
 WarningsOption = Annotated[str | None, typer.Option(
-    "--warnings", help="Where the warnings page goes: front, end or omit [default: front].",
-    show_default=False)]
+    "--warnings", show_default=False,
+    help=_default("Where the warnings page goes: front, end or omit.", "front"))]
 PaperOption = Annotated[str | None, typer.Option(
-    "--paper", help="PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9 [default: a5].",
-    show_default=False)]
+    "--paper", show_default=False,
+    help=_default("PDF page size: a5, a4, letter, half-letter, 5x8 or 6x9 (any case).", "a5"))]
 DropCapsOption = Annotated[bool | None, typer.Option(
-    "--drop-caps/--no-drop-caps", help="PDF: open each chapter with a drop cap.",
-    show_default=False)]
+    "--drop-caps/--no-drop-caps", show_default=False,
+    help=_default("PDF: open each chapter with a drop cap.", "no-drop-caps"))]
 WorkersOption = Annotated[int | None, typer.Option(
-    "--workers", min=1, help="PDF: processes laying out a long book (default: one per core).",
-    show_default=False)]
+    "--workers", min=1, show_default=False,
+    help=_default("PDF: processes laying out a long book.", "one per core"))]
 StyleOption = Annotated[str | None, typer.Option(
-    "--style", "--theme", help="A theme name (see `bookmaker styles`) or the path of a theme "
-    "folder of your own [default: default].", show_default=False)]
+    "--style", "--theme", show_default=False,
+    help=_default("A theme name (see `bookmaker styles`) or the path of a theme folder of your "
+                  "own.", "default"))]
 CoverOption = Annotated[Path | None, typer.Option(
-    "--cover", help="Your own cover image: PNG, JPEG, GIF or WebP.", show_default=False)]
+    "--cover", show_default=False,
+    help=_default("Your own cover image: PNG, JPEG, GIF or WebP.", "the manuscript's own"))]
 GeneratedCoverOption = Annotated[bool | None, typer.Option(
-    "--generated-cover/--no-generated-cover",
-    help="A typographic cover for a book without a cover image [default: on].",
-    show_default=False)]
+    "--generated-cover/--no-generated-cover", show_default=False,
+    help=_default("A typographic cover for a book without a cover image.", "generated-cover"))]
 FlipOption = Annotated[str, typer.Option(
     "--flip", help="Zine: the edge your duplex printer flips on, short or long.")]
 SheetOption = Annotated[str | None, typer.Option(
-    "--sheet", help="Zine: sheet size a4, a3, letter or tabloid [default: fits two pages].",
-    show_default=False)]
+    "--sheet", show_default=False,
+    help=_default("Zine: sheet size a4, a3, letter or tabloid (any case).",
+                  "two pages of the paper"))]
 SignatureOption = Annotated[int | None, typer.Option(
-    "--signature", help="Zine: pages per folded signature (a multiple of 4), for thick books.",
-    show_default=False)]
+    "--signature", show_default=False,
+    help=_default("Zine: pages per folded signature (a multiple of 4), for thick books.",
+                  "one signature"))]
 CreepOption = Annotated[str, typer.Option(
     "--creep", help="Zine: how far each inner sheet's pages move to the spine, e.g. 0.2mm.")]
 MarksOption = Annotated[bool, typer.Option("--marks", help="Zine: fold and crop marks.")]
 NoGuideOption = Annotated[bool, typer.Option(
     "--no-guide", help="Zine: leave out the printing guide sheet.")]
+
+
+def _verdict(results: list, failed_what: str) -> None:
+    """Exit 1 when anything failed, saying how much; a folder that held nothing readable is
+    named as such, not counted as a failed manuscript."""
+    empty = [str(r.source) for r in results if r.error and r.source.is_dir()]
+    works = [r for r in results if not (r.error and r.source.is_dir())]
+    failed = sum(1 for r in works if r.error)
+    if not works and empty:
+        _fail(f"no manuscripts in {', '.join(empty)}")
+    problems = [f"{failed} of {len(works)} {failed_what}"] if failed else []
+    problems += [f"no manuscripts in {', '.join(empty)}"] if empty else []
+    if problems:
+        _fail("; ".join(problems))
+
+
+@contextlib.contextmanager
+def _stopping(what: str, code_on_stop: int | None = None,
+              stopped: str = "the book in progress and any worker processes were stopped"
+              ) -> Iterator[None]:
+    """Ctrl-C or SIGTERM during ``what``: the workers are already stopped by the code that
+    started them (each cleans up as the exception passes); say so, and exit 130 or 143 (0 for
+    ``watch``, whose way to stop is Ctrl-C)."""
+    from bookmaker.batch.signals import Interrupted, interrupt_on
+
+    try:
+        with interrupt_on():
+            yield
+    except (Interrupted, KeyboardInterrupt) as stop:
+        signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+        name = signal.Signals(signum).name
+        typer.echo(f"bookmaker: {what} stopped by {name}: {stopped}; nothing half-written is "
+                   "left (every book is written through a temporary file)", err=True)
+        raise typer.Exit(128 + signum if code_on_stop is None else code_on_stop) from None
 
 
 def _run_settings(start: Path, command_line: dict) -> tuple:
@@ -195,13 +247,12 @@ def build(
                              (formats, out, context), report)
         return
     try:
-        with limited_memory(memory_limit):  # like batch's per worker: a net under the budgets
+        # Like batch's per worker: a net under the budgets; Ctrl-C stops it cleanly.
+        with _stopping("build"), limited_memory(memory_limit):
             results = build_books(paths, formats, out, context, report, seconds=timeout)
     except BookmakerError as error:
         _fail(str(error))
-    failed = sum(1 for r in results if r.error)
-    if failed:
-        _fail(f"{failed} of {len(results)} manuscripts failed", 1)
+    _verdict(results, "manuscripts failed")
 
 
 # --------------------------------------------------------------------------- anthologies
@@ -369,10 +420,9 @@ def import_(
             typer.echo(f"{printable_name(str(result.source))} -> "
                        f"{printable_name(str(result.output))}")
 
-    results = import_files(paths, out, report)
-    failed = sum(1 for r in results if r.error)
-    if failed:
-        _fail(f"{failed} of {len(results)} files failed to import", 1)
+    with _stopping("import"):
+        results = import_files(paths, out, report)
+    _verdict(results, "files failed to import")
 
 
 @app.command(epilog=_examples('bookmaker new "A New Hero"',
@@ -404,7 +454,7 @@ def batch(
     out: OutOption = None,
     formats: FormatsOption = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes (default: one per core).",
+        "--jobs", "-j", min=1, help=_default("Worker processes.", "one per core"),
         show_default=False)] = None,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write a JSON report, one record per input.")] = None,
@@ -463,8 +513,9 @@ def batch(
         with interrupt_on():
             result = run_batch(src, out, settings, progress=progress)
     except Interrupted as stop:
-        _fail(f"{stop}: finished works are recorded; run the same command again to continue",
-              stop.exit_code)
+        _fail(f"batch {stop}: its workers were stopped and their staged files removed, so "
+              "nothing half-written is left; finished works are recorded: run the same command "
+              "again to continue", stop.exit_code)
     except BookmakerError as error:
         _fail(str(error))
     if report:
@@ -482,7 +533,7 @@ def batch(
                                         "bookmaker config manuscripts/story.md"))
 def show_config(
     path: Annotated[Path, typer.Argument(
-        help="A manuscript or folder [default: the current folder].", show_default=False)] =
+        help=_default("A manuscript or folder.", "the current folder"), show_default=False)] =
         Path("."),
 ) -> None:
     """Print the settings a build would use and where each came from (bookmaker.toml:line or
@@ -524,12 +575,18 @@ def watch(
 ) -> None:
     """Build, then rebuild on every save of the manuscript, its images, bookmaker.toml or the
     theme; errors are printed and the watch goes on. Ctrl-C stops."""
+    from bookmaker.errors import BookmakerError
     from bookmaker.watch import watch as watch_and_build
 
     def echo(line: str) -> None:
         typer.echo(line)
 
-    watch_and_build(path, {"formats": formats, "out": out, "style": style}, echo)
+    try:
+        with _stopping("watch", code_on_stop=0, stopped="a rebuild in progress (if any) was "
+                       "abandoned with its worker processes, the last good books stay"):
+            watch_and_build(path, {"formats": formats, "out": out, "style": style}, echo)
+    except BookmakerError as error:  # nothing to watch, or settings no build could use
+        _fail(str(error), 2)
 
 
 if __name__ == "__main__":

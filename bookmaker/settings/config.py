@@ -14,15 +14,18 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book, Series
 from bookmaker.writers import check_formats
-from bookmaker.settings.options import CHOICES, BuildOptions, choice_hint
+from bookmaker.settings.options import CHOICES, BuildOptions, canonical_choice, choice_hint
 from bookmaker.settings.context import RenderContext, render_context
+from bookmaker.settings.themes import find_theme
 
 CONFIG_NAME = "bookmaker.toml"
+T = TypeVar("T")
 
 # [book] key -> the Metadata field it fills.
 BOOK_FIELDS: dict[str, str] = {
@@ -176,6 +179,8 @@ def _build_value(path: Path, line: int, key: str, value: Any,
     if hint is not None:
         raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
                               f"{', '.join(CHOICES[name])}", path, line, hint=hint)
+    if name in CHOICES and isinstance(value, str):
+        value = canonical_choice(name, value)
     checked: Any = value  # its type was checked above
     if name == "out":
         # Relative to the file, not to wherever the build runs, and never outside its folder.
@@ -254,9 +259,24 @@ def settings_for(start: str | Path, command_line: dict[str, Any]
     warnings to show. An unknown format, theme or value fails here, once, with suggestions."""
     config = load_config(start)
     settings = resolve_build(command_line, config)
-    formats = check_formats(list(settings["formats"].value))
-    context = render_context(build_options(settings, command_line))
+    formats = _traced(settings["formats"], lambda: check_formats(list(settings["formats"].value)))
+    options = build_options(settings, command_line)
+    context = _traced(settings["style"], lambda: render_context(options))
     return formats, Path(settings["out"].value), context, config.warnings
+
+
+def _traced(setting: Setting, check: Callable[[], T]) -> T:
+    """``check()``; a BookmakerError it raises about a value bookmaker.toml gave is reported at
+    that file and line, where the writer has to fix it (an unknown theme, an unknown format)."""
+    try:
+        return check()
+    except ManuscriptError:
+        raise  # already located (a cover image, a config syntax error)
+    except BookmakerError as error:
+        path, _, line = setting.source.rpartition(":")
+        if not path or not line.isdigit():
+            raise
+        raise ManuscriptError(str(error), path, int(line)) from None
 
 
 def apply_book_defaults(book: Book, config: Config) -> Book:
@@ -277,11 +297,16 @@ def book_sources(config: Config) -> dict[str, Setting]:
     return {name: Setting(value, config.where(line)) for name, (value, line) in config.book.items()}
 
 
-
 def effective_settings(start: str | Path) -> tuple[Config, dict[str, Setting]]:
     """The settings a build at ``start`` would use with no options given, and where each comes
     from: what ``bookmaker config`` prints."""
+    if not Path(start).exists():
+        raise BookmakerError(f"{start}: no such file or folder (check the path)")
     config = load_config(start)
+    build = resolve_build({}, config)
+    # What a build would refuse, `bookmaker config` refuses too, at the line to fix.
+    _traced(build["formats"], lambda: check_formats(list(build["formats"].value)))
+    _traced(build["style"], lambda: find_theme(build["style"].value))
     settings = {f"book.{name}": s for name, s in book_sources(config).items()}
-    settings.update({f"build.{name}": s for name, s in resolve_build({}, config).items()})
+    settings.update({f"build.{name}": s for name, s in build.items()})
     return config, settings

@@ -15,6 +15,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "warnings": WARNINGS_PLACEMENTS, "paper": PAPERS, "flip": FLIPS, "sheet": SHEETS}
 
 
+def canonical_choice(name: str, value: str) -> str:
+    """``value`` as ``name``'s choices spell it: paper and sheet names are written ``A4`` as
+    often as ``a4``, so a choice matches whatever its case; anything else is returned as given."""
+    if not isinstance(value, str):
+        return value
+    return next((choice for choice in CHOICES[name] if choice == value.strip().lower()), value)
+
+
 def check_choice(name: str, value: str) -> None:
     """A ValueError saying what ``name`` may be (and what was probably meant) when ``value`` is
     not one of its choices."""
@@ -27,7 +35,7 @@ def check_choice(name: str, value: str) -> None:
 def choice_hint(name: str, value: str) -> str | None:
     """None when ``value`` is one of ``name``'s choices; else what to write instead."""
     choices = CHOICES[name]
-    if value in choices:
+    if canonical_choice(name, value) in choices:
         return None
     close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}?" if close else "choose one of " + ", ".join(choices)
@@ -60,6 +68,8 @@ class BuildOptions:
             value = getattr(self, name)
             if value is not None:
                 check_choice(name, value)
+                # frozen: the one place a value is rewritten, to the spelling the writers know
+                object.__setattr__(self, name, canonical_choice(name, value))
         if self.workers is not None and self.workers < 1:
             raise ValueError("workers must be 1 or more")
         if self.signature is not None and (self.signature < 4 or self.signature % 4):

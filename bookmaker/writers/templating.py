@@ -15,8 +15,7 @@ from markupsafe import Markup
 
 from bookmaker.errors import BookmakerError
 from bookmaker.safety.xml import clean_text
-
-TEMPLATES = Path(__file__).parent.parent / "templates"
+from bookmaker.settings.resources import TEMPLATES
 
 
 @functools.cache

@@ -254,7 +254,8 @@ def test_stopping_the_pool_stops_every_busy_worker(tmp_path):
     from bookmaker.batch.isolated import IsolatedExecutor
 
     pool = IsolatedExecutor(2)
-    futures = [pool.submit(_write_pid_then_sleep, str(tmp_path / f"{n}.pid")) for n in range(2)]
+    futures = [pool.submit(exec, _WRITE_PID_THEN_SLEEP, {"path": str(tmp_path / f"{n}.pid")})
+               for n in range(2)]
     deadline = time.monotonic() + 60
     while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -267,6 +268,9 @@ def test_stopping_the_pool_stops_every_busy_worker(tmp_path):
             os.kill(pid, 0)
 
 
-def _write_pid_then_sleep(path: str) -> None:
-    Path(path).write_text(str(os.getpid()))
-    time.sleep(60)
+# Run with exec, a builtin: a function of this module would reach the worker as a reference to
+# "tests.batch.test_batch", which it cannot import when pytest runs without the current folder on
+# sys.path (as `pytest` does, unlike `python -m pytest`).
+_WRITE_PID_THEN_SLEEP = ("import os, pathlib, time\n"
+                         "pathlib.Path(path).write_text(str(os.getpid()))\n"
+                         "time.sleep(60)\n")

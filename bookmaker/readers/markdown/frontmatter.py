@@ -156,10 +156,15 @@ def _compose(loader: _GuardedLoader, first_line: int, path: Path) -> yaml.Node |
 
 def _yaml_error(error: yaml.MarkedYAMLError, first_line: int, path: Path) -> ManuscriptError:
     mark = error.problem_mark
-    if error.context_mark is not None and (mark is None or "end of stream" in str(error.problem)):
-        mark = error.context_mark  # an unclosed quote or bracket: point where it opened
-    line = mark.line + first_line if mark is not None else first_line
     problem = "; ".join(part for part in (error.context, error.problem) if part) or "bad YAML"
+    opened = error.context_mark
+    if opened is not None and not isinstance(error, yaml.constructor.ConstructorError) and (
+            mark is None or opened.line < mark.line):
+        # An unclosed bracket or quote: YAML reads on and notices lines later, where the
+        # writer would look in vain. Point at the line that opened it, and say where YAML
+        # stopped too.
+        return _unclosed(error, opened, first_line, path)
+    line = mark.line + first_line if mark is not None else first_line
     if isinstance(error, yaml.constructor.ConstructorError):
         return ManuscriptError(f"the front matter uses a YAML tag bookmaker does not accept "
                                f"({problem})", path, line,
@@ -167,6 +172,22 @@ def _yaml_error(error: yaml.MarkedYAMLError, first_line: int, path: Path) -> Man
     return ManuscriptError(f"the front matter is not valid YAML: {problem}", path, line,
                            hint="check the indentation and quoting on that line; a value "
                                 'containing ": " needs quotes, e.g. title: "Part 1: Dawn"')
+
+
+def _unclosed(error: yaml.MarkedYAMLError, opened: yaml.Mark, first_line: int,
+              path: Path) -> ManuscriptError:
+    line = opened.line + first_line
+    buffer = getattr(opened, "buffer", None)
+    what = buffer[opened.pointer] if buffer and opened.pointer < len(buffer) else ""
+    opener = f"the {what!r} opened on this line" if what in "[{'\"" and what else \
+        "what opens on this line"
+    stop = error.problem_mark
+    stopped = (f"the YAML parser stopped at line {stop.line + first_line}: {error.problem}"
+               if stop is not None else f"the YAML parser stopped: {error.problem}")
+    return ManuscriptError(f"the front matter is not valid YAML: {opener} is never closed "
+                           f"({stopped})", path, line,
+                           hint="close it on this line, or put the whole value in quotes, "
+                                'e.g. title: "[Draft] Rain"')
 
 
 def _field(loader: _GuardedLoader, key_node: yaml.Node, value_node: yaml.Node,

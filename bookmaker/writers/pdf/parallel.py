@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -38,14 +39,22 @@ def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int,
     groups = group_sections(print_book.body, parts_wanted(print_book.body, workers))
     # Workers start as fresh interpreters: forked ones would carry (and count) the main process's
     # copy of the whole book for nothing.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_worker, initargs=(settings,)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(settings,))
+    try:
         futures = [pool.submit(_lay_out_part, print_book.document([s.html for s in group]),
                                scratch / f"part-{number:04d}.pdf")
                    for number, group in enumerate(groups)]
         layout = Layout(settings)
         front_pages = _front_length(print_book, layout)
         parts = [future.result() for future in futures]
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failed part: the workers' remaining layout is wasted work, and
+        # shutting the pool down politely would wait for every part they hold (many seconds on
+        # a long book). Kill them now; what they wrote is in the scratch folder, removed after.
+        _kill_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     pages = _section_pages(parts, _even(front_pages))
     front = lay_out(layout, print_book.document(print_book.front_sections(pages)),
                     scratch / "front.pdf")
@@ -110,8 +119,25 @@ def _even(count: int) -> int:
 _WORKER_LAYOUT: Layout | None = None
 
 
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: its queued parts cancelled, its worker processes killed."""
+    # The executor has no public way to stop a running task; its processes are the only handle.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=1)
+
+
 def _start_worker(settings: LayoutSettings) -> None:
-    """Parse the stylesheets and load the fonts once per worker, not once per part."""
+    """Parse the stylesheets and load the fonts once per worker, not once per part.
+
+    Ctrl-C reaches every process of the terminal's group; a worker leaves it to the parent, which
+    kills it (see _kill_workers), instead of printing a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _WORKER_LAYOUT
     _WORKER_LAYOUT = Layout(settings)
 
