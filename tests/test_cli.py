@@ -354,6 +354,20 @@ def _children(pid: int) -> list[int]:
         return [int(child) for child in listing.read().split()]
 
 
+def _layout_workers(pid: int) -> list[int]:
+    """The children of ``pid`` that are layout workers (spawned interpreters), not
+    multiprocessing's resource tracker."""
+    workers = []
+    for child in _children(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                if b"spawn_main" in cmdline.read():
+                    workers.append(child)
+        except FileNotFoundError:
+            continue
+    return workers
+
+
 def _running(pid: int) -> bool:
     """True for a live process (a zombie waiting to be reaped is not)."""
     try:
@@ -379,7 +393,7 @@ def test_an_interrupted_parallel_pdf_stops_its_workers_and_says_so(tmp_path, sig
         workers: list[int] = []
         deadline = time.monotonic() + 120
         while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
-            workers = _children(process.pid)
+            workers = _layout_workers(process.pid)
             time.sleep(0.05)
         assert len(workers) == 2, "the layout workers never started"
         time.sleep(1)  # into the layout

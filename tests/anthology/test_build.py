@@ -68,7 +68,7 @@ def test_broken_yaml_is_named_as_the_anthology_file_with_its_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: [oops\nworks:\n  - a.md\n")
     with pytest.raises(ManuscriptError, match="the anthology file is not valid YAML") as caught:
         read_spec(tmp_path / "anthology.yaml")
-    assert caught.value.line == 2
+    assert caught.value.line == 1  # where the unclosed [ is, not where the parser gave up
 
 
 def test_a_bad_warnings_placement_names_the_file_and_line(tmp_path):

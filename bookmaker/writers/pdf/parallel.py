@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -131,6 +132,18 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=1)
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the process that started it dies, however it dies
+    (SIGKILL, a crash): an orphaned worker would lay out its parts for nobody and hold the
+    terminal's output open. Elsewhere the parent's own clean-up (_kill_workers) is all there is."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the request was made
+            os._exit(1)
+
+
 def _start_worker(settings: LayoutSettings) -> None:
     """Parse the stylesheets and load the fonts once per worker, not once per part.
 
@@ -138,6 +151,7 @@ def _start_worker(settings: LayoutSettings) -> None:
     kills it (see _kill_workers), instead of printing a traceback of its own.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     global _WORKER_LAYOUT
     _WORKER_LAYOUT = Layout(settings)
 
