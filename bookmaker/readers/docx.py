@@ -60,6 +60,12 @@ def read(path: Path) -> Book:
     return book_or_first_error(_read(Path(path)))
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The Book and the warnings met reading it (objects left out, unreadable images...)."""
+    book, found = _read(Path(path))
+    return book_or_first_error((book, found)), found
+
+
 def findings(path: Path) -> list[Finding]:
     """mammoth's warnings about the document (unknown styles, unread images), without raising."""
     return findings_of(_read, path)

@@ -83,13 +83,19 @@ _PARSER = _make_parser()
 
 def read(path: Path) -> Book:
     """The Book in the manuscript at ``path``; ManuscriptError for its first error."""
+    return read_with_findings(path)[0]
+
+
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The Book and every problem met reading it (the first error raised), for ``build`` to
+    print its warnings: an unknown rating, a misspelt warning, an unused footnote."""
     path = Path(path)
     problems: list[Finding] = []
     book = _read(path, problems)
     first_error = next((f for f in problems if f.level == "error"), None)
     if first_error is not None:
         raise ManuscriptError(first_error.message, path, first_error.line, first_error.hint)
-    return book
+    return book, problems
 
 
 def findings(path: Path) -> list[Finding]:

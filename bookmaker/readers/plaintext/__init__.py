@@ -137,6 +137,12 @@ def read(path: Path) -> Book:
     return book_or_first_error(_read(Path(path)))
 
 
+def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+    """The Book and the warnings met reading it (header fields it could not use...)."""
+    book, found = _read(Path(path))
+    return book_or_first_error((book, found)), found
+
+
 def findings(path: Path) -> list[Finding]:
     """Every problem in the fic at ``path``, errors and warnings, without raising."""
     return findings_of(_read, path)
