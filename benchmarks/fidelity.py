@@ -41,6 +41,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 GOLDEN = REPO / "tests" / "data" / "fidelity" / "results.json"
 sys.path.insert(0, str(REPO))
 
+from bookmaker.readers.metadata import humanise_stem  # noqa: E402
 from bookmaker import model as m  # noqa: E402
 from bookmaker import readers  # noqa: E402
 from bookmaker.errors import ManuscriptError  # noqa: E402
@@ -348,7 +349,7 @@ def book_profile(book: m.Book, source: Path | None = None) -> Profile:
     name when the document has none is not words of the document."""
     profile = Profile(title=" ".join(book.metadata.title.split()),
                       authors=list(book.metadata.authors))
-    if source is None or profile.title != source.stem:
+    if source is None or profile.title not in (source.stem, humanise_stem(source)):
         profile.words += words(profile.title)
     parts: list[str] = []
     everything: list[Any] = [book.metadata.summary, book.front_matter]
