@@ -735,6 +735,14 @@ def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
         books.extend(result.outputs)
     [result] = build_books([sources["kitchen-sink"]], ("epub", "kepub"), tmp_path / "sink")
     books.extend(result.outputs)
+    # An anthology: the seed and an AO3 download, each behind its own title and warnings pages.
+    from bookmaker.convert import build_anthology
+    from bookmaker.readers.anthology import spec_from_paths
+
+    collection = build_anthology(spec_from_paths([SEED, sources["ao3"]], "Rain"),
+                                 ["epub"], tmp_path / "anthology")
+    assert collection.error is None, collection.error
+    books.extend(collection.outputs)
     control = tmp_path / "not-built-by-bookmaker" / "no-language.epub"
     control.parent.mkdir()
     with zipfile.ZipFile(books[0]) as source, zipfile.ZipFile(control, "w") as target:
@@ -744,7 +752,7 @@ def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
                 data = re.sub(rb' xml:lang="[^"]*"', b"", data, count=1)
             target.writestr(info, data)
 
-    assert len(books) == 7
+    assert len(books) == 8
     try:
         results = ace_batch.check([*books, control])
     except ace_batch.AceMissing as error:
