@@ -327,11 +327,11 @@ class AnthologyError(BookmakerError):
                          f"(fix them, or build with --skip-failed to leave them out):\n{lines}")
 
 
-def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
-                    out_dir: str | Path = "dist",
-                    options: BuildOptions | RenderContext | None = None,
-                    skip_failed: bool = False) -> BuildResult:
-    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work."""
+def _run_setup(formats: Iterable[str], out_dir: str | Path,
+               options: BuildOptions | RenderContext | None
+               ) -> tuple[tuple[str, ...], RenderContext, Placer]:
+    """What every build into a folder starts with: the formats checked, the render context,
+    and a placer giving each output a name unique within this run."""
     names = check_formats(list(formats))
     context = options if isinstance(options, RenderContext) else render_context(options)
     out = Path(out_dir)
@@ -340,6 +340,15 @@ def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
     def place(stem: str, info: WriterInfo) -> Path:
         return unique_path(out, stem, info.suffix, taken)
 
+    return names, context, place
+
+
+def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
+                    out_dir: str | Path = "dist",
+                    options: BuildOptions | RenderContext | None = None,
+                    skip_failed: bool = False) -> BuildResult:
+    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work."""
+    names, context, place = _run_setup(formats, out_dir, options)
     return _build_result(convert_anthology(spec, names, context, place, skip_failed))
 
 
@@ -351,14 +360,7 @@ def build_omnibus(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",
     and what grouping found (duplicates, gaps, works in no series), as messages."""
     from bookmaker.readers.anthology import WorkEntry
 
-    names = check_formats(list(formats))
-    context = options if isinstance(options, RenderContext) else render_context(options)
-    out = Path(out_dir)
-    taken: set[Path] = set()
-
-    def place(stem: str, info: WriterInfo) -> Path:
-        return unique_path(out, stem, info.suffix, taken)
-
+    names, context, place = _run_setup(formats, out_dir, options)
     entries = [WorkEntry(Path(path)) for path in paths]
     conversions, found = convert_omnibus(entries, names, context, place, skip_failed)
     return [_build_result(done) for done in conversions], [str(finding) for finding in found]
@@ -387,14 +389,7 @@ def build(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
     are slugs of the titles, made unique within this run, so two works with one title never
     overwrite each other.
     """
-    names = check_formats(list(formats))
-    context = options if isinstance(options, RenderContext) else render_context(options)
-    out = Path(out_dir)
-    taken: set[Path] = set()
-
-    def place(stem: str, info: WriterInfo) -> Path:
-        return unique_path(out, stem, info.suffix, taken)
-
+    names, context, place = _run_setup(formats, out_dir, options)
     return _each_source(paths, on_result, lambda path, reason: BuildResult(path, error=reason),
                         lambda source: _build_one(source, names, context, place, seconds))
 
