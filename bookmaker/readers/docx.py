@@ -61,9 +61,9 @@ def read(path: Path) -> Book:
 
 
 def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The Book and the warnings met reading it (objects left out, unreadable images...)."""
-    book, found = _read(Path(path))
-    return book_or_first_error((book, found)), found
+    """The Book and the problems met reading it (objects left out, unreadable images...); the
+    registry (readers.read_with_findings) raises the first error, as for every reader."""
+    return _read(Path(path))
 
 
 def findings(path: Path) -> list[Finding]:

@@ -138,9 +138,9 @@ def read(path: Path) -> Book:
 
 
 def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The Book and the warnings met reading it (header fields it could not use...)."""
-    book, found = _read(Path(path))
-    return book_or_first_error((book, found)), found
+    """The Book and the problems met reading it (header fields it could not use...); the
+    registry (readers.read_with_findings) raises the first error, as for every reader."""
+    return _read(Path(path))
 
 
 def findings(path: Path) -> list[Finding]:
