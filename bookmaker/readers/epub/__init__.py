@@ -40,9 +40,10 @@ from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
-                             Metadata, Series, Table, plain_text)
+                             Metadata, Series, Table)
 from bookmaker.readers import findings_of
-from bookmaker.readers.html import ao3, ao3_calibre, chapters_from_blocks
+from bookmaker.readers.html import (ao3, ao3_calibre, chapters_from_blocks,
+                                    split_at_heading_level)
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
                                          remove_keeping_tail)
@@ -438,18 +439,7 @@ def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
     repeated = sorted(level for level, count in levels.items() if count > 1)
     if not repeated:
         return chapters_from_blocks(blocks)[1]
-    level = repeated[0]
-    chapters: list[Chapter] = []
-    current = Chapter("")
-    for block in blocks:
-        if isinstance(block, Heading) and block.level == level:
-            if current.blocks or current.title:
-                chapters.append(current)
-            current = Chapter(plain_text(block.children).strip(), line=block.line)
-        else:
-            current = dataclasses.replace(current, blocks=(*current.blocks, block))
-    chapters.append(current)
-    return tuple(chapters)
+    return tuple(split_at_heading_level(blocks, repeated[0]))
 
 
 def _footnotes_where_referred(chapters: tuple[Chapter, ...]) -> list[Chapter]:

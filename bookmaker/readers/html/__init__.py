@@ -9,7 +9,6 @@ left to transforms.scenebreaks.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from lxml import etree
@@ -101,20 +100,28 @@ def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""
         blocks, headings = blocks[1:], headings[1:]
     if not headings:
         return title, (Chapter("", blocks),)
-    level = min(heading.level for heading in headings)
-    chapters: list[Chapter] = []
-    current = Chapter("")
-    for block in blocks:
-        if isinstance(block, Heading) and block.level == level:
-            if current.blocks or current.title:
-                chapters.append(current)
-            current = Chapter(" ".join(plain_text(block.children).split()), line=block.line)
-        else:
-            current = dataclasses.replace(current, blocks=(*current.blocks, block))
-    chapters.append(current)
+    chapters = split_at_heading_level(blocks, min(heading.level for heading in headings))
     if len(chapters) > 1 and not chapters[0].title and not _holds_anything(chapters[0].blocks):
         chapters.pop(0)  # the empty paragraphs or anchors before the first heading
     return title, tuple(chapters)
+
+
+
+def split_at_heading_level(blocks: tuple[Block, ...], level: int) -> list[Chapter]:
+    """``blocks`` cut into chapters at each heading of ``level``, which becomes the chapter's
+    title; what comes before the first one is an untitled chapter (empty when nothing does)."""
+    chapters: list[Chapter] = []
+    title, line = "", None
+    body: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == level:
+            if body or title:
+                chapters.append(Chapter(title, tuple(body), line=line))
+            title, line, body = " ".join(plain_text(block.children).split()), block.line, []
+        else:
+            body.append(block)
+    chapters.append(Chapter(title, tuple(body), line=line))
+    return chapters
 
 
 def _holds_anything(blocks: tuple[Block, ...]) -> bool:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 import tinycss2
 from lxml import etree
 
+from bookmaker.readers.html.blocks import remove_keeping_tail
+
 # Every label AO3's tag list has used (singular or plural), without the colon.
 TAG_LABELS = frozenset({
     "rating", "ratings", "archive warning", "archive warnings", "category", "categories",
@@ -125,7 +127,7 @@ def _drop_empty_divs(scope: etree._Element) -> None:
     """calibre's page-break markers (``div#calibre_pb_N``) and the wrappers a split left empty."""
     for div in reversed([element for element in scope.iter("div") if element is not scope]):
         if not _text(div) and next(div.iter("img"), None) is None and div.getparent() is not None:
-            _remove_keeping_tail(div)
+            remove_keeping_tail(div)
 
 
 def _restore_preface(scope: etree._Element) -> None:
@@ -417,16 +419,3 @@ def _add_class(element: etree._Element, name: str) -> None:
 
 def _by_id(root: etree._Element, element_id: str) -> etree._Element | None:
     return next((element for element in root.iter() if element.get("id") == element_id), None)
-
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)

@@ -23,7 +23,7 @@ from bookmaker.model import Book
 from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html import ao3, workskin
-from bookmaker.readers.html.blocks import parse_html
+from bookmaker.readers.html.blocks import parse_html, remove_keeping_tail
 
 # dd class -> the download's label for it
 _FIELDS = (("rating", "Rating"), ("warning", "Archive Warning"), ("category", "Category"),
@@ -200,15 +200,7 @@ def _chapters(work: etree._Element) -> etree._Element:
 def _text_div(text: etree._Element) -> etree._Element:
     """The chapter text without its hidden "Chapter Text" landmark heading."""
     for landmark in [h for h in text.iter("h3") if "landmark" in _classes(h)]:
-        parent = landmark.getparent()
-        if parent is not None:
-            if landmark.tail:
-                previous = landmark.getprevious()
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + landmark.tail
-                else:
-                    parent.text = (parent.text or "") + landmark.tail
-            parent.remove(landmark)
+        remove_keeping_tail(landmark)
     text.set("class", "userstuff")
     return text
 
