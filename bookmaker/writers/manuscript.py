@@ -31,7 +31,7 @@ from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, 
                              FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
                              ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby, SceneBreak,
                              SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
-                             TableCell, Text, map_blocks)
+                             TableCell, Text, map_blocks, query)
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -171,21 +171,23 @@ class _FootnoteLabels:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
-    def chapter_labels(self, chapter: Chapter) -> dict[str, str]:
+    def chapter_labels(self, footnotes: list[Footnote]) -> dict[str, str]:
         labels: dict[str, str] = {}
-        for block in chapter.blocks:
-            if isinstance(block, Footnote):
-                label = re.sub(r"[^\w-]", "", block.id) or "note"
-                candidate, number = label, 2
-                while candidate in self.used:
-                    candidate, number = f"{label}-{number}", number + 1
-                self.used.add(candidate)
-                labels[block.id] = candidate
+        for footnote in footnotes:
+            label = re.sub(r"[^\w-]", "", footnote.id) or "note"
+            candidate, number = label, 2
+            while candidate in self.used:
+                candidate, number = f"{label}-{number}", number + 1
+            self.used.add(candidate)
+            labels[footnote.id] = candidate
         return labels
 
 
 def _chapter(chapter: Chapter, number: int, labels: _FootnoteLabels) -> str:
-    chapter_labels = labels.chapter_labels(chapter)
+    # Every definition of the chapter, wherever it stands, is written after its text, where
+    # the reader puts them back.
+    footnotes = query(chapter, Footnote)
+    chapter_labels = labels.chapter_labels(footnotes)
     parts: list[str] = []
     title = chapter.title or (f"Chapter {number}" if number > 1 else "")
     if title:
@@ -199,9 +201,8 @@ def _chapter(chapter: Chapter, number: int, labels: _FootnoteLabels) -> str:
     if chapter.end_notes:
         parts.append(_container("end-notes", _blocks(chapter.end_notes, chapter_labels),
                                 chapter.end_notes))
-    for block in chapter.blocks:
-        if isinstance(block, Footnote):
-            parts.append(_footnote_definition(block, chapter_labels))
+    for footnote in footnotes:
+        parts.append(_footnote_definition(footnote, chapter_labels))
     return "\n\n".join(parts)
 
 
@@ -255,7 +256,11 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
     if isinstance(block, RawHtml):
         # An HTML block ends at a blank line; the reader sanitises it again.
         return "\n".join(line for line in block.html.splitlines() if line.strip())
-    return ""
+    if isinstance(block, ListBlock):  # (_blocks gives neighbouring lists different markers)
+        return _list(block, _list_marker(block, avoid=""), labels)
+    if isinstance(block, Footnote):
+        return ""  # written after the chapter's text (_chapter)
+    raise TypeError(f"the manuscript writer has no Markdown for {block!r}")
 
 
 def _code_block_text(paragraph: Paragraph) -> str | None:

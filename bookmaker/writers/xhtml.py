@@ -25,7 +25,7 @@ from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
                              Paragraph, RawHtml, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
-                             Strong, Subscript, Superscript, Table, TableCell, Text)
+                             Strong, Subscript, Superscript, Table, TableCell, Text, query)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
 _SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
@@ -114,24 +114,9 @@ def collect_footnotes(*sequences: Iterable[Block]) -> dict[str, Footnote]:
     """Every Footnote definition in the block sequences of one document, by id (first wins)."""
     found: dict[str, Footnote] = {}
     for blocks in sequences:
-        _collect_footnotes_into(blocks, found)
+        for footnote in query(tuple(blocks), Footnote):
+            found.setdefault(footnote.id, footnote)
     return found
-
-
-def _collect_footnotes_into(blocks: Iterable[Block], found: dict[str, Footnote]) -> None:
-    for block in blocks:
-        if isinstance(block, Footnote):
-            found.setdefault(block.id, block)
-            _collect_footnotes_into(block.blocks, found)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                _collect_footnotes_into(item, found)
-        elif isinstance(block, (BlockQuote, Note, Div)):
-            _collect_footnotes_into(block.blocks, found)
-        elif isinstance(block, Table):
-            for row in block.rows:
-                for cell in row:
-                    _collect_footnotes_into(cell.blocks, found)
 
 
 class XhtmlRenderer:
