@@ -27,11 +27,11 @@ from bookmaker.safety.assets import (IMAGE_TYPES, asset_bytes, asset_media_type,
                               drop_unreadable_assets, locate_asset)
 from bookmaker.errors import Finding
 from bookmaker.settings.context import RenderContext
-from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, Footnote,
-                             FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
-                             ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby, SceneBreak,
-                             SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
-                             TableCell, Text, map_blocks, query)
+from bookmaker.model import (CHILD_FIELDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
+                             Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
+                             Link, ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby,
+                             SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
+                             Superscript, Table, TableCell, Text, map_blocks, query)
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -299,17 +299,27 @@ def _container(kind: str, body: str, blocks: tuple[Block, ...]) -> str:
 
 
 def _container_depth(blocks: tuple[Block, ...]) -> int:
+    """How many fence levels the containers among ``blocks`` need: one per ``:::`` container
+    (notes and asides; tables count their own), through whatever else holds blocks (quotes,
+    lists, any block type the model adds)."""
     depth = 0
     for block in blocks:
-        if isinstance(block, (Note, Div)):
-            depth = max(depth, 1 + _container_depth(block.blocks))
-        elif isinstance(block, BlockQuote):
-            depth = max(depth, _container_depth(block.blocks))
-        elif isinstance(block, ListBlock):
-            depth = max([depth] + [_container_depth(item) for item in block.items])
-        elif isinstance(block, Table):
+        if isinstance(block, Table):
             depth = max(depth, 1 + _table_depth(block))
+        elif not isinstance(block, Footnote):  # definitions are written apart, at top level
+            inner = max((_container_depth(group) for group in _held_blocks(block)), default=0)
+            depth = max(depth, inner + (1 if isinstance(block, (Note, Div)) else 0))
     return depth
+
+
+def _held_blocks(block: Block) -> list[tuple[Block, ...]]:
+    """The sequences of blocks a block holds (a quote's, each item of a list), from the model."""
+    groups: list[tuple[Block, ...]] = []
+    for child in CHILD_FIELDS[type(block)]:
+        if child.many and not child.holds_inlines:
+            value = getattr(block, child.name)
+            groups.extend(value if child.nested else (value,))
+    return groups
 
 
 def _line_block_line(line: tuple[Inline, ...], labels: dict[str, str] | None) -> str:
