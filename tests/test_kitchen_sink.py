@@ -31,7 +31,7 @@ from bookmaker.transforms import scenebreaks
 from bookmaker.writers import epub
 from bookmaker.writers.epub import kepub
 from bookmaker.writers.manuscript import manuscript_text
-from bookmaker.writers.pdf.print_html import print_document
+from bookmaker.writers.pdf import print_document
 
 from paths import DATA
 
