@@ -90,8 +90,17 @@ def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
     """The Book and every problem met reading it (the first error raised), for ``build`` to
     print its warnings: an unknown rating, a misspelt warning, an unused footnote."""
     path = Path(path)
+    text, encoding = read_text(path)
+    return read_text_with_findings(text, path, encoding)
+
+
+def read_text_with_findings(text: str, path: Path,
+                            encoding: str = "utf-8") -> tuple[Book, list[Finding]]:
+    """``read_with_findings`` for the manuscript's text already decoded (by
+    ``decoding.read_text``): the live preview reads the file once per save and parses it, or
+    one changed chapter of it, from here. ``path`` names the file in messages."""
     problems: list[Finding] = []
-    book = _read(path, problems)
+    book = _read_decoded(text, encoding, path, problems)
     first_error = next((f for f in problems if f.level == "error"), None)
     if first_error is not None:
         raise ManuscriptError(first_error.message, path, first_error.line, first_error.hint)
@@ -130,6 +139,11 @@ def _read(path: Path, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
     text, encoding = read_text(path)
+    return _read_decoded(text, encoding, path, problems)
+
+
+def _read_decoded(text: str, encoding: str, path: Path, problems: list[Finding]) -> Book:
+    """``_read`` from the decoded text."""
     text = guard_markdown(text, path)  # bounds markdown-it's slow paths (safety/budgets.py)
     env: dict = {}
     tokens = _PARSER.parse(text, env)
