@@ -1,0 +1,158 @@
+"""The print view: the printed pages of the document on screen, laid out by the PDF writer's own
+WeasyPrint set-up and shown as images.
+
+Only the section asked for is laid out (a chapter of a few thousand words takes a few tenths of a
+second), from the PDF writer's own print HTML (``PrintBook``) and stylesheets (``Layout``), so the
+page is the one ``bookmaker build -f pdf`` prints, less what only the whole book knows: the page
+numbers, stamped when a whole book is joined, and the contents' numbers. Pages are drawn by
+PDFium into PNGs, because a PDF in the page is not shown by phones' browsers at all. Everything
+stays in memory: nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bookmaker.model import Book
+from bookmaker.preview.build import Snapshot
+
+if TYPE_CHECKING:  # WeasyPrint loads with the first page laid out, not with the server
+    from bookmaker.writers.pdf.layout import Layout
+    from bookmaker.writers.pdf.print_html import PrintBook
+
+# Pixels per point: an A5 page is 420 points wide, so about 840 pixels, sharp on a phone's or a
+# laptop's dense screen without making each page more than a couple of hundred kilobytes.
+SCALE = 2.0
+# Laid-out sections kept: the chapter on screen, its neighbours, and a theme switched back.
+CACHED_SECTIONS = 12
+
+
+@dataclass(frozen=True)
+class PrintPages:
+    """One section's pages: ``key`` names them for their images' URLs."""
+
+    key: str
+    sizes: tuple[tuple[int, int], ...]  # each page's width and height in pixels
+    note: str  # what the view says about them (which section, what is left out)
+
+
+class PrintView:
+    """Lays out sections on demand, one at a time, and keeps the last ones laid out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._layouts: dict[tuple[str | None, str, str], Layout] = {}
+        self._print_books: list[tuple[Book, PrintBook]] = []
+        self._pages: OrderedDict[str, tuple[PrintPages, list[bytes]]] = OrderedDict()
+
+    def pages(self, snapshot: Snapshot, href: str) -> PrintPages:
+        """The printed pages of the document ``href`` of ``snapshot``'s book (laid out now
+        unless they were already); raises BookmakerError when the print view cannot show it."""
+        from bookmaker.errors import BookmakerError
+
+        document = snapshot.document(href)
+        if document is None or snapshot.book is None or snapshot.context is None:
+            raise BookmakerError(f"the book has no page {href}")
+        with self._lock:
+            print_book = self._print_book(snapshot)
+            html, what = _section(print_book, document.id, snapshot)
+            layout = self._layout(snapshot)
+            key = hashlib.sha1(f"{id(layout)}\0{html}".encode()).hexdigest()[:16]
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key][0]
+            images = _draw(layout.render(html).write_pdf())
+            sizes = tuple(_png_size(image) for image in images)
+            pages = PrintPages(key, sizes, what)
+            self._pages[key] = (pages, images)
+            while len(self._pages) > CACHED_SECTIONS:
+                self._pages.popitem(last=False)
+            return pages
+
+    def image(self, key: str, number: int) -> bytes | None:
+        """Page ``number`` (0-based) of the pages named ``key``, as PNG; None if unknown."""
+        with self._lock:
+            found = self._pages.get(key)
+        if found is None or not 0 <= number < len(found[1]):
+            return None
+        return found[1][number]
+
+    def _print_book(self, snapshot: Snapshot) -> PrintBook:
+        """The print sections of the snapshot's book, made once per book (kept for the last
+        two: the book shown and the one before it)."""
+        from bookmaker.writers.pdf.print_html import print_book_for
+
+        assert snapshot.book is not None
+        for book, print_book in self._print_books:
+            if book is snapshot.book:
+                return print_book
+        made = print_book_for(snapshot.book, snapshot.context)
+        self._print_books = [(snapshot.book, made), *self._print_books[:1]]
+        return made
+
+    def _layout(self, snapshot: Snapshot) -> Layout:
+        from bookmaker.writers.pdf.layout import Layout, LayoutSettings
+        from bookmaker.writers.pdf.print_html import image_folders
+
+        assert snapshot.book is not None and snapshot.context is not None
+        options, theme = snapshot.context.options, snapshot.context.theme
+        key = (snapshot.book.base_dir, options.paper, str(theme.folder))
+        if key not in self._layouts:
+            self._layouts[key] = Layout(LayoutSettings(snapshot.book.base_dir, options.paper,
+                                                       theme, image_folders(snapshot.book)))
+        return self._layouts[key]
+
+
+def _section(print_book: PrintBook, page_id: str, snapshot: Snapshot) -> tuple[str, str]:
+    """The print document for the EPUB page ``page_id`` and what the view says of it: a
+    chapter's own section, or the front matter (cover, title page, warnings, contents) for any
+    of its pages."""
+    assert snapshot.context is not None
+    paper = snapshot.context.options.paper.upper()
+    body = {section.id: section for section in print_book.body}
+    wanted = _print_section_id(page_id)
+    if wanted in body:
+        section = body[wanted]
+        return (print_book.document([section.html]),
+                f"{section.label}: {paper} pages as printed (page numbers come with the "
+                "whole book)")
+    blank = {section.id: "" for section in print_book.body}
+    return (print_book.document(print_book.front_sections(blank)),
+            f"The front matter: {paper} pages as printed (the contents' page numbers come "
+            "with the whole book)")
+
+
+def _print_section_id(page_id: str) -> str:
+    """The print section an EPUB page belongs to: chapter-003 and its parts to chapter-3."""
+    if page_id.startswith("chapter-"):
+        number = page_id.split("-")[1]
+        return f"chapter-{int(number)}" if number.isdigit() else page_id
+    return {"endnotes": "end-notes"}.get(page_id, page_id)
+
+
+def _draw(pdf: bytes) -> list[bytes]:
+    """Every page of ``pdf`` drawn as a PNG at SCALE pixels per point."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    images = []
+    try:
+        for page in document:
+            bitmap = page.render(scale=SCALE)
+            out = io.BytesIO()
+            bitmap.to_pil().save(out, "PNG", compress_level=1)
+            images.append(out.getvalue())
+            page.close()
+    finally:
+        document.close()
+    return images
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's header (IHDR, bytes 16 to 24)."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
