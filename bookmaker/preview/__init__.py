@@ -17,8 +17,10 @@ in memory, so stopping leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bookmaker.errors import BookmakerError
@@ -45,6 +47,11 @@ def preview(path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         raise BookmakerError(f"{printable_name(str(path))}: no such manuscript (give the file "
                              "you are writing)")
     settings_for(path, {"style": style})
+    with _scratch():
+        _serve(path, host, port, style, echo)
+
+
+def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo) -> None:
     events = Events()
     news = _News(echo)
 
@@ -70,6 +77,20 @@ def preview(path: str | Path, host: str = "127.0.0.1", port: int = 8000,
         builder.stop()
         watcher.stop()
         server.server_close()
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[None]:
+    """A temporary folder of the preview's own for whatever a library puts in one (WeasyPrint
+    keeps its font configuration in one for as long as a layout lives, and a layout lives as
+    long as the preview), removed when the preview stops, however it stops short of a kill."""
+    folder = tempfile.mkdtemp(prefix="bookmaker-preview-")
+    previous, tempfile.tempdir = tempfile.tempdir, folder
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _News:

@@ -431,9 +431,11 @@ function fit() {
   const sections = [...document.querySelectorAll('.view')];
   const size = (section) => [Number(section.dataset.width), Number(section.dataset.height)];
   if (narrow) {
+    // The screen's width, not the page's (a phone widens the page to whatever overflows it).
+    const screenWidth = Math.min(innerWidth, screen.width || innerWidth);
     for (const section of sections) {
       const [width] = size(section);
-      section.style.setProperty('--s', Math.min(1, (innerWidth - 40) / width).toFixed(4));
+      section.style.setProperty('--s', Math.min(1, (screenWidth - 24) / (width + 30)).toFixed(4));
     }
     return;
   }
