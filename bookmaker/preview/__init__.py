@@ -59,10 +59,11 @@ def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo) -> N
         events.publish(snapshot)
         news(snapshot)
 
-    builder = PreviewBuilder(path, style, publish)
+    print_view = PrintView()
+    builder = PreviewBuilder(path, style, publish, print_view.lay_out_shown)
     builder.start()
     try:
-        server = PreviewServer((host, port), builder, events, PrintView())
+        server = PreviewServer((host, port), builder, events, print_view)
     except OSError as error:
         raise BookmakerError(f"cannot listen on {host}:{port}: {error.strerror} (give another "
                              "--port, or 0 for any free one)") from None

@@ -114,10 +114,14 @@ class _Base:
 class PreviewBuilder:
     """Keeps the newest good book of one manuscript and tells ``publish`` of every change."""
 
-    def __init__(self, path: Path, style: str | None,
-                 publish: Callable[[Snapshot], None]) -> None:
+    def __init__(self, path: Path, style: str | None, publish: Callable[[Snapshot], None],
+                 before_confirming: Callable[[Snapshot], None] | None = None) -> None:
         self.path = path
         self.publish = publish
+        # Called on the build thread with a quick build's snapshot, before the whole build that
+        # confirms it: the print view lays out the chapter on screen first, rather than share
+        # the processor with a build whose book is, nearly always, the one already shown.
+        self.before_confirming = before_confirming
         self._theme = style  # None: bookmaker.toml's or the default
         # A folder named on the command line or in bookmaker.toml is offered beside the shipped
         # themes, by the same words.
@@ -156,8 +160,12 @@ class PreviewBuilder:
         with self._lock:
             self._generation += 1
             generation = self._generation
-        changed = {path.resolve() for path in changed}
-        if changed == {self.path.resolve()}:
+        # An editor's save may touch other files beside it (a backup, a swap file): the
+        # manuscript among them is enough for the quick build, as the whole build follows.
+        # While a mistake is shown, only the whole build may say it is gone: the quick one
+        # does not know what else the whole book holds (a bad bookmaker.toml, say).
+        if self.path.resolve() in {path.resolve() for path in changed} and \
+                self._snapshot.error is None:
             self._build_quickly(generation)
         self._wanted.set()
 
@@ -179,6 +187,9 @@ class PreviewBuilder:
             if self._stopping:
                 return
             self._wanted.clear()
+            shown = self._snapshot
+            if not shown.settled and shown.error is None and self.before_confirming:
+                self.before_confirming(shown)
             self._build_whole(self._generation)
 
     def _build_whole(self, generation: int) -> None:

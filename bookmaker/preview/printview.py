@@ -11,6 +11,7 @@ stays in memory: nothing is written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import threading
@@ -49,6 +50,7 @@ class PrintView:
         self._layouts: dict[tuple[str | None, str, str], Layout] = {}
         self._print_books: list[tuple[Book, PrintBook]] = []
         self._pages: OrderedDict[str, tuple[PrintPages, list[bytes]]] = OrderedDict()
+        self.last_asked: str | None = None  # the document whose pages a page last asked for
 
     def pages(self, snapshot: Snapshot, href: str) -> PrintPages:
         """The printed pages of the document ``href`` of ``snapshot``'s book (laid out now
@@ -58,6 +60,7 @@ class PrintView:
         document = snapshot.document(href)
         if document is None or snapshot.book is None or snapshot.context is None:
             raise BookmakerError(f"the book has no page {href}")
+        self.last_asked = href
         with self._lock:
             print_book = self._print_book(snapshot)
             html, what = _section(print_book, document.id, snapshot)
@@ -73,6 +76,15 @@ class PrintView:
             while len(self._pages) > CACHED_SECTIONS:
                 self._pages.popitem(last=False)
             return pages
+
+    def lay_out_shown(self, snapshot: Snapshot) -> None:
+        """Lay out the pages of the document last asked for, as ``snapshot`` has it: what the
+        page will ask for next, once it hears of the snapshot."""
+        from bookmaker.errors import BookmakerError
+
+        if self.last_asked is not None:
+            with contextlib.suppress(BookmakerError):
+                self.pages(snapshot, self.last_asked)
 
     def image(self, key: str, number: int) -> bytes | None:
         """Page ``number`` (0-based) of the pages named ``key``, as PNG; None if unknown."""

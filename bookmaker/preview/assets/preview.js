@@ -61,6 +61,7 @@ function connect() {
 }
 
 function showBook(book) {
+  const before = preview.book;
   preview.book = book;
   document.title = `${book.title || 'Preview'} · bookmaker preview`;
   $('book-title').textContent = book.title || 'Preview';
@@ -71,7 +72,18 @@ function showBook(book) {
   const known = book.documents.some((one) => one.href === preview.href);
   if (!known) preview.href = firstPage(book);
   say(book.error ? 'Showing the last good book' : book.settled ? 'Up to date' : 'Updating…');
+  const elsewhere = changedElsewhere(before, book);
+  if (elsewhere.length && !book.error) say(`Up to date; also changed: ${elsewhere.join(', ')}`);
   showCurrent();
+}
+
+// The pages a snapshot changed other than the one on screen: a save there shows nothing here.
+function changedElsewhere(before, book) {
+  if (!before || JSON.stringify(before.files) !== JSON.stringify(book.files)) return [];
+  const digests = new Map(before.documents.map((one) => [one.href, one.digest]));
+  return book.documents.filter((one) => one.href !== preview.href && digests.has(one.href) &&
+                               digests.get(one.href) !== one.digest)
+    .map((one) => one.label).slice(0, 3);
 }
 
 function firstPage(book) {
