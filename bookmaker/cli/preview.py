@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +37,13 @@ def preview(
             serve(manuscript, host, port, style, echo=typer.echo)
     except (Interrupted, KeyboardInterrupt):
         typer.echo("bookmaker: preview stopped; nothing was written", err=True)
+        # Everything is already stopped and removed (the streams, the watch, the socket, the
+        # scratch folder). What is left is memory: the book's model and the printed pages,
+        # millions of objects that the interpreter would free one by one for most of a second
+        # on a busy machine; the process ends without that.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     except BookmakerError as error:
         typer.echo(f"bookmaker: {error}", err=True)
         raise typer.Exit(2) from None

@@ -197,6 +197,8 @@ class PreviewBuilder:
         try:
             _formats, _out, context, config_warnings = settings_for(self.path, {"style": theme})
             text, book, found = self._read(self.path)
+            if generation != self._generation:
+                return  # saved again meanwhile: the rest would be thrown away
             book, dropped = typeset(book, self.path, context)
             documents = content_documents(book, context)
         except BaseException as problem:  # every failure is shown; none stops the preview

@@ -20,6 +20,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+# What the lines that matter start with: fences, containers, headings, setext underlines.
+_MARKERS = frozenset("`~:#=")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _TILDE_SCENE_BREAK = re.compile(r"~(?:[ \t]*~){2,}[ \t]*")
 _CONTAINER = re.compile(r" {0,3}(:{3,})[ \t]*(\S*)")
@@ -72,6 +74,8 @@ def split(text: str) -> Manuscript | None:
     containers = 0
     for index in range(body, len(lines)):
         line = lines[index]
+        if line.lstrip(" ")[:1] not in _MARKERS:
+            continue  # prose (most lines): nothing in it can open, close or start anything
         if fence is not None:
             if re.fullmatch(f" {{0,3}}{re.escape(fence[0])}{{{fence[1]},}}[ \t]*", line):
                 fence = None

@@ -36,6 +36,7 @@ ASSET_TYPES = {"index.html": "text/html; charset=utf-8",
 READER_FONTS = frozenset(f"SourceSerifPro-{style}.ttf"
                          for style in ("Regular", "It", "Bold", "BoldIt"))
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies keep it open
+INLINE_BYTES = 512 * 1024  # changed documents sent with the news, at most (a chapter is 20 KB)
 MAX_BODY = 4096  # bytes a request to change the theme may carry
 
 
@@ -61,6 +62,17 @@ class Events:
         with self._lock:
             for stream in self._streams:
                 stream.put(snapshot)
+
+
+def _changed_contents(snapshot: Snapshot, sent: dict[str, str]) -> dict[str, str]:
+    """The documents changed since the page was last told, by digest, when they are few: sent
+    with the news, they save the page a request while the server is busiest (the whole build
+    and the print layout start as the news goes out)."""
+    changed = [document for document in snapshot.documents
+               if sent.get(document.href, document.digest) != document.digest]
+    if not changed or sum(len(document.content) for document in changed) > INLINE_BYTES:
+        return {}
+    return {document.digest: document.content.decode("utf-8") for document in changed}
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -188,8 +200,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.close_connection = True
             snapshot: Snapshot | None = self.server.builder.snapshot
+            sent: dict[str, str] = {}  # href -> the digest this page was told of
             while snapshot is not None:
-                data = json.dumps(snapshot.state(), ensure_ascii=False)
+                state = snapshot.state()
+                state["contents"] = _changed_contents(snapshot, sent)
+                sent = {document.href: document.digest for document in snapshot.documents}
+                data = json.dumps(state, ensure_ascii=False)
                 self.wfile.write(f"event: book\ndata: {data}\n\n".encode())
                 self.wfile.flush()
                 snapshot = self._next(stream)

@@ -56,7 +56,15 @@ const ereader = views[1];
 
 function connect() {
   const events = new EventSource('/events');
-  events.addEventListener('book', (event) => showBook(JSON.parse(event.data)));
+  events.addEventListener('book', (event) => {
+    const book = JSON.parse(event.data);
+    // The pages a save changed come with the news: no request to wait for.
+    for (const [digest, text] of Object.entries(book.contents || {})) {
+      preview.contents.set(digest, Promise.resolve(text));
+    }
+    delete book.contents;
+    showBook(book);
+  });
   events.onerror = () => { say('Connection lost; reconnecting…'); };
 }
 
