@@ -37,7 +37,8 @@ def main() -> None:
             page.goto(url)
             page.wait_for_function(
                 "() => { const images = [...document.querySelectorAll('#print img')];"
-                " return images.length > 1 && images.every(i => i.complete && i.naturalWidth);"
+                " return images.length > 1 && images.slice(0, 2).every(i => i.complete &&"
+                " i.naturalWidth);"
                 " }", timeout=WAIT_MS)
             for view in ("phone", "ereader"):
                 page.locator(f"#{view}").element_handle().content_frame().evaluate(

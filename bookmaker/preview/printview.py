@@ -42,6 +42,15 @@ class PrintPages:
     note: str  # what the view says about them (which section, what is left out)
 
 
+@dataclass
+class _LaidOut:
+    """A section laid out: its pages, the PDF they are drawn from, the pages drawn so far."""
+
+    pages: PrintPages
+    pdf: bytes
+    images: dict[int, bytes]
+
+
 class PrintView:
     """Lays out sections on demand, one at a time, and keeps the last ones laid out."""
 
@@ -49,7 +58,8 @@ class PrintView:
         self._lock = threading.Lock()
         self._layouts: dict[tuple[str | None, str, str], Layout] = {}
         self._print_books: list[tuple[Book, PrintBook]] = []
-        self._pages: OrderedDict[str, tuple[PrintPages, list[bytes]]] = OrderedDict()
+        self._pages: OrderedDict[str, _LaidOut] = OrderedDict()
+        self._drawing = threading.Lock()  # PDFium is not thread-safe
         self.last_asked: str | None = None  # the document whose pages a page last asked for
 
     def pages(self, snapshot: Snapshot, href: str) -> PrintPages:
@@ -68,14 +78,15 @@ class PrintView:
             key = hashlib.sha1(f"{id(layout)}\0{html}".encode()).hexdigest()[:16]
             if key in self._pages:
                 self._pages.move_to_end(key)
-                return self._pages[key][0]
-            images = _draw(layout.render(html).write_pdf())
-            sizes = tuple(_png_size(image) for image in images)
-            pages = PrintPages(key, sizes, what)
-            self._pages[key] = (pages, images)
+                return self._pages[key].pages
+            pdf = layout.render(html).write_pdf()
+            with self._drawing:
+                sizes = _page_sizes(pdf)
+            laid_out = _LaidOut(PrintPages(key, sizes, what), pdf, {})
+            self._pages[key] = laid_out
             while len(self._pages) > CACHED_SECTIONS:
                 self._pages.popitem(last=False)
-            return pages
+            return laid_out.pages
 
     def lay_out_shown(self, snapshot: Snapshot) -> None:
         """Lay out the pages of the document last asked for, as ``snapshot`` has it: what the
@@ -87,12 +98,16 @@ class PrintView:
                 self.pages(snapshot, self.last_asked)
 
     def image(self, key: str, number: int) -> bytes | None:
-        """Page ``number`` (0-based) of the pages named ``key``, as PNG; None if unknown."""
+        """Page ``number`` (0-based) of the pages named ``key``, as PNG, drawn when first asked
+        for (the page asks for those in view first); None if unknown."""
         with self._lock:
             found = self._pages.get(key)
-        if found is None or not 0 <= number < len(found[1]):
+        if found is None or not 0 <= number < len(found.pages.sizes):
             return None
-        return found[1][number]
+        with self._drawing:
+            if number not in found.images:
+                found.images[number] = _draw(found.pdf, number)
+            return found.images[number]
 
     def _print_book(self, snapshot: Snapshot) -> PrintBook:
         """The print sections of the snapshot's book, made once per book (kept for the last
@@ -147,24 +162,29 @@ def _print_section_id(page_id: str) -> str:
     return {"endnotes": "end-notes"}.get(page_id, page_id)
 
 
-def _draw(pdf: bytes) -> list[bytes]:
-    """Every page of ``pdf`` drawn as a PNG at SCALE pixels per point."""
+def _page_sizes(pdf: bytes) -> tuple[tuple[int, int], ...]:
+    """Each page's size in pixels, as _draw will draw it."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
-    images = []
     try:
-        for page in document:
-            bitmap = page.render(scale=SCALE)
-            out = io.BytesIO()
-            bitmap.to_pil().save(out, "PNG", compress_level=1)
-            images.append(out.getvalue())
-            page.close()
+        return tuple((round(width * SCALE), round(height * SCALE))
+                     for width, height in (document.get_page_size(index)
+                                           for index in range(len(document))))
     finally:
         document.close()
-    return images
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from the PNG's header (IHDR, bytes 16 to 24)."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+def _draw(pdf: bytes, number: int) -> bytes:
+    """Page ``number`` of ``pdf`` drawn as a PNG at SCALE pixels per point."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[number]
+        out = io.BytesIO()
+        page.render(scale=SCALE).to_pil().save(out, "PNG", compress_level=1)
+        page.close()
+        return out.getvalue()
+    finally:
+        document.close()

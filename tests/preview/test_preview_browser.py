@@ -142,8 +142,8 @@ def _wait_for_book(page) -> None:
     page.wait_for_function("() => window.bookmakerPreview.book !== null", timeout=WAIT_MS)
     for view in ("phone", "ereader"):
         page.frame_locator(f"#{view}").locator("h1").first.wait_for(timeout=WAIT_MS)
-    page.wait_for_function(
-        "() => { const images = [...document.querySelectorAll('#print img')];"
+    page.wait_for_function(  # the pages in view; the others are drawn when scrolled to
+        "() => { const images = [...document.querySelectorAll('#print img')].slice(0, 2);"
         " return images.length > 0 && images.every(i => i.complete && i.naturalWidth > 0); }",
         timeout=WAIT_MS)
 
@@ -165,6 +165,10 @@ def test_the_page_shows_the_book_as_a_phone_an_e_reader_and_print_show_it(tmp_pa
         page.wait_for_function("() => document.querySelector('#page-number').textContent"
                                f" === 'Page 2 of {pages}'", timeout=WAIT_MS)
         assert len(page.query_selector_all("#print img")) >= 3  # the chapter's printed pages
+        page.locator("#print figure").last.scroll_into_view_if_needed()
+        page.wait_for_function("() => { const last = [...document.querySelectorAll('#print img')]"
+                               ".pop(); return last.complete && last.naturalWidth > 0; }",
+                               timeout=WAIT_MS)
         assert "A5 pages as printed" in page.inner_text("#print-note")
         labels = page.eval_on_selector_all("#document option", "os => os.map(o => o.text)")
         assert labels == ["Cover", "Title page", "Before you read", "Sephiroth", "Genesis"]

@@ -377,6 +377,8 @@ async function showPrint(page) {
       pane.append(figure);
     }
     const image = figure.querySelector('img');
+    // Pages are drawn as they are asked for: those in view first, the rest when scrolled to.
+    image.loading = number < 2 ? 'eager' : 'lazy';
     image.width = one.width;
     image.height = one.height;
     image.alt = `Printed page ${number + 1} of ${answer.pages.length}: ${page.label}`;
