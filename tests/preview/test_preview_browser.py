@@ -137,6 +137,14 @@ def _frame(page, view: str):
     return page.locator(f"#{view}").element_handle().content_frame()
 
 
+def _open(chromium, preview: Preview, viewport: dict | None = None):
+    """The preview's page at a laptop's size (or ``viewport``), once it shows the book."""
+    page = chromium.new_page(viewport=viewport or {"width": 1440, "height": 900})
+    page.goto(preview.url)
+    _wait_for_book(page)
+    return page
+
+
 def _wait_for_book(page) -> None:
     """The page connected, both EPUB views showing a page, and the printed pages drawn."""
     page.wait_for_function("() => window.bookmakerPreview.book !== null", timeout=WAIT_MS)
@@ -150,9 +158,7 @@ def _wait_for_book(page) -> None:
 
 def test_the_page_shows_the_book_as_a_phone_an_e_reader_and_print_show_it(tmp_path, chromium):
     with running_preview(tmp_path, seed_in_two_chapters()) as preview:
-        page = chromium.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(preview.url)
-        _wait_for_book(page)
+        page = _open(chromium, preview)
         phone, ereader = page.frame_locator("#phone"), page.frame_locator("#ereader")
         assert phone.locator("h1").first.inner_text() == "Sephiroth"
         assert ereader.locator("h1").first.inner_text() == "Sephiroth"
@@ -197,9 +203,7 @@ def test_on_a_phone_the_views_stand_one_above_the_other(tmp_path, chromium):
 def test_a_save_is_shown_in_place_keeping_the_readers_place(tmp_path, chromium):
     text = seed_in_two_chapters()
     with running_preview(tmp_path, text) as preview:
-        page = chromium.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(preview.url)
-        _wait_for_book(page)
+        page = _open(chromium, preview)
         phone, ereader = _frame(page, "phone"), _frame(page, "ereader")
         for _ in range(2):
             page.click("#page-on")
@@ -241,9 +245,7 @@ FIRST_ON_PAGE = """() => [...document.body.querySelectorAll('p')].find(p => [...
 def test_a_mistake_is_shown_over_the_last_good_book_and_cleared_by_the_fix(tmp_path, chromium):
     text = seed_in_two_chapters()
     with running_preview(tmp_path, text) as preview:
-        page = chromium.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(preview.url)
-        _wait_for_book(page)
+        page = _open(chromium, preview)
         preview.manuscript.write_text(text.replace("title: A New Hero", "title: [A New Hero"),
                                       encoding="utf-8")
         page.wait_for_selector("#error", state="visible", timeout=WAIT_MS)
@@ -262,9 +264,7 @@ def test_a_mistake_is_shown_over_the_last_good_book_and_cleared_by_the_fix(tmp_p
 
 def test_the_theme_and_dark_mode_are_switched_in_the_page(tmp_path, chromium):
     with running_preview(tmp_path, seed_in_two_chapters()) as preview:
-        page = chromium.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(preview.url)
-        _wait_for_book(page)
+        page = _open(chromium, preview)
         page.select_option("#theme", "typewriter")
         body_font = "() => getComputedStyle(document.body).fontFamily"
         for view in ("phone", "ereader"):
@@ -284,9 +284,7 @@ def test_ctrl_c_stops_it_with_a_page_open(tmp_path, chromium):
     """An open page holds an event stream; SIGINT still ends the command at once (the
     running_preview context checks that nothing is left behind)."""
     with running_preview(tmp_path, seed_in_two_chapters()) as preview:
-        page = chromium.new_page()
-        page.goto(preview.url)
-        _wait_for_book(page)
+        _open(chromium, preview, {"width": 1280, "height": 720})  # its event stream open
         started = time.monotonic()
         preview.process.send_signal(signal.SIGINT)
         preview.process.wait(timeout=WAIT)
