@@ -12,6 +12,7 @@ stays in memory: nothing is written to disk.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import threading
@@ -40,6 +41,7 @@ class PrintPages:
     key: str
     sizes: tuple[tuple[int, int], ...]  # each page's width and height in pixels
     note: str  # what the view says about them (which section, what is left out)
+    first: int = 0  # the page the document asked for starts on (the front matter has several)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class _LaidOut:
     pages: PrintPages
     pdf: bytes
     images: dict[int, bytes]
+    starts: dict[str, int]  # each bookmark's label -> the 0-based page it starts on
 
 
 class PrintView:
@@ -76,17 +79,17 @@ class PrintView:
             html, what = _section(print_book, document.id, snapshot)
             layout = self._layout(snapshot)
             key = hashlib.sha1(f"{id(layout)}\0{html}".encode()).hexdigest()[:16]
-            if key in self._pages:
-                self._pages.move_to_end(key)
-                return self._pages[key].pages
-            pdf = layout.render(html).write_pdf()
-            with self._drawing:
-                sizes = _page_sizes(pdf)
-            laid_out = _LaidOut(PrintPages(key, sizes, what), pdf, {})
-            self._pages[key] = laid_out
-            while len(self._pages) > CACHED_SECTIONS:
-                self._pages.popitem(last=False)
-            return laid_out.pages
+            if key not in self._pages:
+                self._pages[key] = _lay_out(layout, html, PrintPages(key, (), what),
+                                            self._drawing)
+                while len(self._pages) > CACHED_SECTIONS:
+                    self._pages.popitem(last=False)
+            self._pages.move_to_end(key)
+            laid_out = self._pages[key]
+            # The title page and the warnings page are bookmarked by the words the EPUB's
+            # contents call them, so each opens the front matter at its own page.
+            return dataclasses.replace(laid_out.pages,
+                                       first=laid_out.starts.get(document.label, 0))
 
     def lay_out_shown(self, snapshot: Snapshot) -> None:
         """Lay out the pages of the document last asked for, as ``snapshot`` has it: what the
@@ -160,6 +163,20 @@ def _print_section_id(page_id: str) -> str:
         number = page_id.split("-")[1]
         return f"chapter-{int(number)}" if number.isdigit() else page_id
     return {"endnotes": "end-notes"}.get(page_id, page_id)
+
+
+def _lay_out(layout: Layout, html: str, pages: PrintPages,
+             drawing: threading.Lock) -> _LaidOut:
+    """``html`` laid out and written as a PDF, with its pages' sizes (read by PDFium, under
+    ``drawing``) and bookmarks."""
+    document = layout.render(html)
+    starts: dict[str, int] = {}
+    for label, target, _children, _state in document.make_bookmark_tree():
+        starts.setdefault(label, target[0])
+    pdf = document.write_pdf()
+    with drawing:
+        sizes = _page_sizes(pdf)
+    return _LaidOut(dataclasses.replace(pages, sizes=sizes), pdf, {}, starts)
 
 
 def _page_sizes(pdf: bytes) -> tuple[tuple[int, int], ...]:

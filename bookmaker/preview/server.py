@@ -173,7 +173,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         document = snapshot.document(href)
         self._json({"href": href, "digest": document.digest if document else "",
-                    "note": pages.note,
+                    "note": pages.note, "first": pages.first,
                     "pages": [{"src": f"/print-page/{pages.key}/{number}.png",
                                "width": width, "height": height}
                               for number, (width, height) in enumerate(pages.sizes)]})

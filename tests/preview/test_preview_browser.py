@@ -180,6 +180,10 @@ def test_the_page_shows_the_book_as_a_phone_an_e_reader_and_print_show_it(tmp_pa
         assert labels == ["Cover", "Title page", "Before you read", "Sephiroth", "Genesis"]
         page.select_option("#document", label="Before you read")
         phone.get_by_text("Graphic Depictions Of Violence").wait_for(timeout=WAIT_MS)
+        # The print view opens the front matter at the warnings page, not at the cover.
+        page.wait_for_function("() => document.querySelector('#print').dataset.href"
+                               " === 'warnings.xhtml'", timeout=WAIT_MS)
+        assert page.evaluate("() => document.querySelector('#print').scrollTop") > 0
         page.select_option("#document", label="Title page")
         phone.locator("h1", has_text="A New Hero").wait_for(timeout=WAIT_MS)
         assert _serious(page) == []

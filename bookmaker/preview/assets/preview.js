@@ -386,6 +386,11 @@ async function showPrint(page) {
     figure.querySelector('figcaption').textContent = number % 2 === 0 ? 'right-hand page' : 'left-hand page';
   });
   figures.slice(answer.pages.length).forEach((figure) => figure.remove());
+  if (pane.dataset.href !== page.href) {  // another page of the book: show where it starts
+    const first = pane.querySelectorAll('figure')[answer.first || 0];
+    pane.scrollTop = first ? first.offsetTop - pane.offsetTop - 12 : 0;
+    pane.dataset.href = page.href;
+  }
   pane.dataset.digest = answer.digest;
   $('print-note').textContent = answer.note;
 }
