@@ -13,7 +13,7 @@ import pytest
 
 from bookmaker.preview import chunks
 from bookmaker.preview.build import PreviewBuilder, Snapshot
-from paths import DATA
+from paths import DATA, REPO
 
 WAIT = 90  # seconds for a whole build on a slow, shared machine; never reached when all is well
 
@@ -202,3 +202,32 @@ def test_what_is_not_a_chapter_heading(body, headings):
 ])
 def test_what_only_the_whole_read_can_cut(body):
     assert chunks.split(FRONT + body) is None
+
+
+def test_a_chapter_too_long_for_one_document_is_replaced_with_all_its_parts(tmp_path):
+    """A chapter past the EPUB writer's document limit is several files (chapter-001.xhtml,
+    chapter-001-2.xhtml...); a save in it replaces them all, as the whole build would."""
+    seed = (REPO / "manuscripts" / "a-new-hero.md").read_text(encoding="utf-8")
+    paragraphs = [p for p in seed.split("\n---\n", 1)[1].split("\n\n") if p.strip()]
+    long_chapter = "\n\n".join(f"{p} ({n})" for n in range(40) for p in paragraphs)
+    text = f"{FRONT}\n# The Long Night\n\n{long_chapter}\n\n# Morning\n\nIt was over.\n"
+    path = tmp_path / "long.md"
+    path.write_text(text, encoding="utf-8")
+    recorder = Recorder()
+    builder = PreviewBuilder(path, None, recorder)
+    builder.start()
+    try:
+        first = recorder.wait_for(lambda s: s.settled and not s.error)
+        parts = [d.href for d in first.documents if d.id.startswith("chapter-001")]
+        assert len(parts) >= 2
+        path.write_text(text.replace("(39)", "(thirty-nine, saved just now)"), encoding="utf-8")
+        seen = len(recorder.snapshots)
+        builder.saved({path})
+        quick = recorder.snapshots[seen]
+        assert not quick.settled
+        whole = recorder.wait_for(lambda s: s.settled, after=seen + 1)
+        assert [(d.href, d.content) for d in quick.documents] == \
+            [(d.href, d.content) for d in whole.documents]
+        assert b"thirty-nine, saved just now" in whole.document(parts[-1]).content
+    finally:
+        builder.stop()
