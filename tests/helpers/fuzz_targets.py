@@ -136,7 +136,7 @@ EPUB = st.one_of(
         "content.opf": parts[0], "c1.xhtml": parts[1]})),
     st.binary(max_size=300),
 )
-if ".epub" in readers.READERS:  # the EPUB reader is fuzzed like the others once it is there
+if ".epub" in readers.suffixes():  # the EPUB reader is fuzzed like the others once it is there
     TARGETS[".epub"] = EPUB
 
 
