@@ -125,9 +125,11 @@ class _Walk:
         offsets = [struct.unpack_from(">L", data, 78 + 8 * index)[0] for index in range(count)]
         offsets.append(len(data))
         for index in range(count):
-            if not offsets[index] <= offsets[index + 1] <= len(data):
-                raise self.error(f"the Kindle book's record {index} lies outside the file or "
-                                 "before the one it follows")
+            if offsets[index] > len(data):
+                raise self.error(f"the Kindle book's record {index} lies outside the file")
+            if offsets[index + 1] < offsets[index]:
+                raise self.error(f"the Kindle book's record {index + 1} starts before the one "
+                                 "it follows")
         return [data[offsets[index]:offsets[index + 1]] for index in range(count)]
 
     def header(self, records: list[bytes], start: int, ident: bytes) -> _Header:
@@ -279,7 +281,8 @@ class _Huff:
             raise walk.error("the Kindle book's HUFF table is damaged")
         try:
             first, second = struct.unpack_from(">LL", huff, 8)
-            self.dict1 = [(value & 0x1F, value & 0x80, value >> 8)
+            self.dict1 = [(value & 0x1F, value & 0x80,
+                           (((value >> 8) + 1) << (32 - (value & 0x1F))) - 1)
                           for value in struct.unpack_from(">256L", huff, first)]
             pairs = struct.unpack_from(">64L", huff, second)
         except struct.error:

@@ -130,3 +130,34 @@ def story_html(*paragraphs: str, title: str = "A Kindle Book") -> bytes:
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
     return (f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}"
             "</body></html>").encode()
+
+
+def huff_tables(phrases: dict[int, tuple[bytes, bool]] | None = None) -> tuple[bytes, bytes]:
+    """A HUFF and a CDIC record where every code is 8 bits long and byte ``b`` of a text record
+    names phrase ``255 - b``. By default phrase ``255 - b`` is the literal byte ``b``, so a text
+    record encodes itself; ``phrases`` replaces some (index: (bytes, literal)), a phrase that is
+    not literal being itself coded the same way."""
+    dict1 = struct.pack(">256L", *[(255 << 8) | 0x80 | 8] * 256)
+    huff = b"HUFF\x00\x00\x00\x18" + struct.pack(">LLLL", 24, 24 + len(dict1), 0, 0) + dict1 \
+        + b"\0" * (64 * 4)
+    table = {255 - byte: (bytes([byte]), True) for byte in range(256)}
+    table.update(phrases or {})
+    offsets, bodies, position = [], b"", 2 * 256
+    for index in range(256):
+        data, literal = table[index]
+        offsets.append(position + len(bodies))
+        bodies += struct.pack(">H", len(data) | (0x8000 if literal else 0)) + data
+    cdic = b"CDIC\x00\x00\x00\x10" + struct.pack(">LL", 256, 8) \
+        + struct.pack(">256H", *offsets) + bodies
+    return huff, cdic
+
+
+def huff_book(html: bytes, phrases: dict[int, tuple[bytes, bool]] | None = None) -> bytes:
+    """A MOBI 6 book of ``html`` compressed with HUFF/CDIC (the tables of huff_tables)."""
+    pieces = [html[start:start + RECORD_SIZE] for start in range(0, len(html), RECORD_SIZE)]
+    book = bytearray(mobi_book(html, compression=0x4448, text_records=pieces,
+                               resources=huff_tables(phrases)))
+    # The tables are the first records after the text: point the header at them.
+    record0 = struct.unpack_from(">L", book, 78)[0]
+    struct.pack_into(">LL", book, record0 + 0x70, len(pieces) + 1, 2)
+    return bytes(book)
