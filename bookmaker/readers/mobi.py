@@ -32,7 +32,7 @@ from bookmaker.readers.html.blocks import parse_html
 from bookmaker.safety.archives import MAX_CONTAINER_BYTES
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.safety.inputs import PrivateFolder, Source, private_copy
-from bookmaker.safety.palmdb import tame
+from bookmaker.safety.palmdb import check_kf8_assembly, tame
 
 _DRM_MARKERS = ("drm", "encrypt")
 _SELF_CLOSED_ANCHOR = re.compile(r"<a(\s[^<>]*?)\s*/>", re.IGNORECASE)
@@ -47,7 +47,7 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
                              str(source.name), None,
                              "bookmaker sets the book in its theme's fonts (--style)"))
     with private_copy(tamed.data, ".azw3" if tamed.kf8 else ".mobi", source.name) as folder:
-        unpacked = _unpack(folder, source)
+        unpacked = _unpack(folder, source, tamed.kf8_header)
         if unpacked.suffix == ".epub":
             from bookmaker.readers import epub
             inner = Source(source.name, source.folder,
@@ -58,7 +58,7 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     return dataclasses.replace(book, base_dir=source.folder), found + more
 
 
-def _unpack(folder: PrivateFolder, source: Source) -> PurePath:
+def _unpack(folder: PrivateFolder, source: Source, kf8_header: int | None) -> PurePath:
     """The EPUB (KF8) or ``book.html`` (MOBI 6) the library unpacks the copy into, relative to
     the private folder."""
     with warnings.catch_warnings():
@@ -73,9 +73,13 @@ def _unpack(folder: PrivateFolder, source: Source) -> PurePath:
             # closed here, quietly, rather than as a ResourceWarning at some later moment.
             warnings.simplefilter("ignore", ResourceWarning)
             try:
+                if kf8_header is not None:
+                    _check_assembly(folder, kf8_header, source)
                 unpackBook(str(folder.copy), str(folder.path / "out"), epubver="A")
             finally:
                 gc.collect()
+    except ManuscriptError:
+        raise
     except Exception as error:  # the library raises anything from struct.error to its own
         message = str(error)
         if any(marker in message.lower() for marker in _DRM_MARKERS):
@@ -93,6 +97,19 @@ def _unpack(folder: PrivateFolder, source: Source) -> PurePath:
         return html
     raise ManuscriptError("the Kindle book holds no text bookmaker can read", source.name,
                           hint="a Print Replica (PDF) book is not a story file")
+
+
+def _check_assembly(folder: PrivateFolder, kf8_header: int, source: Source) -> None:
+    """Read the KF8 skeleton and fragment tables as KindleUnpack will (its index parser stops at
+    the end of each record) and refuse pages too costly to put together (palmdb's bound)."""
+    from mobi.mobi_header import MobiHeader
+    from mobi.mobi_k8proc import K8Processor
+    from mobi.mobi_sectioner import Sectionizer
+
+    sections = Sectionizer(str(folder.copy))
+    tables = K8Processor(MobiHeader(sections, kf8_header), sections, None)
+    check_kf8_assembly([(skeleton[2], skeleton[4]) for skeleton in tables.skeltbl],
+                       [fragment[5] for fragment in tables.fragtbl], source.name)
 
 
 class _Images:

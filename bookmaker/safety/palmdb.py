@@ -27,7 +27,7 @@ file plus its text), each image once more and once in the EPUB it makes, the tex
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from bookmaker.errors import ManuscriptError
@@ -37,6 +37,10 @@ MAX_RECORDS = 65_535  # all a Palm database can number
 MAX_EXTH_RECORDS = 4_096  # real books carry 10 to 60
 MAX_KINDLE_TEXT_BYTES = 64 * 1024 * 1024  # the decompressed text of one book, as for text files
 MAX_HUFF_DEPTH = 32  # HUFF/CDIC phrases made of phrases, this deep at most
+# Bytes KindleUnpack copies to put a KF8 book's pages together: each fragment is inserted by
+# rebuilding its page, so a page of many fragments costs (fragments x page size). Real books:
+# a few MB; one crafted page of 100,000 fragments would be hours.
+MAX_KF8_ASSEMBLY_BYTES = 1024 * 1024 * 1024
 
 PALMDOC, STORED, HUFFCDIC = 2, 1, 0x4448
 _PLACEHOLDER = b"\xa0\xa0\xa0\xa0"  # KindleUnpack's empty resource: skipped, written nowhere
@@ -50,8 +54,27 @@ class Tamed:
 
     data: bytes
     fonts_left_out: int = 0
-    kf8: bool = False
-    notes: list[str] = field(default_factory=list)
+    kf8_header: int | None = None  # the record of the KF8 header, in a KF8 or joint book
+
+    @property
+    def kf8(self) -> bool:
+        return self.kf8_header is not None
+
+
+def check_kf8_assembly(skeletons: list[tuple[int, int]], fragment_lengths: list[int],
+                       name: PurePath) -> None:
+    """Refuse a KF8 book whose pages would cost KindleUnpack more than MAX_KF8_ASSEMBLY_BYTES of
+    copying to put together. ``skeletons`` are (fragment count, skeleton length) in order, and
+    the fragments are taken in order as KindleUnpack takes them."""
+    cost, next_fragment = 0, 0
+    for count, length in skeletons:
+        lengths = fragment_lengths[next_fragment:next_fragment + count]
+        next_fragment += count
+        cost += len(lengths) * (length + sum(lengths))
+        if cost > MAX_KF8_ASSEMBLY_BYTES:
+            raise ManuscriptError(
+                "the Kindle book's pages are cut into too many fragments to put together (more "
+                f"than {MAX_KF8_ASSEMBLY_BYTES // 2**20} MB of copying)", name, hint=_HINT)
 
 
 def tame(data: bytes, name: PurePath) -> Tamed:
@@ -71,10 +94,11 @@ def tame(data: bytes, name: PurePath) -> Tamed:
         starts.append(boundary + 1)
     budget = [MAX_KINDLE_TEXT_BYTES]
     kept: set[int] = set()
-    kf8 = False
+    kf8: int | None = None
     for start in starts:
         header = walk.header(records, start, ident)
-        kf8 = kf8 or header.version == 8 or start > 0
+        if header.version == 8 or start > 0:
+            kf8 = start
         kept.add(start)
         texts = walk.texts(records, header, budget)
         for offset, text in enumerate(texts, start=start + 1):

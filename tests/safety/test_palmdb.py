@@ -153,6 +153,22 @@ def test_a_palmdoc_back_reference_before_the_start_is_refused():
     assert "refers back past its start" in refusal(mobi_book(STORY, text_records=[record]))
 
 
+def test_a_page_cut_into_a_hundred_thousand_fragments_is_refused():
+    # One 10 MB page of 100,000 fragments: KindleUnpack would copy the page once per fragment.
+    with pytest.raises(ManuscriptError, match="too many fragments"):
+        palmdb.check_kf8_assembly([(100_000, 100)], [100] * 100_000, PurePath("x.azw3"))
+    palmdb.check_kf8_assembly([(40, 500)] * 300, [2000] * 12_000, PurePath("novel.azw3"))
+
+
+def test_the_fragment_tables_of_a_real_kf8_book_are_read_before_unpacking(monkeypatch, tmp_path):
+    source = DATA / "ao3_downloads" / "Small_Hours.azw3"
+    assert readers.read(source).metadata.title == "Small Hours"
+    monkeypatch.setattr(palmdb, "MAX_KF8_ASSEMBLY_BYTES", 1000)
+    with pytest.raises(ManuscriptError, match="too many fragments") as caught:
+        readers.read(source)
+    assert caught.value.path == str(source)
+
+
 # ------------------------------------------------------------------ the bombs, through the commands
 
 
