@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from bookmaker import readers
@@ -40,6 +39,7 @@ from bookmaker.settings.context import RenderContext
 from bookmaker.settings.themes import theme_names
 from bookmaker.writers.epub import Page, chapter_documents, content_documents
 
+MARKDOWN = "markdown"  # the reader (readers.READERS) whose manuscripts are cut into chapters
 # What the spine's pages without a contents entry are called in the preview's navigation.
 _UNLABELLED = {"cover": "Cover", "titlepage": "Title page"}
 
@@ -218,15 +218,12 @@ class PreviewBuilder:
         self._publish(generation, base, settled=True)
 
     def _read(self, path: Path) -> tuple[str | None, Book, list[Finding]]:
-        """The book as read, and its text when the reader reads decoded text (Markdown)."""
-        reader: ModuleType = readers.reader_for(path)
-        text: str | None = None
-        if hasattr(reader, "read_text_with_findings"):
-            text, encoding = read_text(path)
-            book, found = reader.read_text_with_findings(text, path, encoding)
-        else:
-            book, found = readers.read_with_findings(path)
+        """The book as read, and its text when it is a Markdown manuscript (to be cut into
+        chapters for the quick builds to come)."""
+        info, source = readers.open_input(path)
+        book, found = readers.read_source(info, source)
         check_depth(book, path)
+        text = read_text(source)[0] if info.name == MARKDOWN else None
         return text, book, [finding for finding in found if finding.level != "error"]
 
     # ------------------------------------------------------------------ the quick build
@@ -238,10 +235,10 @@ class PreviewBuilder:
         if base is None or base.manuscript is None:
             return
         try:
-            reader = readers.reader_for(self.path)
-            if not hasattr(reader, "read_text_with_findings"):
+            info, source = readers.open_input(self.path)
+            if info.name != MARKDOWN:
                 return
-            text, encoding = read_text(self.path)
+            text = read_text(source)[0]
             new = chunks.split(text)
             if new is None:
                 return
@@ -252,7 +249,10 @@ class PreviewBuilder:
             if number is None:
                 return
             chunk = new.opening if index == -1 else new.chapters[index]
-            alone, _ = reader.read_text_with_findings(new.alone(chunk), self.path, encoding)
+            # The chapter alone, as the same reader reads it; the text is the file's, decoded
+            # once, so it goes to the reader as UTF-8 whatever the file's own encoding.
+            alone, _ = readers.read_source(info, dataclasses.replace(
+                source, data=new.alone(chunk).encode("utf-8")))
             check_depth(alone, self.path)
             if len(alone.chapters) != 1:
                 return
