@@ -143,7 +143,7 @@ class PreviewBuilder:
     @property
     def themes(self) -> tuple[str, ...]:
         """The themes the page offers: the shipped ones, and a folder named on the command
-        line. Nothing else: the page may not name a folder to read."""
+        line or in bookmaker.toml. Nothing else: the page may not name a folder to read."""
         return (*theme_names(), *self._own_themes)
 
     def start(self) -> None:
