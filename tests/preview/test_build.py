@@ -231,3 +231,21 @@ def test_a_chapter_too_long_for_one_document_is_replaced_with_all_its_parts(tmp_
         assert b"thirty-nine, saved just now" in whole.document(parts[-1]).content
     finally:
         builder.stop()
+
+
+def test_a_save_of_bookmaker_toml_rebuilds_the_book_with_its_settings(manuscript, started):
+    builder, recorder = started
+    first = recorder.wait_for(lambda s: s.settled and not s.error)
+    assert [d.id for d in first.documents][:3] == ["cover", "titlepage", "warnings"]
+    config = manuscript.parent / "bookmaker.toml"
+    config.write_text('[build]\nwarnings = "end"\n', encoding="utf-8")
+    seen = len(recorder.snapshots)
+    builder.saved({config})
+    moved = recorder.wait_for(lambda s: s.settled, after=seen)
+    assert [d.id for d in moved.documents][-1] == "warnings"
+    config.write_text('[build]\nwarnings = "sideways"\n', encoding="utf-8")
+    seen = len(recorder.snapshots)
+    builder.saved({config})
+    refused = recorder.wait_for(lambda s: s.settled, after=seen)
+    assert refused.error is not None and refused.error.startswith(f"{config}:2:")
+    assert _text(refused) == _text(moved)

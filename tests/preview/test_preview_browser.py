@@ -105,6 +105,7 @@ def running_preview(folder: Path, text: str, *options: str) -> Iterator[Preview]
         output = Output(process)
         try:
             url = output.wait_for(r"previewing .* at (http://\S+) \(Ctrl-C stops\)").group(1)
+            assert url.startswith("http://127.0.0.1:") or "--host" in options  # local unless told
             yield Preview(url, process, manuscript, output)
             descendants = _children(process.pid)
         finally:
