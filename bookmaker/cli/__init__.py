@@ -589,5 +589,8 @@ def watch(
         _fail(str(error), 2)
 
 
+from bookmaker.cli.preview import EXAMPLES, preview  # noqa: E402 - a command of its own module
+app.command(epilog=_examples(*EXAMPLES))(preview)
+
 if __name__ == "__main__":
     app()
