@@ -122,6 +122,14 @@ def _naming_the_file(findings: Iterable[Finding], source: Path | None,
             if finding.path in (None, folder) else finding for finding in findings]
 
 
+def typeset(book: Book, source: Path, context: RenderContext) -> tuple[Book, list[Finding]]:
+    """The finished book ``convert`` hands the EPUB and PDF writers, and the warnings met making
+    it (images left out...), for a caller that calls a writer's pieces itself: the live preview,
+    which must show what ``build`` writes."""
+    warnings: list[Finding] = []
+    return _typeset(book, source, context, warnings), warnings
+
+
 def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding],
              own_cover: bool = True) -> Book:
     """The finished book a writer of a book (not of a manuscript) takes. ``own_cover`` False:

@@ -88,15 +88,16 @@ def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
     out = build_once(path, command_line, echo)
     # The filter reads ``out`` late on purpose: a rebuild may move the output folder.
     for changes in watchfiles.watch(*watched_paths(path, command_line),
-                                    watch_filter=_ignoring(lambda: out),  # noqa: B023
+                                    watch_filter=ignoring(lambda: out),  # noqa: B023
                                     raise_interrupt=False):
         echo("changed: " + ", ".join(sorted({printable_name(Path(p).name)
                                              for _change, p in changes})))
         out = build_once(path, command_line, echo) or out
 
 
-def _ignoring(output: Callable[[], Path | None]) -> Callable[[watchfiles.Change, str], bool]:
-    """A watch filter leaving out the build's output folder and editors' temporary files."""
+def ignoring(output: Callable[[], Path | None]) -> Callable[[watchfiles.Change, str], bool]:
+    """A watch filter leaving out the build's output folder (``output()``, None for none) and
+    editors' temporary files; the preview watches with it too."""
     default = watchfiles.DefaultFilter()
 
     def keep(change: watchfiles.Change, path: str) -> bool:

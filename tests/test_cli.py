@@ -56,7 +56,8 @@ def test_build_epub_does_not_import_pdf_machinery(tmp_path, seed_path):
             f"try:\n    app(['build', {str(seed_path)!r}, '-o', {str(tmp_path)!r}])\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
             "bad = [m for m in sys.modules\n"
-            "       if m.startswith(('weasyprint', 'bookmaker.writers.pdf'))]\n"
+            "       if m.startswith(('weasyprint', 'bookmaker.writers.pdf',\n"
+            "                        'bookmaker.preview', 'pypdfium2', 'http.server'))]\n"
             "assert not bad, bad\nprint('clean')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.splitlines()[-1] == "clean", result.stderr

@@ -16,14 +16,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from bookmaker import convert
 from lxml import etree, html
 
+from bookmaker import convert, readers
 from bookmaker.model import (BLOCK_TYPES, CHILD_FIELDS, DIV_KINDS, Block, Book, Chapter, Code,
                              Div, Heading, ListBlock, Paragraph, Table, Text, from_json,
                              plain_text, query, to_json)
-from bookmaker.readers import markdown as manuscript
 from bookmaker.safety.assets import drop_unreadable_assets
 from bookmaker.settings.context import render_context
 from bookmaker.settings.options import BuildOptions
@@ -76,17 +74,17 @@ def converted(tmp_path_factory) -> convert.Conversion:
 
 
 def test_model(golden) -> None:
-    golden.check(SINK / "model.json", to_json(manuscript.read(SOURCE)))
+    golden.check(SINK / "model.json", to_json(readers.read(SOURCE)))
 
 
 def test_the_model_round_trips_through_json() -> None:
-    book = manuscript.read(SOURCE)
+    book = readers.read(SOURCE)
     assert from_json(to_json(book)) == book
 
 
 def test_the_kitchen_sink_is_clean_and_uses_every_construct() -> None:
-    assert manuscript.findings(SOURCE) == []
-    book = manuscript.read(SOURCE)
+    assert readers.findings(SOURCE) == []
+    book = readers.read(SOURCE)
     text = to_json(book)
     assert {"Table", "TableCell", "Ruby", "Paragraph", "Text", "Chapter"} <= set(EVERY_NODE_TYPE)
     for node_type in EVERY_NODE_TYPE:
@@ -233,7 +231,7 @@ def test_written_back_manuscript(converted, golden) -> None:
     written = converted.outputs["manuscript"]
     text = written.read_text(encoding="utf-8")
     assert text.replace(IMAGES_FOLDER, "") == manuscript_text(
-        scenebreaks.apply(manuscript.read(SOURCE)))
+        scenebreaks.apply(readers.read(SOURCE)))
     golden.check(SINK / "manuscript.md", text)
     images = written.with_name(IMAGES_FOLDER.rstrip("/"))
     assert [path.name for path in images.iterdir()] == ["ornament.png"]
@@ -247,8 +245,8 @@ def _is_code_block(block: Block) -> bool:
 
 
 def _read_back(converted) -> tuple[Book, Book]:
-    again = manuscript.read(converted.outputs["manuscript"])
-    original = scenebreaks.apply(manuscript.read(SOURCE))
+    again = readers.read(converted.outputs["manuscript"])
+    original = scenebreaks.apply(readers.read(SOURCE))
     return again, original
 
 

@@ -314,13 +314,13 @@ def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, .
     """One book from many works: from an anthology.yaml, or from the paths in order."""
     from bookmaker.convert import build_anthology
     from bookmaker.errors import BookmakerError
-    from bookmaker.readers import discover_all
-    from bookmaker.readers.anthology import read_spec, spec_from_paths
+    from bookmaker.readers import discover_all, read_anthology_spec
+    from bookmaker.readers.anthology import spec_from_paths
 
     formats, out, context = settings
     try:
         if _is_anthology_file(paths):
-            spec = read_spec(paths[0])
+            spec = read_anthology_spec(paths[0])
             if title:
                 spec = dataclasses.replace(spec, metadata=dataclasses.replace(
                     spec.metadata, title=title))
@@ -588,6 +588,9 @@ def watch(
     except BookmakerError as error:  # nothing to watch, or settings no build could use
         _fail(str(error), 2)
 
+
+from bookmaker.cli.preview import EXAMPLES, preview  # noqa: E402 - a command of its own module
+app.command(epilog=_examples(*EXAMPLES))(preview)
 
 if __name__ == "__main__":
     app()

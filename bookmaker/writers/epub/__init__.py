@@ -12,7 +12,9 @@ KoboRenderer for the kepub (kepub.py), which adds Kobo's sentence spans while it
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 from bookmaker.errors import Finding
@@ -20,10 +22,11 @@ from bookmaker.model import Anthology, Book
 from bookmaker.safety.files import atomic_write
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers.epub import anthology, book as single
-from bookmaker.writers.epub.package import Package, SpineItem, package_bytes
-from bookmaker.writers.epub.pages import (Contents, Page, Pages, number_entries, page_resources,
-                                          render_file, stylesheet)
-from bookmaker.writers.xhtml import XhtmlRenderer
+from bookmaker.writers.epub.package import Package, Resource, SpineItem, package_bytes
+from bookmaker.writers.epub.pages import (Contents, ImageFolder, Page, Pages, chapter_pages,
+                                          number_entries, page_resources, render_file,
+                                          stylesheet)
+from bookmaker.writers.xhtml import XhtmlRenderer, xml_safe_metadata
 
 OPTIONS = ("warnings", "style", "generated_cover", "cover")
 TYPESET = True
@@ -55,12 +58,7 @@ def _package(contents: Contents, context: RenderContext, pages: Pages,
              renderer: type[XhtmlRenderer]) -> Package:
     """The package of either shape: its pages with the navigation document between the front
     and the body, the NCX, the stylesheet and every image."""
-    number_entries(contents.toc)
-    # The navigation document is read by the reading system, not paged: never Kobo's spans.
-    nav = Page("nav", "nav.xhtml", pages.plain.render(
-        "nav-nested.xhtml.j2", page_title="Contents", body_class="nav", toc=contents.toc,
-        landmarks=contents.landmarks), linear=contents.nav_linear)
-    every_page = [*contents.front, nav, *contents.body]
+    every_page = _with_navigation(contents, pages)
     ncx = render_file("toc-nested.ncx.j2", lang=pages.lang, identifier=contents.identifier,
                       title=contents.title, authors=contents.ncx_authors, toc=contents.toc,
                       depth=2 if any(entry.children for entry in contents.toc) else 1)
@@ -75,3 +73,53 @@ def _package(contents: Contents, context: RenderContext, pages: Pages,
         cover_image_id=folders[0].cover_id, image_count=sum(f.count for f in folders),
         images_described=all(f.all_described for f in folders), editors=contents.editors,
         parts=contents.parts)
+
+
+def _with_navigation(contents: Contents, pages: Pages) -> list[Page]:
+    """Every page in spine order: the navigation document (contents and landmarks) between the
+    front and the body."""
+    number_entries(contents.toc)
+    # The navigation document is read by the reading system, not paged: never Kobo's spans.
+    nav = Page("nav", "nav.xhtml", pages.plain.render(
+        "nav-nested.xhtml.j2", page_title="Contents", body_class="nav", toc=contents.toc,
+        landmarks=contents.landmarks), linear=contents.nav_linear)
+    return [*contents.front, nav, *contents.body]
+
+
+# --------------------------------------------------------------------------- for the preview
+
+
+@dataclass(frozen=True)
+class Documents:
+    """A book's XHTML documents in reading order and the images they use (``book`` with its
+    metadata made XML-safe): what assemble packs, and what the live preview shows."""
+
+    book: Book
+    pages: list[Page]
+    images: ImageFolder
+    stylesheet: Resource  # css/book.css
+
+
+def content_documents(book: Book, context: RenderContext) -> Documents:
+    """Every XHTML document of ``book`` in reading order, nav.xhtml last, as the EPUB has them."""
+    pages_of = functools.partial(Pages.of, theme=context.theme)
+    contents = single.contents(book, context, pages_of)
+    return Documents(_xml_safe(book), _with_navigation(contents, pages_of(contents.metadata)),
+                     contents.folders[0], stylesheet(context.theme, contents.work_skin))
+
+
+def chapter_documents(book: Book, number: int, context: RenderContext
+                      ) -> tuple[list[Page], ImageFolder]:
+    """The documents of chapter ``number`` (1-based) alone, as content_documents makes them,
+    and the images they use: the live preview re-renders the one chapter a save changed.
+    (Images are named as if this chapter were the book's only one.)"""
+    book = _xml_safe(book)
+    images = ImageFolder(book)
+    pages = chapter_pages(book, number, book.chapters[number - 1],
+                          book.metadata.title or "Untitled", images,
+                          Pages.of(book.metadata, context.theme))
+    return pages, images
+
+
+def _xml_safe(book: Book) -> Book:
+    return dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))

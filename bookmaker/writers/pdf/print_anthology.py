@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -71,7 +72,7 @@ class PrintAnthology(PrintDocument):
         self.body = self._body_sections()
         self._front_start = self._front_sections()
 
-    def front_sections(self, pages: dict[str, int] | None = None) -> list[str]:
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
         """Cover, the collection's title page, the nested contents, the content overview."""
         return [*self._front_start[:-1], self._contents(pages), self._front_start[-1]]
 
@@ -104,7 +105,7 @@ class PrintAnthology(PrintDocument):
         sections.append(self._overview())
         return sections
 
-    def _contents(self, pages: dict[str, int] | None) -> str:
+    def _contents(self, pages: Mapping[str, int | str] | None) -> str:
         return self._render("anthology-toc.html.j2", entries=self.toc,
                             numbered=pages is not None, pages=pages or {})
 

@@ -14,6 +14,7 @@ import base64
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,9 +94,10 @@ class PrintDocument:
         """Everything in one document; contents page numbers come from target-counter()."""
         return self.document([*self.front_sections(), *(s.html for s in self.body)])
 
-    def front_sections(self, pages: dict[str, int] | None = None) -> list[str]:
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
         """The sections before the body, the contents among them; ``pages`` (section id -> page
-        number) prints known numbers in the contents instead of leaving them to the layout."""
+        number, or "" for none: the preview lays out the front matter alone) prints known
+        numbers in the contents instead of leaving them to the layout engine."""
         raise NotImplementedError
 
     def document(self, sections: list[str]) -> str:
@@ -131,7 +133,7 @@ class PrintBook(PrintDocument):
         self.body = self._body_sections()
         self._front_start = self._front_sections()
 
-    def front_sections(self, pages: dict[str, int] | None = None) -> list[str]:
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
         """Cover, title page, warnings page and contents."""
         return [*self._front_start, *self._contents(pages)]
 
@@ -158,7 +160,7 @@ class PrintBook(PrintDocument):
             sections.append(self.warnings_page(at_end=False))
         return sections
 
-    def _contents(self, pages: dict[str, int] | None) -> list[str]:
+    def _contents(self, pages: Mapping[str, int | str] | None) -> list[str]:
         """The contents page, for works of more than one chapter."""
         if len(self.book.chapters) < 2:
             return []
