@@ -388,7 +388,8 @@ def _fenced_table(table: Table, labels: dict[str, str] | None) -> str:
     fence = ":" * (3 + _table_depth(table))
     parts = [f"{fence} table"]
     if table.caption:
-        parts.append(f"::: caption\n{_inlines(table.caption, labels)}\n:::")
+        # As a paragraph is: a caption that looks like an ornament (``<``) must stay a caption.
+        parts.append(f"::: caption\n{_paragraph(table.caption, labels)}\n:::")
     row_fence = fence[:-1]
     for row in table.rows:
         parts.append(f"{row_fence} row")

@@ -237,3 +237,13 @@ def test_every_block_and_inline_type_has_markdown():
 
     with pytest.raises(TypeError, match="no Markdown"):
         _block(Unknown(), {})  # type: ignore[arg-type]
+
+
+def test_a_caption_that_looks_like_an_ornament_stays_a_caption(tmp_path):
+    """Found by the round trip above: a table caption ``<`` was written as ``\\<``, which the
+    reader takes for a scene-break ornament, and the caption was lost."""
+    table = Table(((TableCell(()),),), caption=(Text("<"),))
+    again = read_back(Book(Metadata("T"), (Chapter(blocks=(Paragraph((Text("x"),)), table)),)),
+                      tmp_path)
+    assert [block.caption for block in again.chapters[0].blocks if isinstance(block, Table)] == [
+        (Text("<"),)]
