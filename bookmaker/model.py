@@ -6,6 +6,9 @@ exactly when their content does. The shape follows Pandoc's AST, cut down to wha
 
 Blocks carry ``line``: the 1-based line of the source file they came from (None when unknown), so
 errors and ``bookmaker check`` can point at ``file:line``.
+
+The module also holds the one traversal of the model (``walk``, ``query``, ``children``, at the
+end), which every pass over a book uses instead of a recursion of its own.
 """
 
 from __future__ import annotations
