@@ -7,8 +7,7 @@ tag list, summary and notes, then per chapter ``div.meta.group`` with its summar
 text in ``div.userstuff`` and ``div#endnotesN``, then the afterword), its text the seed story's
 paragraphs repeated, with emphasis, centred ``* * *`` breaks and a footnote per chapter. Then it
 reads it --runs times in this process (after one warm-up read) with ``bookmaker.readers.read`` and
-prints the best and the median time, the words read and the peak memory the reads added
-(tracemalloc).
+prints the best and the median time and the words read, as a row of benchmarks/README.md's table.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import html
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -142,13 +140,9 @@ def main() -> None:
         start = time.perf_counter()
         readers.read(path)
         times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    readers.read(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
     words = sum(len(plain_text(chapter.blocks).split()) for chapter in book.chapters)
     print(f"| {path.stat().st_size / 1e6:.1f} MB, {len(book.chapters)} chapters, {words:,} words "
-          f"| {min(times):.2f} s | {statistics.median(times):.2f} s | {peak / 2**20:.0f} MiB |")
+          f"| {min(times):.2f} s | {statistics.median(times):.2f} s |")
 
 
 if __name__ == "__main__":
