@@ -20,7 +20,7 @@ from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, wit
 from bookmaker.safety.budgets import check_depth
 from bookmaker.safety.files import slugify, unique_path
 from bookmaker.safety.limits import BookTimeout, time_limit
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 from bookmaker.settings.config import apply_book_defaults, load_config
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import BuildOptions

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 
 
 def location(path: str | Path | None, line: int | None = None) -> str:

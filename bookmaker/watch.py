@@ -20,7 +20,7 @@ from bookmaker.errors import BookmakerError
 from bookmaker.convert import BuildResult, build
 from bookmaker.settings.themes import find_theme
 from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 
 Echo = Callable[[str], None]
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from bookmaker import __version__
-from bookmaker.safety.terminal import printable, printable_name  # names from strangers
+from bookmaker.terminal import printable, printable_name  # names from strangers
 
 app = typer.Typer(
     name="bookmaker",

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from bookmaker.batch.report import STATUSES, summary
 from bookmaker.batch.run import BatchResult
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 
 
 def print_summary(console: Console, result: BatchResult) -> None:
