@@ -111,3 +111,35 @@ def test_volumes_and_split_signatures_are_named_after_the_work_and_kept_tidy(tmp
     single = batch(src, "-o", out, "-f", "pdf", "-f", "zine")
     assert single.returncode == 0, single.stderr
     assert sorted(_mtimes(out)) == ["long-rain.pdf", "long-rain.zine.pdf"]
+
+
+def test_a_version_1_manifest_is_read_and_its_names_are_kept(tmp_path):
+    """A manifest written before formats had their own files and errors: one file per format,
+    a failure the whole input's, no stem. A rerun trusts it, and a rebuilt work keeps its name."""
+    from bookmaker.batch import BatchSettings, run_batch
+
+    src = tmp_path / "archive"
+    src.mkdir()
+    for name in ("one", "two"):
+        (src / f"{name}.md").write_text("---\ntitle: Same Title\nlanguage: en\n---\n\nWords.\n",
+                                        encoding="utf-8")
+    (src / "bad.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(src, out, BatchSettings(jobs=1))
+    manifest = json.loads((out / MANIFEST_NAME).read_text())
+    for entry in manifest["inputs"].values():  # as version 1 wrote it
+        entry["outputs"] = {name: files[0] for name, files in entry["outputs"].items()}
+        entry.pop("errors"), entry.pop("stem")
+    manifest["manifest_version"] = 1
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest))
+
+    again = run_batch(src, out, BatchSettings(jobs=1))
+    assert [r["status"] for r in again.records] == ["failed", "unchanged", "unchanged"]
+    (src / "two.md").write_text("---\ntitle: Same Title\nlanguage: en\n---\n\nOther words.\n",
+                                encoding="utf-8")
+    rebuilt = run_batch(src, out, BatchSettings(jobs=1))
+    assert [r["outputs"] for r in rebuilt.records] == [[], ["same-title.epub"],
+                                                       ["same-title-2.epub"]]
+    assert [r["status"] for r in rebuilt.records] == ["failed", "unchanged", "built"]
+    assert sorted(p.name for p in out.glob("*.epub")) == ["same-title-2.epub", "same-title.epub"]
+    assert Manifest.load(out).entries["two.md"].stem == "same-title-2"
