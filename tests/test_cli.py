@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None):
     return subprocess.run([sys.executable, "-m", "bookmaker", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=120)
+                          env={**os.environ, **(env or {})}, timeout=600)
 
 
 def test_version_and_help_on_every_command():
