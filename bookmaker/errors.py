@@ -7,12 +7,12 @@ never a traceback: the people who hit them are writers and archivists, not Pytho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 from bookmaker.terminal import printable, printable_name
 
 
-def location(path: str | Path | None, line: int | None = None) -> str:
+def location(path: str | PurePath | None, line: int | None = None) -> str:
     if path is None:
         return ""
     return f"{printable_name(str(path))}:{line}" if line else printable_name(str(path))
@@ -48,7 +48,7 @@ class BookmakerError(Exception):
 class ManuscriptError(BookmakerError):
     """Bad input: names the file, the line where known, the problem and what to do about it."""
 
-    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None,
+    def __init__(self, message: str, path: str | PurePath | None = None, line: int | None = None,
                  hint: str = "", output: str | None = None) -> None:
         self.message = message
         self.path = str(path) if path is not None else None
@@ -63,7 +63,7 @@ class ManuscriptError(BookmakerError):
     def as_finding(self) -> Finding:
         return Finding("error", self.message, self.path, self.line, self.hint, self.output)
 
-    def located(self, path: str | Path, line_offset: int = 0) -> ManuscriptError:
+    def located(self, path: str | PurePath, line_offset: int = 0) -> ManuscriptError:
         """The same error, naming ``path`` (and shifting the line) when it did not know them."""
         line = self.line + line_offset if self.line else self.line
         return ManuscriptError(self.message, self.path or path, line, self.hint, self.output)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bookmaker import readers
 from bookmaker import convert
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Footnote,
                              Heading, ListBlock, Note, Paragraph, from_json, to_json, plain_text)
-from bookmaker.readers import markdown as manuscript
 from bookmaker.safety.assets import drop_unreadable_assets
 from bookmaker.settings.context import render_context
 from bookmaker.settings.options import BuildOptions
@@ -56,11 +56,11 @@ def converted(tmp_path_factory) -> convert.Conversion:
 
 
 def test_model(golden) -> None:
-    golden.check(SINK / "model.json", to_json(manuscript.read(SOURCE)))
+    golden.check(SINK / "model.json", to_json(readers.read(SOURCE)))
 
 
 def test_the_model_round_trips_through_json() -> None:
-    book = manuscript.read(SOURCE)
+    book = readers.read(SOURCE)
     assert from_json(to_json(book)) == book
 
 
@@ -75,8 +75,8 @@ def _blocks(blocks: tuple[Block, ...]):
 
 
 def test_the_kitchen_sink_is_clean_and_uses_every_construct() -> None:
-    assert manuscript.findings(SOURCE) == []
-    book = manuscript.read(SOURCE)
+    assert readers.findings(SOURCE) == []
+    book = readers.read(SOURCE)
     text = to_json(book)
     for node_type in EVERY_NODE_TYPE:
         assert f'"type": "{node_type}"' in text, node_type
@@ -171,7 +171,7 @@ def test_written_back_manuscript(converted, golden) -> None:
     [written] = converted.outputs["manuscript"]
     text = written.read_text(encoding="utf-8")
     assert text.replace(IMAGES_FOLDER, "") == manuscript_text(
-        scenebreaks.apply(manuscript.read(SOURCE)))
+        scenebreaks.apply(readers.read(SOURCE)))
     golden.check(SINK / "manuscript.md", text)
     images = written.with_name(IMAGES_FOLDER.rstrip("/"))
     assert [path.name for path in images.iterdir()] == ["ornament.png"]
@@ -185,8 +185,8 @@ def _is_code_block(block: Block) -> bool:
 
 
 def _read_back(converted) -> tuple[Book, Book]:
-    again = manuscript.read(converted.outputs["manuscript"][0])
-    original = scenebreaks.apply(manuscript.read(SOURCE))
+    again = readers.read(converted.outputs["manuscript"][0])
+    original = scenebreaks.apply(readers.read(SOURCE))
     return again, original
 
 

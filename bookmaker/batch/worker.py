@@ -68,8 +68,7 @@ def warm_up(formats: tuple[str, ...], suffixes: tuple[str, ...], plugins: tuple[
     A module that fails to import is left for its books to report: it must not kill the worker.
     """
     load_plugins(plugins)
-    modules = {f"bookmaker.readers.{readers.READERS[suffix]}" for suffix in suffixes
-               if suffix in readers.READERS}
+    modules = readers.modules_for(suffixes)
     modules.update(WRITERS[name].module for name in formats)
     for module_name in sorted(modules):
         try:

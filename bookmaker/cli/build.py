@@ -116,11 +116,12 @@ def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, .
     """One book from many works: from an anthology.yaml, or from the paths in order."""
     from bookmaker.convert import build_anthology
     from bookmaker.errors import BookmakerError
-    from bookmaker.readers.anthology import read_spec, spec_from_paths
+    from bookmaker.readers import read_anthology_spec
+    from bookmaker.readers.anthology import spec_from_paths
 
     try:
         if _is_anthology_file(paths):
-            spec = read_spec(paths[0])
+            spec = read_anthology_spec(paths[0])
             if title:
                 spec = dataclasses.replace(spec, metadata=dataclasses.replace(
                     spec.metadata, title=title))

@@ -36,7 +36,6 @@ from bookmaker.safety import files as output
 from bookmaker.batch.manifest import MANIFEST_NAME, Manifest
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import plain_text
-from bookmaker.readers import epub
 import contextlib
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -350,7 +349,7 @@ def test_a_manifest_item_missing_from_the_zip_is_named_and_the_rest_builds(epub_
     root, results, _ = epub_results
     result = results["missing-item"]
     assert result.error is None
-    findings = [str(f) for f in epub.findings(root / NOT_OURS / "missing-item.epub")]
+    findings = [str(f) for f in readers.findings(root / NOT_OURS / "missing-item.epub")]
     assert any("'gone.xhtml' is not in the EPUB" in finding for finding in findings), findings
     with zipfile.ZipFile(result.outputs[0]) as book:
         assert b"Text." in book.read("EPUB/chapter-001.xhtml")

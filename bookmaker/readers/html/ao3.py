@@ -18,12 +18,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from contextvars import ContextVar
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import (Block, Book, Chapter, ListBlock, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text, plain_text)
 from bookmaker.readers.html.blocks import ImageResolver, html_to_blocks, parse_html
@@ -31,6 +30,7 @@ from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html.workskin import NO_SKIN, WorkSkin
 from bookmaker.transforms.scenebreaks import is_separator_text
 from bookmaker.readers.metadata import MetadataBuilder
+from bookmaker.safety.inputs import Source
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
 _MARKERS = (b'id="preface"', b"Posted originally on the", b'class="tags"')
@@ -67,29 +67,14 @@ def sniff(head: bytes) -> bool:
     return sum(marker in head for marker in _MARKERS) >= 2
 
 
-def read(path: Path) -> Book:
-    """The AO3 download at ``path`` as a Book; ManuscriptError naming the file when it is not
-    one."""
-    return book_or_first_error(_read(Path(path)))
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The download as a Book, and the warnings about what was left out."""
+    text, _ = read_text(source)
+    return book_from_document(parse_html(text, source.name), source.name, source.folder)
 
 
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the download at ``path``, without raising."""
-    return findings_of(_read, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The download at ``path`` as a Book, and the warnings about what was left out."""
-    return _read(Path(path))
-
-
-def _read(path: Path) -> tuple[Book, list[Finding]]:
-    text, _ = read_text(path)
-    return book_from_document(parse_html(text, path), path)
-
-
-def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKIN,
-                       resolve_image: ImageResolver | None = None
+def book_from_document(root: etree._Element, path: PurePath, folder: str,
+                       skin: WorkSkin = NO_SKIN, resolve_image: ImageResolver | None = None
                        ) -> tuple[Book, list[Finding]]:
     """The work in an AO3 download's parsed HTML, and problems found; also used for AO3's
     ebooks and saved work pages, rebuilt into this same HTML (ao3_calibre, ao3_page). ``skin``
@@ -102,10 +87,10 @@ def book_from_document(root: etree._Element, path: Path, skin: WorkSkin = NO_SKI
     finally:
         _SKIN_CLASSES.reset(skin_token)
         _RESOLVE_IMAGE.reset(image_token)
-    return dataclasses.replace(book, stylesheet=skin.css), found
+    return dataclasses.replace(book, stylesheet=skin.css, base_dir=folder), found
 
 
-def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Finding]]:
+def _book_from_document(root: etree._Element, path: PurePath) -> tuple[Book, list[Finding]]:
     body = _first(root, "body")
     tags = _first(root, "dl", "tags")
     chapters_div = _by_id(root, "chapters")
@@ -135,7 +120,7 @@ def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Fi
                              "page"))
     front = _labelled(meta, "Notes", path) + _related_works(meta, path)
     back = _work_end_notes(root, path) + _inspired_works(root, path)
-    book = Book(metadata, tuple(chapters), front, back, base_dir=str(path.parent))
+    book = Book(metadata, tuple(chapters), front, back)
     return book, found
 
 
@@ -143,7 +128,7 @@ def _book_from_document(root: etree._Element, path: Path) -> tuple[Book, list[Fi
 
 
 def _metadata(root: etree._Element, preface: etree._Element, meta: etree._Element,
-              fields: dict[str, etree._Element], path: Path, found: list[Finding]) -> Metadata:
+              fields: dict[str, etree._Element], path: PurePath, found: list[Finding]) -> Metadata:
     """The preface as Metadata; what each tag means is readers/metadata.py's rule."""
     builder = MetadataBuilder(path, found)
 
@@ -247,7 +232,7 @@ def _source_url(preface: etree._Element) -> str | None:
 # --------------------------------------------------------------------------- notes
 
 
-def _labelled(scope: etree._Element | None, label: str, path: Path) -> tuple[Block, ...]:
+def _labelled(scope: etree._Element | None, label: str, path: PurePath) -> tuple[Block, ...]:
     """The blocks of the ``blockquote.userstuff`` right after a ``<p>`` saying ``label``
     ("Summary", "Notes", "Chapter Notes"...), looking only at ``scope``'s direct children."""
     if scope is None:
@@ -261,13 +246,13 @@ def _labelled(scope: etree._Element | None, label: str, path: Path) -> tuple[Blo
     return ()
 
 
-def _blocks(element: etree._Element, path: Path, contents_only: bool = False
+def _blocks(element: etree._Element, path: PurePath, contents_only: bool = False
             ) -> tuple[Block, ...]:
     return html_to_blocks(element, source=path, contents_only=contents_only,
                           keep_classes=_SKIN_CLASSES.get(), resolve_image=_RESOLVE_IMAGE.get())
 
 
-def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
+def _related_works(meta: etree._Element, path: PurePath) -> tuple[Block, ...]:
     """The preface's "translation of / inspired by" list, kept as a list of notes."""
     related = [child for child in meta if child.tag == "ul"]
     blocks: list[Block] = []
@@ -276,12 +261,12 @@ def _related_works(meta: etree._Element, path: Path) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _work_end_notes(root: etree._Element, path: Path) -> tuple[Block, ...]:
+def _work_end_notes(root: etree._Element, path: PurePath) -> tuple[Block, ...]:
     endnotes = _by_id(root, "endnotes")
     return _labelled(endnotes, "End Notes", path) if endnotes is not None else ()
 
 
-def _inspired_works(root: etree._Element, path: Path) -> tuple[Block, ...]:
+def _inspired_works(root: etree._Element, path: PurePath) -> tuple[Block, ...]:
     """"Works inspired by this one": a bold line and a list of the works, for the back matter."""
     afterword = _by_id(root, "afterword")
     meta = _first(afterword, "div", "meta") if afterword is not None else None
@@ -302,7 +287,7 @@ def _inspired_works(root: etree._Element, path: Path) -> tuple[Block, ...]:
 # --------------------------------------------------------------------------- chapters
 
 
-def _chapters(chapters_div: etree._Element, path: Path) -> list[Chapter]:
+def _chapters(chapters_div: etree._Element, path: PurePath) -> list[Chapter]:
     """Chapters of a multi-chapter work (one ``div.meta.group`` each), or the single text."""
     groups = [child for child in chapters_div if child.tag == "div" and _classes(child) >= {
         "meta", "group"}]
@@ -327,7 +312,7 @@ def _chapters(chapters_div: etree._Element, path: Path) -> list[Chapter]:
 
 
 def _chapter(group: etree._Element, text: etree._Element | None,
-             end_notes: etree._Element | None, path: Path) -> Chapter:
+             end_notes: etree._Element | None, path: PurePath) -> Chapter:
     heading = _first(group, "h2")
     title = _chapter_title(_text(heading) if heading is not None else "")
     return Chapter(

@@ -14,16 +14,15 @@ of the same work. The work skin (a ``<style>`` with ``#workskin`` rules) is sani
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html import ao3, workskin
 from bookmaker.readers.html.blocks import parse_html, remove_keeping_tail
+from bookmaker.safety.inputs import Source
 
 # dd class -> the download's label for it
 _FIELDS = (("rating", "Rating"), ("warning", "Archive Warning"), ("category", "Category"),
@@ -42,23 +41,10 @@ def sniff(head: bytes) -> bool:
     return b'id="workskin"' in head and b"work meta group" in head
 
 
-def read(path: Path) -> Book:
-    """The work page at ``path`` as a Book; ManuscriptError naming the file when it is not one."""
-    return book_or_first_error(_read(Path(path)))
-
-
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the page at ``path`` (and what of its work skin was left out)."""
-    return findings_of(_read, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The page at ``path`` as a Book, and the warnings about what was left out."""
-    return _read(Path(path))
-
-
-def _read(path: Path) -> tuple[Book, list[Finding]]:
-    text, _ = read_text(path)
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The page as a Book, and the warnings about what was left out (of its work skin too)."""
+    path = source.name
+    text, _ = read_text(source)
     root = parse_html(text, path)
     work = _by_id(root, "workskin")
     tags = next((dl for dl in root.iter("dl") if {"work", "meta"} <= _classes(dl)), None)
@@ -75,7 +61,7 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
                      str(path), _style_line(root), "the rest of the skin is kept")
              ] if dropped else []
     download = _download(root, work, tags)
-    book, more = ao3.book_from_document(download, path, skin)
+    book, more = ao3.book_from_document(download, path, source.folder, skin)
     return book, found + more
 
 

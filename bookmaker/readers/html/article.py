@@ -23,7 +23,7 @@ phrases measured reaches the book.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
@@ -52,7 +52,7 @@ def has_site_furniture(root: etree._Element, story: etree._Element) -> bool:
     return any(len(_text(table)) * 2 > text for table in story.iter("table")) if text else False
 
 
-def extract(root: etree._Element, path: Path) -> tuple[etree._Element, int]:
+def extract(root: etree._Element, path: PurePath) -> tuple[etree._Element, int]:
     """The article as a ``<div>`` to convert, and how many words of the page were left out."""
     from readability import Document  # imported on use: only blog pages need it
     page_words = len(_text(next(root.iter("body"), root)).split())

@@ -45,7 +45,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 from justhtml import JustHTML
 from lxml import etree
@@ -96,7 +96,7 @@ _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*")
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_html(text: str, source: str | Path | None = None) -> etree._Element:
+def parse_html(text: str, source: str | PurePath | None = None) -> etree._Element:
     """The ``<html>`` element of an untrusted document, built by an HTML5 parser.
 
     HTML5 parsing is what browsers do with tag soup, so a saved page or an old AO3 download
@@ -133,7 +133,7 @@ def _without_xml_prologue(text: str) -> str:
     return "\n" * match.group(0).count("\n") + text[match.end():]
 
 
-def parse_fragment(text: str, source: str | Path | None = None) -> etree._Element:
+def parse_fragment(text: str, source: str | PurePath | None = None) -> etree._Element:
     """A ``<div>`` holding the nodes of an HTML fragment, parsed as inside a ``<body>``."""
     def parse() -> etree._Element:
         document = JustHTML(text, sanitize=False, track_node_locations=True, fragment=True)
@@ -216,7 +216,7 @@ def _serialised_attributes(element: etree._Element, line_offset: int) -> str:
 # --------------------------------------------------------------------------- public converters
 
 
-def html_to_blocks(element: etree._Element, *, source: str | Path, line_offset: int = 0,
+def html_to_blocks(element: etree._Element, *, source: str | PurePath, line_offset: int = 0,
                    resolve_image: ImageResolver | None = None,
                    contents_only: bool = False,
                    keep_classes: frozenset[str] = frozenset()) -> tuple[Block, ...]:
@@ -233,7 +233,7 @@ def html_to_blocks(element: etree._Element, *, source: str | Path, line_offset: 
     return _guard_depth(lambda: converter.document_blocks(clean), source)
 
 
-def html_to_inlines(element: etree._Element, *, source: str | Path, line_offset: int = 0,
+def html_to_inlines(element: etree._Element, *, source: str | PurePath, line_offset: int = 0,
                     resolve_image: ImageResolver | None = None) -> tuple[Inline, ...]:
     """The inlines inside ``element`` on one line (block boundaries become spaces): for titles,
     labels and other places where the model wants text, not paragraphs."""
@@ -242,7 +242,7 @@ def html_to_inlines(element: etree._Element, *, source: str | Path, line_offset:
     return _guard_depth(lambda: tuple(_tidy(converter.flat_inlines(clean, " "))), source)
 
 
-def _guard_depth(convert, source: str | Path | None):
+def _guard_depth(convert, source: str | PurePath | None):
     """Run a conversion; a document nested thousands deep is refused, not a traceback."""
     try:
         return convert()
@@ -294,7 +294,7 @@ class _Picture:
 class _Converter:
     """One conversion: knows the document's footnotes, collects their bodies and hoisted images."""
 
-    def __init__(self, root: etree._Element, source: str | Path,
+    def __init__(self, root: etree._Element, source: str | PurePath,
                  resolve_image: ImageResolver | None,
                  keep_classes: frozenset[str] = frozenset()) -> None:
         self.source = source
