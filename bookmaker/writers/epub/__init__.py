@@ -48,7 +48,6 @@ XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
 
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover")
 TYPESET = True
 
 
