@@ -20,7 +20,8 @@ from lxml import etree
 from bookmaker import taxonomy
 from bookmaker.check.rules import RULES, rules_for
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
-from bookmaker.safety.archives import SafeZip
+from bookmaker.safety.archives import MAX_CONTAINER_BYTES, SafeZip
+from bookmaker.safety.inputs import open_source
 from bookmaker.safety.xml import parse_xml
 
 _XHTML = "http://www.w3.org/1999/xhtml"
@@ -69,7 +70,7 @@ def check_epub(path: str | Path, target: str = "all") -> list[Finding]:
                              rule.fix))
 
     try:
-        with SafeZip(path) as archive:
+        with SafeZip(open_source(path, MAX_CONTAINER_BYTES, what="container")) as archive:
             _check(_Book(Path(path), archive), report)
     except ManuscriptError as error:
         found.append(error.as_finding())

@@ -1,93 +1,228 @@
-"""Readers: one module per input format, each exposing ``read(path) -> Book``.
+"""Readers: one per input format, chosen from the registry below and nowhere else.
 
-This module only chooses the reader; it knows nothing of any format's insides. Readers are imported
-when first used so ``bookmaker build`` pays only for the formats it meets.
+A reader knows its input format and nothing about outputs. Each reader module follows the
+``Reader`` interface: ``read_with_findings(source)``, where ``source`` is the input as the gate
+opened it (safety/inputs.Source: its bytes, a name for messages, the folder its references are
+resolved in). No reader is ever given a path it could open: this module opens every input once
+(no symlink followed, a regular file, within its format's size budget) and reads it from that
+descriptor, so a link, a pipe or a device is refused here, for every format, before any reader
+runs. ``read``, ``read_with_findings`` and ``findings`` below derive from that one function.
+
+Readers are imported only when a file of their format is met, so ``bookmaker build`` pays only
+for the formats it reads (Sphinx's builders, pandoc's ``Readers.hs``). Plugins add formats with
+``register`` (``BOOKMAKER_PLUGINS``, see batch/worker.py).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Protocol, cast
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
-from bookmaker.safety.inputs import open_input
+from bookmaker.readers.decoding import MAX_TEXT_BYTES
+from bookmaker.safety.archives import MAX_CONTAINER_BYTES
+from bookmaker.safety.inputs import Source, open_source
+from bookmaker.safety.palmdb import MAX_KINDLE_BYTES
 
-# extension -> reader module under bookmaker.readers
-READERS = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "plaintext",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".docx": "docx",
-    ".epub": "epub",
-    ".azw3": "mobi",
-    ".mobi": "mobi",
-}
+if TYPE_CHECKING:
+    from bookmaker.readers.anthology import AnthologySpec
 
-# extension -> reader modules that may claim such a file by its content, asked in order before
-# READERS' default; each has ``sniff(head: bytes) -> bool`` over the file's first SNIFF_BYTES.
-# (A .html file may be an AO3 work page saved from the browser, an AO3 download or any saved page.)
-SNIFFERS: dict[str, tuple[str, ...]] = {
-    ".html": ("html.ao3_page", "html.ao3"),
-    ".htm": ("html.ao3_page", "html.ao3"),
-    ".xhtml": ("html.ao3_page", "html.ao3"),
-}
-SNIFF_BYTES = 64 * 1024
+SNIFF_BYTES = 64 * 1024  # how much of a file a reader's sniff() is shown
+
+
+class Reader(Protocol):
+    """What every reader module provides."""
+
+    def read_with_findings(self, source: Source) -> tuple[Book, list[Finding]]:
+        """The Book in ``source`` and every problem met reading it, errors included (the
+        registry raises the first); a ManuscriptError naming ``source.name`` when reading cannot
+        go on at all."""
+        ...
+
+
+class Sniffer(Protocol):
+    """What a reader that claims files by their content adds (ReaderInfo.sniffs)."""
+
+    def sniff(self, head: bytes) -> bool:
+        """Whether a file whose first SNIFF_BYTES are ``head`` is this reader's."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    """A registry entry: what is known of an input format without importing its reader."""
+
+    name: str
+    suffixes: tuple[str, ...]  # lower case, dot included
+    module: str
+    summary: str
+    max_bytes: int = MAX_TEXT_BYTES  # the gate refuses a larger file before reading it
+    # True: the module's sniff(head) decides whether a file with one of these suffixes is its
+    # own; such readers are asked in the order registered, before the suffix's one default
+    # reader (False), which takes what none of them claims.
+    sniffs: bool = False
+
+    def load(self) -> Reader:
+        return cast(Reader, importlib.import_module(self.module))
+
+    def claims(self, head: bytes) -> bool:
+        return cast(Sniffer, importlib.import_module(self.module)).sniff(head)
+
+
+READERS: dict[str, ReaderInfo] = {}
+
+
+def readers_of(suffix: str) -> list[ReaderInfo]:
+    """The readers that may take a file ending in ``suffix``: the sniffing ones in the order
+    registered, then the default."""
+    candidates = [info for info in READERS.values() if suffix.lower() in info.suffixes]
+    return sorted(candidates, key=lambda info: not info.sniffs)
+
+
+def _default_for(suffix: str) -> ReaderInfo | None:
+    return next((info for info in READERS.values() if suffix.lower() in info.suffixes
+                 and not info.sniffs), None)
+
+
+def register(info: ReaderInfo) -> None:
+    """Add an input format (plugins may call this too): a name is registered once, and each
+    suffix has at most one reader that does not sniff."""
+    if info.name in READERS and READERS[info.name] != info:
+        raise ValueError(f"reader {info.name!r} is already registered")
+    if not info.sniffs:
+        for suffix in info.suffixes:
+            default = _default_for(suffix)
+            if default is not None and default.name != info.name:
+                raise ValueError(f"{suffix} files are already read by {default.name!r}")
+    READERS[info.name] = info
+
+
+for _info in (
+    ReaderInfo("markdown", (".md", ".markdown"), "bookmaker.readers.markdown",
+               "annotated manuscripts: Markdown with YAML front matter"),
+    ReaderInfo("plaintext", (".txt",), "bookmaker.readers.plaintext",
+               "plain-text fics, header lines as metadata; Project Gutenberg's texts"),
+    ReaderInfo("ao3-page", (".html", ".htm", ".xhtml"), "bookmaker.readers.html.ao3_page",
+               "an AO3 work page saved from the browser, work skin kept", sniffs=True),
+    ReaderInfo("ao3-download", (".html", ".htm", ".xhtml"), "bookmaker.readers.html.ao3",
+               "AO3's HTML download", sniffs=True),
+    ReaderInfo("html", (".html", ".htm", ".xhtml"), "bookmaker.readers.html",
+               "any saved web page; Project Gutenberg's HTML books"),
+    ReaderInfo("docx", (".docx",), "bookmaker.readers.docx", "Word and Google Docs files",
+               max_bytes=MAX_CONTAINER_BYTES),
+    ReaderInfo("epub", (".epub",), "bookmaker.readers.epub",
+               "EPUBs: AO3's, FanFicFare's, Calibre's, Standard Ebooks'...",
+               max_bytes=MAX_CONTAINER_BYTES),
+    ReaderInfo("kindle", (".azw3", ".mobi"), "bookmaker.readers.mobi",
+               "Kindle books without DRM (AO3's AZW3 and MOBI downloads)",
+               max_bytes=MAX_KINDLE_BYTES),
+):
+    register(_info)
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def suffixes() -> list[str]:
+    """Every suffix some reader takes, sorted."""
+    return sorted({suffix for info in READERS.values() for suffix in info.suffixes})
 
 
 def is_readable(path: Path) -> bool:
-    return path.suffix.lower() in READERS
+    return path.suffix.lower() in suffixes()
 
 
-def read(path: str | Path) -> Book:
-    """Read any supported file into a Book, or raise ManuscriptError naming the file."""
+def modules_for(suffixes_met: Iterable[str]) -> set[str]:
+    """The reader modules a run meeting these suffixes imports (a batch worker's warm-up)."""
+    return {info.module for suffix in suffixes_met for info in readers_of(suffix)}
+
+
+def _unreadable(path: Path) -> ManuscriptError:
+    return ManuscriptError(f"cannot read {path.suffix or 'extension-less'} files", path,
+                           hint="supported: " + ", ".join(suffixes()))
+
+
+def open_input(path: str | Path) -> tuple[ReaderInfo, Source]:
+    """The gate: ``path`` opened once and read whole (safety/inputs.open_source: no symlink,
+    a regular file, within the largest budget among its suffix's readers), and the reader that
+    takes it, by content among the sniffing readers, else by suffix."""
     path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        raise ManuscriptError("no such file", path, hint="check the path")
-    if path.is_dir() and not path.is_symlink():
+    candidates = readers_of(path.suffix)
+    if not candidates:
+        raise _unreadable(path)
+    if os.path.isdir(path) and not os.path.islink(path):
         raise ManuscriptError("is a folder, not a manuscript", path,
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
-    return reader_for(path).read(path)
+    limit = max(info.max_bytes for info in candidates)
+    source = open_source(path, limit, hint="split it into several works")
+    head = source.head(SNIFF_BYTES)
+    chosen = next((info for info in candidates if not info.sniffs or info.claims(head)), None)
+    if chosen is None:
+        raise _unreadable(path)
+    if len(source.data) > chosen.max_bytes:
+        raise ManuscriptError(f"file is {len(source.data) // 2**20} MB, more than the "
+                              f"{chosen.max_bytes // 2**20} MB a {chosen.name} file may be",
+                              path, hint="split it into several works")
+    return chosen, source
+
+
+def reader_for(path: str | Path) -> ReaderInfo:
+    """The registry entry of the reader that takes ``path`` (read through the gate to sniff)."""
+    return open_input(path)[0]
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def read_with_findings(path: str | Path) -> tuple[Book, list[Finding]]:
-    """Like ``read``, with the warnings about what the reader left out or repaired, for ``build``
-    to print: nothing a reader drops is dropped silently. (Readers that report such things
-    expose ``read_with_findings(path)``; the others give none.)"""
-    path = Path(path)
-    module = reader_for(path) if path.is_file() else None
-    if module is None or not hasattr(module, "read_with_findings"):
-        return read(path), []
-    book, found = module.read_with_findings(path)
-    book = book_or_first_error((book, found))
-    return book, [finding for finding in found if finding.level != "error"]
+    """Any supported file as a Book, with the warnings about what its reader left out or
+    repaired (for ``build`` to print: nothing a reader drops is dropped silently); the first
+    error is raised as a ManuscriptError naming the file and line."""
+    return read_source(*open_input(path))
 
 
-def reader_for(path: Path) -> ModuleType:
-    """The reader module for ``path``: one that recognises its content, else its extension's."""
-    suffix = path.suffix.lower()
-    if suffix not in READERS:
-        raise ManuscriptError(f"cannot read {path.suffix or 'extension-less'} files", path,
-                              hint="supported: " + ", ".join(sorted(READERS)))
-    candidates = SNIFFERS.get(suffix, ())
-    if candidates:
-        head = _head(path)
-        for name in candidates:
-            module = importlib.import_module(f"bookmaker.readers.{name}")
-            if module.sniff(head):
-                return module
-    return importlib.import_module(f"bookmaker.readers.{READERS[suffix]}")
+def read_source(info: ReaderInfo, source: Source) -> tuple[Book, list[Finding]]:
+    """``read_with_findings`` for an input the gate already opened: the live preview opens the
+    manuscript once per save and reads it, or a chapter cut out of it, from that."""
+    book, found = info.load().read_with_findings(source)
+    for finding in found:
+        if finding.level == "error":
+            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
+    return book, found
 
 
-def _head(path: Path) -> bytes:
-    with open_input(path) as file:
-        return file.read(SNIFF_BYTES)
+def read(path: str | Path) -> Book:
+    """Any supported file as a Book, or a ManuscriptError naming the file."""
+    return read_with_findings(path)[0]
+
+
+def findings(path: str | Path) -> list[Finding]:
+    """Every problem in ``path``, errors and warnings, never raising (``bookmaker check``): what
+    its reader reports, and each image or cover a build would leave out."""
+    from bookmaker.safety.assets import drop_unreadable_assets
+    try:
+        info, source = open_input(path)
+        book, found = info.load().read_with_findings(source)
+        if any(finding.level == "error" for finding in found):
+            return found
+        return found + drop_unreadable_assets(book, Path(path))[1]
+    except ManuscriptError as error:
+        return [error.as_finding()]
+
+
+def read_anthology_spec(path: str | Path) -> AnthologySpec:
+    """An anthology.yaml, opened through the gate like every input, read by readers/anthology."""
+    from bookmaker.readers import anthology
+    return anthology.read_spec(open_source(path, MAX_TEXT_BYTES,
+                                           hint="an anthology file names works; keep it short"))
+
+
+# --------------------------------------------------------------------------- finding inputs
 
 
 def discover(path: str | Path) -> list[Path]:
@@ -100,23 +235,24 @@ def discover(path: str | Path) -> list[Path]:
     if not path.exists():
         raise ManuscriptError("no such file or folder", path, hint="check the path")
     if not path.is_dir():
-        # A file, or a pipe or device named on purpose: the reader says what is wrong with it.
+        # A file, or a pipe or device named on purpose: the gate says what is wrong with it.
         return [path]
-    # Symlinks, pipes and devices with a manuscript's name are kept, so the reader refuses each
+    # Symlinks, pipes and devices with a manuscript's name are kept, so the gate refuses each
     # with a message naming it; links to folders are not walked into.
     # os.walk neither follows links to folders nor fails when a file or folder vanishes while
     # it looks (a synced folder, ``watch``).
+    readable = set(suffixes())
     found = [
         candidate
         for candidate in sorted(Path(folder, name) for folder, _dirs, names in os.walk(path)
                                 for name in names)
-        if is_readable(candidate)
+        if candidate.suffix.lower() in readable
         and candidate.stem.lower() != "readme"
         and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
     ]
     if not found:
         raise ManuscriptError("no manuscripts in this folder", path,
-                              hint="readable files end in " + ", ".join(sorted(READERS)))
+                              hint="readable files end in " + ", ".join(sorted(readable)))
     return found
 
 
@@ -131,21 +267,3 @@ def discover_all(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Pa
         except ManuscriptError as error:
             refused.append((Path(path), str(error)))
     return list(dict.fromkeys(found)), refused
-
-
-def book_or_first_error(book_and_findings: tuple[Book, list[Finding]]) -> Book:
-    """A reader's ``read``: the book, unless its findings hold an error, raised as it stands."""
-    book, found = book_and_findings
-    for finding in found:
-        if finding.level == "error":
-            raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
-    return book
-
-
-def findings_of(read_with_findings: Callable[[Path], tuple[Book, list[Finding]]],
-                path: str | Path) -> list[Finding]:
-    """A reader's ``findings``: every problem it meets in ``path``, never raising."""
-    try:
-        return read_with_findings(Path(path))[1]
-    except ManuscriptError as error:
-        return [error.as_finding()]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import glob
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from bookmaker.errors import Finding, ManuscriptError
@@ -23,6 +23,7 @@ from bookmaker.readers.decoding import read_text
 from bookmaker.readers.markdown import _Walker
 from bookmaker.readers.markdown.frontmatter import Field, parse_fields
 from bookmaker.safety.assets import is_inside
+from bookmaker.safety.inputs import Source
 
 ANTHOLOGY_FILE = "anthology.yaml"
 PLACEMENTS = ("front", "end", "omit")
@@ -68,11 +69,12 @@ def spec_from_paths(paths: list[Path], title: str, editors: tuple[str, ...] = ()
                          base_dir=str(Path.cwd()))
 
 
-def read_spec(path: str | Path) -> AnthologySpec:
-    """The anthology described by an anthology.yaml; ManuscriptError naming file and line for a
-    file that is not one (a work that is missing is recorded on its entry, not raised)."""
-    path = Path(path)
-    text, _ = read_text(path)
+def read_spec(source: Source) -> AnthologySpec:
+    """The anthology described by an anthology.yaml (as the gate read it:
+    readers.read_anthology_spec); ManuscriptError naming file and line for a file that is not
+    one (a work that is missing is recorded on its entry, not raised)."""
+    path = source.name
+    text, _ = read_text(source)
     try:
         fields = {f.key: f for f in parse_fields(text, 1, path)}
     except ManuscriptError as error:  # the manuscript's YAML parser speaks of front matter
@@ -112,15 +114,17 @@ def read_spec(path: str | Path) -> AnthologySpec:
                               works_field.line if works_field else 1,
                               hint="add `works:` with one `- path/to/work.md` line per work")
     works = [entry for item in works_field.value
-             for entry in _entries(item, path, works_field.line, default_warnings)]
+             for entry in _entries(item, path, Path(source.folder), works_field.line,
+                                   default_warnings)]
     return AnthologySpec(metadata, tuple(works), editors, markdown("introduction"),
-                         markdown("afterword"), str(path.parent), str(path), tuple(findings))
+                         markdown("afterword"), source.folder, str(path), tuple(findings))
 
 
 # --------------------------------------------------------------------------- works
 
 
-def _entries(item: Any, path: Path, line: int, default_warnings: str) -> list[WorkEntry]:
+def _entries(item: Any, path: PurePath, folder: Path, line: int,
+             default_warnings: str) -> list[WorkEntry]:
     """The works one item of ``works:`` names: a path or glob, or a mapping with ``path:`` and
     overrides (a glob's overrides apply to every file it matches)."""
     if isinstance(item, str):
@@ -132,7 +136,6 @@ def _entries(item: Any, path: Path, line: int, default_warnings: str) -> list[Wo
     if unknown:
         raise ManuscriptError(f"unknown work field {unknown[0]!r} in {item['path']!r}", path,
                               line, hint="a work takes " + ", ".join(_WORK_KEYS))
-    folder = path.parent
     authors = item.get("authors", item.get("author"))
     overrides: dict[str, Any] = {
         "title": str(item["title"]).strip() if item.get("title") else None,
@@ -161,7 +164,7 @@ def _entries(item: Any, path: Path, line: int, default_warnings: str) -> list[Wo
 # --------------------------------------------------------------------------- values
 
 
-def _text(one: Field | None, path: Path) -> str:
+def _text(one: Field | None, path: PurePath) -> str:
     if one is None or one.value is None:
         return ""
     if isinstance(one.value, (list, dict)):
@@ -169,7 +172,7 @@ def _text(one: Field | None, path: Path) -> str:
     return str(one.value).strip()
 
 
-def _names(one: Field | None, path: Path) -> tuple[str, ...]:
+def _names(one: Field | None, path: PurePath) -> tuple[str, ...]:
     if one is None or one.value is None:
         return ()
     values = one.value if isinstance(one.value, list) else [one.value]
@@ -178,7 +181,7 @@ def _names(one: Field | None, path: Path) -> tuple[str, ...]:
     return tuple(str(value).strip() for value in values if str(value).strip())
 
 
-def _placement(one: Field | None, path: Path) -> str:
+def _placement(one: Field | None, path: PurePath) -> str:
     if one is None or one.value is None:
         return ""
     value = str(one.value).strip().lower()
@@ -188,7 +191,7 @@ def _placement(one: Field | None, path: Path) -> str:
     return value
 
 
-def _number(one: Field | None, path: Path) -> float | None:
+def _number(one: Field | None, path: PurePath) -> float | None:
     if one is None or one.value is None:
         return None
     try:

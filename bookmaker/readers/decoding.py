@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 from bookmaker.errors import ManuscriptError
 from bookmaker.safety.budgets import check_blocks
-from bookmaker.safety.inputs import read_input
+from bookmaker.safety.inputs import Source
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 SNIFF_SIZE = 8192  # how much of a file is looked at to tell text from binary
@@ -50,16 +50,16 @@ _BOMS = (
 )
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The file's text with ``\\n`` line ends, and the name of the encoding that decoded it."""
-    data = read_input(path, MAX_TEXT_BYTES, hint="split it into several works")
-    text, encoding = decode(data, path)
+def read_text(source: Source) -> tuple[str, str]:
+    """The input's text with ``\\n`` line ends, and the name of the encoding that decoded it.
+    (Its size was checked by the gate, against MAX_TEXT_BYTES.)"""
+    text, encoding = decode(source.data, source.name)
     text = normalise_newlines(text)
-    check_blocks(text, path)
+    check_blocks(text, source.name)
     return text, encoding
 
 
-def decode(data: bytes, path: Path | None = None) -> tuple[str, str]:
+def decode(data: bytes, path: PurePath | None = None) -> tuple[str, str]:
     """Text and encoding name; ManuscriptError when the bytes are empty or not text at all."""
     decoded = _decode_with_bom(data)
     if decoded is None:
@@ -231,7 +231,7 @@ def looks_binary(sample: str) -> bool:
     return len(_NOT_TEXT.findall(sample)) * 100 > len(sample)
 
 
-def _binary_file(path: Path | None) -> ManuscriptError:
+def _binary_file(path: PurePath | None) -> ManuscriptError:
     return ManuscriptError("this is a binary file, not a text manuscript", path,
                            hint="give a .md or .txt file saved as text")
 

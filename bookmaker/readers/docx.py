@@ -19,13 +19,12 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import PurePath
 
 import mammoth
 
 from bookmaker.safety.assets import EMBEDDED_SCHEME, IMAGE_TYPES
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.model import Book, EmbeddedFile, Heading, Paragraph, Text, plain_text
 from bookmaker.readers import docx_parts
 from bookmaker.readers.html import chapters_from_blocks
@@ -34,6 +33,7 @@ from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.xml import parse_xml
 from bookmaker.safety.archives import MAX_TOTAL_BYTES, SafeZip
+from bookmaker.safety.inputs import Source
 
 _CENTRED_STYLE = "bookmaker centred"
 # Word's and Google Docs' title style is the work's title; centred plain paragraphs keep their
@@ -56,24 +56,12 @@ _IMAGE_SUFFIXES = {media_type: suffix for suffix, media_type in IMAGE_TYPES.item
                    if suffix != ".jpeg"}
 
 
-def read(path: Path) -> Book:
-    """The document at ``path`` as a Book; ManuscriptError naming the file on bad input."""
-    return book_or_first_error(_read(Path(path)))
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The Book and the problems met reading it (objects left out, unreadable images...); the
-    registry (readers.read_with_findings) raises the first error, as for every reader."""
-    return _read(Path(path))
-
-
-def findings(path: Path) -> list[Finding]:
-    """mammoth's warnings about the document (unknown styles, unread images), without raising."""
-    return findings_of(_read, path)
-
-
-def _read(path: Path) -> tuple[Book, list[Finding]]:
-    entries = _checked_entries(path)
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The Book and the problems met reading it (objects left out, unreadable images, mammoth's
+    warnings); the registry (readers.read_with_findings) raises the first error, as for every
+    reader."""
+    path = source.name
+    entries = _checked_entries(source)
     main = _main_part(entries, path)
     if main not in entries:
         raise ManuscriptError(f"not a Word document: it has no {main}", path,
@@ -130,14 +118,15 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
                           dict.fromkeys(given.get("Abstract", ()))))
     metadata = builder.build(no_title_hint="give the document a title in Word's Title style or "
                                            "its File > Properties")
-    return Book(metadata, chapters, base_dir=str(path.parent), embedded=tuple(embedded)), found
+    return Book(metadata, chapters, base_dir=source.folder, embedded=tuple(embedded)), found
 
 
-def _checked_entries(path: Path) -> dict[str, bytes]:
+def _checked_entries(source: Source) -> dict[str, bytes]:
     """Every entry of the zip, read through SafeZip; XML parts checked by safety/xml.py."""
+    path = source.name
     entries: dict[str, bytes] = {}
     total = 0
-    with SafeZip(path) as container:
+    with SafeZip(source) as container:
         for name in container.names():
             if not _used_part(name):
                 continue  # never read: a part mammoth does not use costs nothing
@@ -181,7 +170,7 @@ def _keep_centring(paragraph):
     return paragraph
 
 
-def _main_part(entries: dict[str, bytes], path: Path) -> str:
+def _main_part(entries: dict[str, bytes], path: PurePath) -> str:
     """The main document's part name, from the package relationships (``_rels/.rels``): Word
     writes ``word/document.xml``, but other tools name it otherwise (``word/document2.xml``)."""
     rels = entries.get("_rels/.rels")
@@ -218,7 +207,7 @@ def _embedder(embedded: list[EmbeddedFile],
     return embed
 
 
-def _core_properties(entries: dict[str, bytes], path: Path) -> dict[str, str]:
+def _core_properties(entries: dict[str, bytes], path: PurePath) -> dict[str, str]:
     """Title, creator and language from docProps/core.xml (Word fills them; Docs the title)."""
     if _CORE not in entries:
         return {}

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
@@ -28,7 +28,7 @@ _FORMATTING = ("b", "i", "strike", "caps", "smallCaps")
 _OFF = ("0", "false", "off", "none")
 
 
-def resolved_document(document: bytes, styles: bytes | None, path: Path, part: str) -> bytes:
+def resolved_document(document: bytes, styles: bytes | None, path: PurePath, part: str) -> bytes:
     """The main document part with character styles resolved and drop caps joined."""
     root = parse_xml(document, path, part)
     chain = _character_styles(parse_xml(styles, path, "styles.xml")) if styles else {}
@@ -42,7 +42,7 @@ def resolved_document(document: bytes, styles: bytes | None, path: Path, part: s
 _FRONT_STYLES = ("Title", "Subtitle", "Author", "Date", "Abstract")
 
 
-def metadata_paragraphs(document: bytes, styles: bytes | None, path: Path, part: str,
+def metadata_paragraphs(document: bytes, styles: bytes | None, path: PurePath, part: str,
                         style_names: tuple[str, ...]) -> tuple[bytes, dict[str, list[str]]]:
     """The document without its paragraphs in the given paragraph styles (Word's and pandoc's
     "Author", "Abstract"), and their texts by style name: they are the work's metadata, which
@@ -75,7 +75,7 @@ def metadata_paragraphs(document: bytes, styles: bytes | None, path: Path, part:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), found
 
 
-def dropped_objects(document: bytes, path: Path, part: str) -> list[Finding]:
+def dropped_objects(document: bytes, path: PurePath, part: str) -> list[Finding]:
     """A warning for every object in the document that bookmaker's reading leaves out."""
     root = parse_xml(document, path, part)
     found: list[Finding] = []

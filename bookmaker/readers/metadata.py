@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 from bookmaker import taxonomy
@@ -61,7 +61,7 @@ def clean_line(text: str) -> str:
     return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
 
 
-def humanise_stem(path: Path) -> str:
+def humanise_stem(path: PurePath) -> str:
     """A title from a file name: ``a-new_hero.md`` → ``A New Hero``."""
     words = re.split(r"[-_\s]+", path.stem)
     return " ".join(word[:1].upper() + word[1:] for word in words if word) or "Untitled"
@@ -86,8 +86,8 @@ class MetadataBuilder:
     in that order); ``rating`` keeps the first rating given.
     """
 
-    def __init__(self, path: str | Path | None, findings: list[Finding]) -> None:
-        self.path = Path(path) if path is not None else None
+    def __init__(self, path: str | PurePath | None, findings: list[Finding]) -> None:
+        self.path = PurePath(path) if path is not None else None
         self.findings = findings
         self._title = ""
         self._rating: str | None = None

@@ -3,10 +3,11 @@
 A zip's central directory is written by whoever made the file. It may name entries
 ``../../.bashrc`` or ``/etc/passwd`` (zip-slip), hold two entries that are the same file on a
 case-insensitive disk (``Text/a.xhtml`` and ``text/A.xhtml``), hold a million entries, or declare a
-few kilobytes that inflate into gigabytes (a zip bomb). SafeZip checks all of that before a single
-entry is read, then reads entries only by a name it validated, into memory, counting the bytes
-that really come out of the decompressor: the sizes in the headers are the attacker's word, not a
-measurement. Nothing is ever extracted to disk.
+few kilobytes that inflate into gigabytes (a zip bomb). SafeZip works on the bytes the gate read
+(safety/inputs.Source: opened once, no symlink, within MAX_CONTAINER_BYTES) and checks all of that
+before a single entry is read, then reads entries only by a name it validated, into memory,
+counting the bytes that really come out of the decompressor: the sizes in the headers are the
+attacker's word, not a measurement. Nothing is ever extracted to disk.
 
 The limits are generous for real books (a novel with illustrations is a few hundred entries and a
 few dozen megabytes) and far below what would hurt the machine.
@@ -14,19 +15,20 @@ few dozen megabytes) and far below what would hurt the machine.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from bookmaker.errors import ManuscriptError
-from bookmaker.safety.inputs import open_input
+from bookmaker.safety.inputs import Source
 
 # The most entries a container may hold. Real EPUBs have tens to a few hundred files.
 MAX_ENTRIES = 10_000
 # The most bytes the container's entries may inflate to, in total and each.
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_ENTRY_BYTES = 128 * 1024 * 1024
-# The most a container file itself may weigh on disk, checked on the opened file.
+# The most a container file itself may weigh on disk: the gate's budget for EPUB and DOCX.
 MAX_CONTAINER_BYTES = 512 * 1024 * 1024
 # The most an entry (or the whole container) may inflate relative to its compressed size.
 # Text compresses about 3-10x, XML up to ~30x; a zip bomb is hundreds or thousands of times.
@@ -43,14 +45,13 @@ _HINT = "the file is damaged or was made to attack the program reading it; do no
 class SafeZip:
     """A zip container checked as a whole on opening; entries are read into memory by name.
 
-    ``SafeZip(path)`` raises ManuscriptError when the file is not a zip or passes a limit; after
-    that ``names()`` lists the entries and ``read(name)`` returns one entry's bytes.
+    ``SafeZip(source)`` raises ManuscriptError when the bytes are not a zip or pass a limit;
+    after that ``names()`` lists the entries and ``read(name)`` returns one entry's bytes.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        # Opened once, no symlink followed, a regular file of sane size: see safety/inputs.py.
-        self._file = open_input(self.path, MAX_CONTAINER_BYTES, what="container")
+    def __init__(self, source: Source) -> None:
+        self.path = source.name
+        self._file = io.BytesIO(source.data)
         try:
             self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:

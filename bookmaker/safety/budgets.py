@@ -12,7 +12,7 @@ go.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import PurePath
 
 from bookmaker.errors import ManuscriptError
 
@@ -31,7 +31,7 @@ _BLOCK_TAG = re.compile(rb"<(?:p|div|li|br|h[1-6]|tr|td|blockquote|section)[\s/>
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
 
 
-def check_blocks(text: str, path: str | Path | None) -> None:
+def check_blocks(text: str, path: str | PurePath | None) -> None:
     """Refuse a text with more than MAX_BLOCKS paragraphs or block tags."""
     blocks = max(len(_BLANK_LINE.findall(text)),
                  len(_BLOCK_TAG.findall(text.encode("utf-8", "surrogatepass"))))
@@ -40,7 +40,7 @@ def check_blocks(text: str, path: str | Path | None) -> None:
                               path, hint="no book has that many; split it into several works")
 
 
-def guard_markdown(text: str, path: str | Path | None) -> str:
+def guard_markdown(text: str, path: str | PurePath | None) -> str:
     """``text`` made safe for markdown-it: front matter of bounded size, and paragraphs with
     more ``[`` than any real paragraph has read as plain text (their ``[`` escaped)."""
     if text.startswith("---") and text.find("\n---", 3) > MAX_FRONT_MATTER_CHARS:
@@ -52,7 +52,7 @@ def guard_markdown(text: str, path: str | Path | None) -> str:
     return _PARAGRAPH.sub(lambda match: _escaped_brackets(match, text, path), text)
 
 
-def _escaped_brackets(match: re.Match[str], text: str, path: str | Path | None) -> str:
+def _escaped_brackets(match: re.Match[str], text: str, path: str | PurePath | None) -> str:
     paragraph = match.group()
     openers = paragraph.count("[")
     if openers <= MAX_LINK_OPENERS:
@@ -74,7 +74,7 @@ def _escaped_brackets(match: re.Match[str], text: str, path: str | Path | None) 
 MAX_MODEL_DEPTH = 100
 
 
-def check_depth(book: object, path: str | Path | None) -> None:
+def check_depth(book: object, path: str | PurePath | None) -> None:
     """Refuse a model nested deeper than MAX_MODEL_DEPTH, measured without recursion, before
     any recursive pass can meet it (250 nested quotes or emphases would crash them)."""
     stack: list[tuple[object, int, int | None]] = [(book, 0, None)]

@@ -6,15 +6,25 @@ once, with ``O_NOFOLLOW`` (a symlink is refused, never followed) and ``O_NONBLOC
 not hang the open); the checks are made on the opened descriptor (a regular file, its size, and
 for an asset the folder the descriptor really lies in), and the bytes are read from that same
 descriptor. Nothing reads an input by its path after this.
+
+The reader registry (``bookmaker/readers/__init__.py``) is the only caller for manuscripts: it
+opens each input here and hands its reader a ``Source``, the bytes and a name for messages, so no
+reader has a path it could open again. A library that insists on a file name gets a
+``private_copy`` of those bytes instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
+import shutil
 import stat
-from pathlib import Path
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePath
 
 from bookmaker.errors import ManuscriptError
 
@@ -65,12 +75,76 @@ def read_input(path: str | Path, limit: int, *, what: str = "file",
     return data
 
 
-def is_regular_file(path: Path) -> bool:
-    """Whether ``path`` itself (not what a symlink points to) is a regular file."""
+@dataclass(frozen=True)
+class Source:
+    """One input as the gate opened and read it: everything a reader is given.
+
+    ``name`` says which file it was, in messages and where a title falls back on the file name;
+    it is a PurePath, which has no method that opens or looks at anything. ``folder`` is where
+    the book's relative references (its images) are looked for later, by safety/assets.py through
+    this same gate. ``data`` is the file's bytes, read from the descriptor that was checked.
+    """
+
+    name: PurePath
+    folder: str
+    data: bytes = b""
+
+    def head(self, size: int) -> bytes:
+        return self.data[:size]
+
+
+def open_source(path: str | Path, limit: int, *, what: str = "file", hint: str = "") -> Source:
+    """``path`` opened once by open_input (no symlink, a regular file, at most ``limit`` bytes)
+    and read whole from that descriptor."""
+    path = Path(path)
+    data = read_input(path, limit, what=what, hint=hint)
+    return Source(PurePath(path), str(path.parent), data)
+
+
+@dataclass(frozen=True)
+class PrivateFolder:
+    """A private temporary folder holding ``copy`` (bytes the gate read, or what a reader made
+    of them), for a library that only reads a file by name and writes what it unpacks beside
+    it. What it wrote is read back through ``read`` only: opened once like any input, inside
+    this folder, within a size; its messages name the input, never the temporary folder."""
+
+    path: Path
+    copy: Path
+    name: PurePath  # the input the copy stands for, for messages
+
+    def read(self, relative: PurePath, limit: int, what: str) -> bytes:
+        try:
+            return read_input(self.path / relative, limit, what=what, inside=self.path)
+        except ManuscriptError as error:
+            raise ManuscriptError(error.message, self.name, hint=error.hint) from None
+
+    def names(self, relative: str) -> list[PurePath]:
+        """The regular files directly in ``relative`` (a sub-folder), as paths relative to the
+        private folder; none when it does not exist."""
+        try:
+            with os.scandir(self.path / relative) as entries:
+                return sorted(PurePath(relative, entry.name) for entry in entries
+                              if entry.is_file(follow_symlinks=False))
+        except OSError:
+            return []
+
+
+@contextlib.contextmanager
+def private_copy(data: bytes, suffix: str, name: PurePath) -> Iterator[PrivateFolder]:
+    """``data`` as the file ``input{suffix}`` in a private temporary folder (mode 0700, made
+    fresh); the folder, and whatever a library wrote in it, is removed afterwards however the
+    block ends. The copy holds only bytes the gate read and checked, so nothing the user's
+    folder holds (a link swapped in, a pipe) can reach the library."""
+    folder = Path(tempfile.mkdtemp(prefix="bookmaker-private-"))
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
+        copy = folder / f"input{suffix}"
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        yield PrivateFolder(folder, copy, name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _descriptor_inside(fd: int, path: Path, folder: Path) -> bool:

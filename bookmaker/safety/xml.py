@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html.entities
 import re
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
@@ -47,7 +47,7 @@ def _parser() -> etree.XMLParser:
                            remove_pis=True)
 
 
-def parse_xml(data: bytes, path: str | Path | None = None, part: str = "") -> etree._Element:
+def parse_xml(data: bytes, path: str | PurePath | None = None, part: str = "") -> etree._Element:
     """The root element of the XML document ``data``, or a ManuscriptError naming the file.
 
     ``part`` names the document inside its container (``OEBPS/content.opf``) for the message.
@@ -69,14 +69,14 @@ def parse_xml(data: bytes, path: str | Path | None = None, part: str = "") -> et
     return root
 
 
-def _refuse_declarations(root: etree._Element, path: str | Path | None, where: str) -> None:
+def _refuse_declarations(root: etree._Element, path: str | PurePath | None, where: str) -> None:
     """Refuse a DOCTYPE that declares entities or elements of its own (XXE, billion laughs)."""
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and (list(dtd.entities()) or list(dtd.iterelements())):
         raise _unsafe(path, where)
 
 
-def _unsafe(path: str | Path | None, where: str) -> UnsafeXmlError:
+def _unsafe(path: str | PurePath | None, where: str) -> UnsafeXmlError:
     return UnsafeXmlError(f"refused XML{where}: its DOCTYPE declares entities", path,
                           hint="entity declarations can read files or exhaust memory; a real "
                                "book never needs them, so this file is not read")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from bookmaker.cli import app
 from bookmaker.convert import build, build_anthology, load
 from bookmaker.errors import BookmakerError
-from bookmaker.readers.anthology import read_spec
+from bookmaker.readers import read_anthology_spec
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers.pdf import pdf_bytes
@@ -161,7 +161,7 @@ def test_volumes_are_complete_books_with_their_own_title_page_and_contents(tmp_p
 
 
 def test_an_anthology_in_volumes_is_cut_between_works(tmp_path):
-    spec = read_spec(rain_folder(tmp_path / "rain"))
+    spec = read_anthology_spec(rain_folder(tmp_path / "rain"))
     result = build_anthology(spec, ["pdf"], tmp_path / "dist",
                              RenderContext(BuildOptions(volumes=2)))
     assert result.error is None, result.error

@@ -15,7 +15,8 @@ from bookmaker.cli import app
 from bookmaker.convert import AnthologyError, build_anthology, read_anthology
 from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import plain_text, to_json
-from bookmaker.readers.anthology import read_spec, spec_from_paths
+from bookmaker.readers import read_anthology_spec
+from bookmaker.readers.anthology import spec_from_paths
 from bookmaker.settings.context import RenderContext
 
 GOLDEN = DATA / "anthology" / "rain" / "expected"
@@ -32,7 +33,7 @@ def rain(tmp_path: Path) -> Path:
 
 
 def test_anthology_yaml_gives_works_in_order_with_globs_and_overrides(rain):
-    spec = read_spec(rain)
+    spec = read_anthology_spec(rain)
     assert spec.metadata.title == "Rain Stories"
     assert spec.editors == ("Marlowe Ink",)
     assert [entry.path.name for entry in spec.works] == [
@@ -44,7 +45,7 @@ def test_anthology_yaml_gives_works_in_order_with_globs_and_overrides(rain):
 
 
 def test_the_anthology_model_is_golden(rain, golden):
-    anthology = read_anthology(read_spec(rain), RenderContext(), [])
+    anthology = read_anthology(read_anthology_spec(rain), RenderContext(), [])
     titles = [work.book.metadata.title for work in anthology.works]
     assert titles == ["A New Hero", "The Long Way Round", "Small Hours", "Late (revised)"]
     assert anthology.works[3].book.metadata.authors == ("Corvid Writes",)
@@ -53,28 +54,28 @@ def test_the_anthology_model_is_golden(rain, golden):
 
 def test_a_work_outside_the_anthology_folder_is_refused(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: T\nworks:\n  - ../elsewhere.md\n")
-    entry = read_spec(tmp_path / "anthology.yaml").works[0]
+    entry = read_anthology_spec(tmp_path / "anthology.yaml").works[0]
     assert "outside" in entry.problem
 
 
 def test_an_anthology_file_without_works_names_its_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: T\neditors: [A]\n")
     with pytest.raises(ManuscriptError, match="lists no works") as caught:
-        read_spec(tmp_path / "anthology.yaml")
+        read_anthology_spec(tmp_path / "anthology.yaml")
     assert caught.value.path.endswith("anthology.yaml")
 
 
 def test_broken_yaml_is_named_as_the_anthology_file_with_its_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: [oops\nworks:\n  - a.md\n")
     with pytest.raises(ManuscriptError, match="the anthology file is not valid YAML") as caught:
-        read_spec(tmp_path / "anthology.yaml")
+        read_anthology_spec(tmp_path / "anthology.yaml")
     assert caught.value.line == 1  # where the unclosed [ is, not where the parser gave up
 
 
 def test_a_bad_warnings_placement_names_the_file_and_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: T\nwarnings: middle\nworks: [a.md]\n")
     with pytest.raises(ManuscriptError, match="front, end or omit") as caught:
-        read_spec(tmp_path / "anthology.yaml")
+        read_anthology_spec(tmp_path / "anthology.yaml")
     assert caught.value.line == 2
 
 

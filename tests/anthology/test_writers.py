@@ -13,7 +13,8 @@ from paths import DATA, SEED
 from pypdf import PdfReader
 
 from bookmaker.convert import build_anthology, read_anthology
-from bookmaker.readers.anthology import read_spec, spec_from_paths
+from bookmaker.readers import read_anthology_spec
+from bookmaker.readers.anthology import spec_from_paths
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers.pdf.print_html import print_document
@@ -27,7 +28,7 @@ NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf"
 @pytest.fixture(scope="module")
 def rain_epub(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("rain")
-    spec = read_spec(rain_folder(folder / "rain"))
+    spec = read_anthology_spec(rain_folder(folder / "rain"))
     result = build_anthology(spec, ["epub"], folder / "dist")
     assert result.error is None, result.error
     with zipfile.ZipFile(result.outputs[0]) as epub:
@@ -131,7 +132,8 @@ def test_warnings_omit_leaves_out_every_works_warnings_page_but_not_the_overview
 
 
 def test_print_html_is_golden(tmp_path, golden):
-    anthology = read_anthology(read_spec(rain_folder(tmp_path / "rain")), RenderContext(), [])
+    spec = read_anthology_spec(rain_folder(tmp_path / "rain"))
+    anthology = read_anthology(spec, RenderContext(), [])
     golden.check(GOLDEN / "print.html", print_document(anthology))
 
 

@@ -10,7 +10,6 @@ A local batch reads it at once.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -18,20 +17,21 @@ from bookmaker import readers
 from bookmaker.readers import markdown as manuscript
 
 PAUSE_SECONDS = 2.0
-MODULE = "cluster_test_plugin"
 SIGNALS = "CLUSTER_TEST_SIGNALS"
 
-# READERS names modules under bookmaker.readers; this one answers to such a name.
-sys.modules[f"bookmaker.readers.{MODULE}"] = sys.modules[__name__]
-readers.READERS[".pause"] = MODULE
+readers.register(readers.ReaderInfo("cluster-test", (".pause",), __name__,
+                                    "a test-only reader of the cluster test"))
 
 
-def read(path):
+def read_with_findings(source):
     signals = os.environ.get(SIGNALS)
     if not signals:
-        return manuscript.read(path)
-    (Path(signals) / f"started-{os.getpid()}-{path.stem}").write_text(str(path), encoding="utf-8")
+        return manuscript.read_with_findings(source)
+    stem = source.name.stem
+    (Path(signals) / f"started-{os.getpid()}-{stem}").write_text(str(source.name),
+                                                                  encoding="utf-8")
     time.sleep(PAUSE_SECONDS)
-    book = manuscript.read(path)
-    (Path(signals) / f"read-{os.getpid()}-{path.stem}").write_text(str(path), encoding="utf-8")
+    book = manuscript.read_with_findings(source)
+    (Path(signals) / f"read-{os.getpid()}-{stem}").write_text(str(source.name),
+                                                               encoding="utf-8")
     return book

@@ -1,6 +1,7 @@
 """Test-only readers for the batch tests, loaded the way any plugin is:
-``BOOKMAKER_PLUGINS=batch_plugin`` (with tests/helpers/ on the Python path). Production code
-knows nothing of them.
+``BOOKMAKER_PLUGINS=batch_plugin`` (with tests/helpers/ on the Python path), and registered the
+way any plugin registers a format: ``readers.register(ReaderInfo(...))``. Production code knows
+nothing of them.
 
 - ``.hang``: never returns, for the time limit;
 - ``.hog``: allocates memory without end, for the memory limit;
@@ -9,28 +10,24 @@ knows nothing of them.
 
 from __future__ import annotations
 
-import sys
 import time
 
 from bookmaker import readers
 from bookmaker.readers import markdown as manuscript
 
 SLOW_SECONDS = 0.4
-MODULE = "batch_test_plugin"
 
-# READERS names modules under bookmaker.readers; this one answers to such a name.
-sys.modules[f"bookmaker.readers.{MODULE}"] = sys.modules[__name__]
-for extension in (".hang", ".hog", ".slow"):
-    readers.READERS[extension] = MODULE
+readers.register(readers.ReaderInfo("batch-test", (".hang", ".hog", ".slow"), __name__,
+                                    "test-only readers of the batch tests"))
 
 
-def read(path):
-    if path.suffix == ".hang":
+def read_with_findings(source):
+    if source.name.suffix == ".hang":
         while True:
             time.sleep(60)
-    if path.suffix == ".hog":
+    if source.name.suffix == ".hog":
         hoard = []
         while True:
             hoard.append(bytearray(32 * 2**20))
     time.sleep(SLOW_SECONDS)
-    return manuscript.read(path)
+    return manuscript.read_with_findings(source)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from kindle import font_record, huff_book, mobi_book, story_html
+
 from bookmaker import readers
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import Book
@@ -136,8 +138,36 @@ EPUB = st.one_of(
         "content.opf": parts[0], "c1.xhtml": parts[1]})),
     st.binary(max_size=300),
 )
-if ".epub" in readers.READERS:  # the EPUB reader is fuzzed like the others once it is there
+if ".epub" in readers.suffixes():  # the EPUB reader is fuzzed like the others once it is there
     TARGETS[".epub"] = EPUB
+
+# Kindle books made the way real ones are (PalmDOC, stored, HUFF/CDIC text; EXTH; a font), then
+# overwritten here and there, mostly in the headers and tables that KindleUnpack believes.
+_KINDLE_STORY = story_html("A story.", "Her <b>second</b> line, and <a filepos=\"12\">a link</a>.")
+_KINDLE_BOOKS = (mobi_book(_KINDLE_STORY), mobi_book(_KINDLE_STORY, compression=1),
+                 huff_book(_KINDLE_STORY),
+                 mobi_book(_KINDLE_STORY, resources=[font_record(b"\0\1\0\0" * 64)]))
+
+
+def _overwritten(book: bytes, changes: list[tuple[int, bytes]]) -> bytes:
+    data = bytearray(book)
+    for position, patch in changes:
+        position %= len(data)
+        data[position:position + len(patch)] = patch
+    return bytes(data)
+
+
+KINDLE = st.one_of(
+    st.tuples(st.sampled_from(_KINDLE_BOOKS),
+              st.lists(st.tuples(st.one_of(st.integers(0, 700), st.integers(0, 2**20)),
+                                 st.one_of(st.binary(min_size=1, max_size=8),
+                                           st.sampled_from([b"\xff\xff\xff\xff", b"\0\0\0\0",
+                                                            b"EXTH", b"FONT", b"BOUNDARY"]))),
+                       min_size=1, max_size=6)).map(lambda drawn: _overwritten(*drawn)),
+    st.binary(max_size=300),
+)
+TARGETS[".mobi"] = KINDLE
+TARGETS[".azw3"] = KINDLE
 
 
 def read_or_refuse(folder: Path, extension: str, data: bytes) -> Book | ManuscriptError:

@@ -138,8 +138,8 @@ def test_old_layout_footnote_survives_every_format() -> None:
 
 
 def test_kindle_files_pick_the_kindle_reader() -> None:
-    assert readers.reader_for(HERE / "Small_Hours.azw3").__name__ == "bookmaker.readers.mobi"
-    assert readers.reader_for(HERE / "Small_Hours.mobi").__name__ == "bookmaker.readers.mobi"
+    assert readers.reader_for(HERE / "Small_Hours.azw3").module == "bookmaker.readers.mobi"
+    assert readers.reader_for(HERE / "Small_Hours.mobi").module == "bookmaker.readers.mobi"
 
 
 def test_a_damaged_kindle_file_is_refused_clearly(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def everything(book) -> str:
 def test_a_saved_work_page_is_read_by_the_work_page_reader(suffix: str, tmp_path: Path) -> None:
     copy = tmp_path / f"work{suffix}"
     shutil.copyfile(HERE / "entire-work.html", copy)
-    assert readers.reader_for(copy) is ao3_page
+    assert readers.reader_for(copy).load() is ao3_page
     assert readers.read(copy).metadata.title == "Texts From the Lifestream"
 
 

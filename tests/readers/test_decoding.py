@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bookmaker import readers
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import plain_text
-from bookmaker.readers import plaintext
-from bookmaker.readers.decoding import decode, read_text
+from bookmaker.readers.decoding import MAX_TEXT_BYTES, decode, read_text
+from bookmaker.safety.inputs import open_source
 
 RUSSIAN = ("Он пришёл домой поздно вечером. 'Где ты был?' - спросила она. "
            "Дождь шёл весь день, и улицы были пусты.\n") * 3
@@ -63,7 +64,7 @@ def test_windows_1252_file_through_the_plain_text_reader(tmp_path: Path):
     path = tmp_path / "old-fic.txt"
     path.write_bytes("Title: Où étais-tu\nRating: Teen\n\n“Well,” she said… It’s over.\n"
                      .encode("cp1252"))
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert book.metadata.encoding == "windows-1252"
     assert book.metadata.title == "Où étais-tu"
     assert plain_text(book.chapters[0].blocks).strip() == "“Well,” she said… It’s over."
@@ -73,7 +74,7 @@ def test_mojibake_file_through_the_plain_text_reader(tmp_path: Path):
     path = tmp_path / "mangled.txt"
     story = "Title: Café Society\n\n“Don’t,” she whispered — too late.\n"
     path.write_bytes(story.encode("utf-8").decode("latin-1").encode("utf-8"))
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert book.metadata.encoding == "utf-8 (mojibake repaired)"
     assert book.metadata.title == "Café Society"
     assert plain_text(book.chapters[0].blocks).strip() == "“Don’t,” she whispered — too late."
@@ -83,11 +84,11 @@ def test_shift_jis_and_koi8_files_are_read(tmp_path: Path):
     for name, text, encoding in (("ja.txt", JAPANESE, "shift_jis"), ("ru.txt", RUSSIAN, "koi8-r")):
         path = tmp_path / name
         path.write_bytes(text.encode(encoding))
-        assert read_text(path) == (text, encoding)
+        assert read_text(open_source(path, MAX_TEXT_BYTES)) == (text, encoding)
 
 
 def test_nul_bytes_without_a_utf16_pattern_are_a_binary_file(tmp_path: Path):
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 50)
     with pytest.raises(ManuscriptError, match="binary file"):
-        read_text(path)
+        read_text(open_source(path, MAX_TEXT_BYTES))

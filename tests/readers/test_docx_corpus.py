@@ -8,8 +8,8 @@ import pytest
 
 from paths import CORPUS
 
+from bookmaker import readers
 from bookmaker.model import Emph, Paragraph, Strong, Table, Text, plain_text
-from bookmaker.readers import docx
 
 DOCX = CORPUS / "docx"
 pytestmark = pytest.mark.skipif(not DOCX.exists(), reason="the shared corpus is not here")
@@ -21,7 +21,7 @@ def paragraphs(book):
 
 
 def test_words_in_words_emphasis_style_are_italic_and_overrides_inside_it_are_kept():
-    first, second, *_ = paragraphs(docx.read(DOCX / "pandoc-char_styles.docx"))
+    first, second, *_ = paragraphs(readers.read(DOCX / "pandoc-char_styles.docx"))
     assert first.children[0] == Emph((Text("This is all in an "),))
     assert Strong((Emph((Text("italic style"),)),)) in first.children
     # "style" and "words" had italics switched off inside the Emphasis style
@@ -31,7 +31,7 @@ def test_words_in_words_emphasis_style_are_italic_and_overrides_inside_it_are_ke
 
 
 def test_an_unbold_override_inside_strong_does_not_make_the_paragraph_bold():
-    *_, third, fourth = paragraphs(docx.read(DOCX / "pandoc-char_styles.docx"))
+    *_, third, fourth = paragraphs(readers.read(DOCX / "pandoc-char_styles.docx"))
     assert third.children == (Strong((Text("This is all in a "), Emph((Text("strong style"),)),
                                       Text("."))),)
     assert fourth.children[1] == Text("style")  # bold switched off: not inside a Strong
@@ -40,13 +40,13 @@ def test_an_unbold_override_inside_strong_does_not_make_the_paragraph_bold():
 
 def test_a_drop_cap_is_joined_to_its_word():
     texts = [plain_text((block,)).strip() for block in
-             paragraphs(docx.read(DOCX / "pandoc-drop_cap.docx"))]
+             paragraphs(readers.read(DOCX / "pandoc-drop_cap.docx"))]
     assert texts == ["Drop cap.", "Next paragraph.", "Drop cap in margin.",
                      "Drop cap (not really)."]
 
 
 def test_tables_are_kept_as_tables_with_their_cells():
-    book = docx.read(DOCX / "pandoc-tables.docx")
+    book = readers.read(DOCX / "pandoc-tables.docx")
     tables = [block for block in book.chapters[0].blocks if isinstance(block, Table)]
     assert len(tables) == 3
     first = tables[0]
@@ -57,24 +57,24 @@ def test_tables_are_kept_as_tables_with_their_cells():
 
 
 def test_a_document_holding_only_a_table_is_read():
-    book = docx.read(DOCX / "pandoc-table_one_row.docx")
+    book = readers.read(DOCX / "pandoc-table_one_row.docx")
     (table,) = book.chapters[0].blocks
     assert [plain_text(cell.blocks).strip() for cell in table.rows[0]] == ["One", "Row", "Table"]
 
 
 def test_a_main_part_not_at_word_document_xml_is_found_through_the_package_relationships():
-    book = docx.read(DOCX / "pandoc-alternate_document_path.docx")
+    book = readers.read(DOCX / "pandoc-alternate_document_path.docx")
     assert book.chapters[0].title == "Test"
     assert "bold italic underlined" in plain_text(book.chapters[0].blocks)
 
 
 def test_smartart_is_reported_not_dropped_silently():
-    warnings = [str(finding) for finding in docx.findings(DOCX / "pandoc-diagram.docx")]
+    warnings = [str(finding) for finding in readers.findings(DOCX / "pandoc-diagram.docx")]
     assert any("SmartArt diagram in paragraph 2" in warning for warning in warnings), warnings
 
 
 def test_an_emf_image_is_reported_with_what_to_do():
-    warnings = docx.findings(DOCX / "pandoc-image_vml_as_object.docx")
+    warnings = readers.findings(DOCX / "pandoc-image_vml_as_object.docx")
     emf = [finding for finding in warnings if "image/x-emf" in finding.message]
     assert len(emf) == 1 and "PNG or JPEG" in emf[0].hint
     assert emf[0].path and emf[0].path.endswith("pandoc-image_vml_as_object.docx")
@@ -84,7 +84,7 @@ def test_words_title_page_styles_are_the_works_metadata():
     """Word's Title, Author and Abstract paragraphs at the top (pandoc's reference document
     styles): the title is the work's (the file's name was used), the Author paragraphs its
     authors (core.xml's creator was used: whoever made the file), the abstract its summary."""
-    book = docx.read(DOCX / "pandoc-metadata.docx")
+    book = readers.read(DOCX / "pandoc-metadata.docx")
     assert book.metadata.title == "This Is the Title"
     assert book.metadata.authors == ("Mary Ann Evans", "Aurore Dupin")
     assert plain_text(book.metadata.summary).startswith("This is a test of how this all works.")
@@ -95,6 +95,6 @@ def test_words_title_page_styles_are_the_works_metadata():
 def test_author_paragraphs_after_the_story_has_begun_stay_text():
     """The document repeats its title page after a normal paragraph: the first is metadata,
     the repeat is text of the document (as pandoc reads it)."""
-    book = docx.read(DOCX / "pandoc-metadata_after_normal.docx")
+    book = readers.read(DOCX / "pandoc-metadata_after_normal.docx")
     assert book.metadata.authors == ("Mary Ann Evans", "Aurore Dupin")
     assert "Mary Ann Evans" in plain_text(tuple(b for c in book.chapters for b in c.blocks))

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bookmaker import readers
 from bookmaker import convert
 from bookmaker.settings.context import RenderContext
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import (BlockQuote, Emph, Footnote, FootnoteRef, Image, Paragraph,
                              SceneBreak, Series, Strikeout, Strong, Text, plain_text)
-from bookmaker.readers import epub
 from bookmaker.writers import epub as epub_writer
 
 from epub_files import make_epub, tree
@@ -32,7 +32,7 @@ def inputs(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def books(inputs):
     """Each fixture EPUB, read once for the module."""
-    return {case: epub.read(make_epub(tree(case), inputs / f"{case}.epub"))
+    return {case: readers.read(make_epub(tree(case), inputs / f"{case}.epub"))
             for case in ("ao3", "fanficfare", "calibre", "se")}
 
 
@@ -187,8 +187,7 @@ def test_scene_breaks_are_normalised_when_building(inputs):
 
 
 def test_epub_is_registered_for_build_and_import():
-    from bookmaker.readers import READERS
-    assert READERS[".epub"] == "epub"
+    assert [info.module for info in readers.readers_of(".EPUB")] == ["bookmaker.readers.epub"]
 
 
 # --------------------------------------------------------------------------- hostile and broken
@@ -201,25 +200,25 @@ def hostile(inputs: Path, name: str, files: dict[str, bytes]) -> Path:
 def test_zip_slip_entry_is_refused(inputs):
     files = tree("se") | {"../../evil.sh": b"rm -rf ~"}
     with pytest.raises(ManuscriptError, match="climbs out of the container"):
-        epub.read(hostile(inputs, "zip-slip", files))
+        readers.read(hostile(inputs, "zip-slip", files))
 
 
 def test_absolute_entry_is_refused(inputs):
     files = tree("se") | {"/etc/cron.d/evil": b"* * * * * root evil"}
     with pytest.raises(ManuscriptError, match="absolute path"):
-        epub.read(hostile(inputs, "absolute", files))
+        readers.read(hostile(inputs, "absolute", files))
 
 
 def test_duplicate_names_after_case_folding_are_refused(inputs):
     files = tree("se") | {"EPUB/TEXT/Chapter-1.xhtml": b"<html/>"}
     with pytest.raises(ManuscriptError, match="name the same file"):
-        epub.read(hostile(inputs, "duplicates", files))
+        readers.read(hostile(inputs, "duplicates", files))
 
 
 def test_zip_bomb_is_refused(inputs):
     files = tree("se") | {"epub/text/padding.xhtml": bytes(6 * 1024 * 1024)}
     with pytest.raises(ManuscriptError, match="zip bomb"):
-        epub.read(hostile(inputs, "bomb", files))
+        readers.read(hostile(inputs, "bomb", files))
 
 
 def test_external_entity_is_refused(inputs):
@@ -229,7 +228,7 @@ def test_external_entity_is_refused(inputs):
         b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE package [<!ENTITY x SYSTEM '
         b'"file:///etc/passwd">]>').replace(b"The Quiet Orchard</dc:title>", b"&x;</dc:title>")
     with pytest.raises(ManuscriptError, match=r"refused XML in epub/content\.opf"):
-        epub.read(hostile(inputs, "xxe", files))
+        readers.read(hostile(inputs, "xxe", files))
 
 
 def test_billion_laughs_in_a_page_is_refused(inputs):
@@ -240,7 +239,7 @@ def test_billion_laughs_in_a_page_is_refused(inputs):
               b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>&c;</p></body></html>')
     files["epub/text/chapter-2.xhtml"] = laughs
     with pytest.raises(ManuscriptError, match=r"refused XML in epub/text/chapter-2\.xhtml"):
-        epub.read(hostile(inputs, "laughs", files))
+        readers.read(hostile(inputs, "laughs", files))
 
 
 def test_drm_encrypted_book_is_a_clear_error(inputs):
@@ -251,7 +250,7 @@ def test_drm_encrypted_book_is_a_clear_error(inputs):
                   b'</enc:CipherData></enc:EncryptedData></encryption>')
     files = tree("se") | {"META-INF/encryption.xml": encryption}
     with pytest.raises(ManuscriptError, match="encrypted \\(DRM\\)"):
-        epub.read(hostile(inputs, "drm", files))
+        readers.read(hostile(inputs, "drm", files))
 
 
 def test_missing_manifest_item_and_dangling_spine_still_give_a_book(inputs, tmp_path):
@@ -260,9 +259,9 @@ def test_missing_manifest_item_and_dangling_spine_still_give_a_book(inputs, tmp_
     files["epub/content.opf"] = files["epub/content.opf"].replace(
         b'<itemref idref="endnotes.xhtml"/>', b'<itemref idref="nowhere"/>')
     source = hostile(inputs, "incomplete", files)
-    book = epub.read(source)
+    book = readers.read(source)
     assert [c.title for c in book.chapters] == ["I: The Planting"]
-    assert [f.message for f in epub.findings(source)] == [
+    assert [f.message for f in readers.findings(source)] == [
         "manifest item 'text/chapter-2.xhtml' is not in the EPUB",
         "the spine names 'chapter-2.xhtml', which is not in the EPUB",
         "the spine names 'nowhere', which is not in the EPUB"]
@@ -276,9 +275,9 @@ def test_broken_xhtml_is_recovered_with_a_warning(inputs, tmp_path):
         b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Broken <i>page<p>Still here'
         b'&nbsp;& more</body>')
     source = hostile(inputs, "broken", files)
-    book = epub.read(source)
+    book = readers.read(source)
     assert texts(book.chapters[1].blocks) == ["Broken page", "Still here\u00a0& more"]
-    assert "is not well-formed XHTML" in epub.findings(source)[0].message
+    assert "is not well-formed XHTML" in readers.findings(source)[0].message
     [result] = convert.build([source], out_dir=tmp_path)
     assert result.error is None
 
@@ -291,14 +290,14 @@ def test_file_url_image_and_script_are_dropped(inputs, tmp_path):
         b'<script>alert("pwned")</script><p onclick="steal()">Clicked '
         b'<a href="javascript:steal()">here</a>.</p><blockquote>')
     source = hostile(inputs, "script", files)
-    book = epub.read(source)
+    book = readers.read(source)
     chapter = book.chapters[1]
     assert not any(isinstance(block, Image) for block in chapter.blocks)
     assert "pwned" not in plain_text(chapter.blocks)
     assert "Clicked here." in texts(chapter.blocks)
     assert all("javascript" not in repr(block) and "steal" not in repr(block)
                for block in chapter.blocks)
-    assert [f.message for f in epub.findings(source)] == [
+    assert [f.message for f in readers.findings(source)] == [
         "an image with an unsafe address in epub/text/chapter-2.xhtml is not inside the EPUB",
         "image '../../../outside.png' in epub/text/chapter-2.xhtml is not inside the EPUB"]
     epub_writer.write(convert.load(source), tmp_path / "script.epub", RenderContext())
@@ -309,4 +308,4 @@ def test_not_an_epub_is_a_clear_error(inputs):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("not a zip")
     with pytest.raises(ManuscriptError, match="not a readable zip container"):
-        epub.read(path)
+        readers.read(path)

@@ -9,9 +9,9 @@ import pytest
 
 from paths import CORPUS
 
+from bookmaker import readers
 from bookmaker import convert
 from bookmaker.model import Footnote, FootnoteRef, LineBlock, Ruby, Text, plain_text
-from bookmaker.readers import epub
 
 EPUB = CORPUS / "epub"
 pytestmark = pytest.mark.skipif(not EPUB.exists(), reason="the shared corpus is not here")
@@ -31,7 +31,7 @@ def inlines_of(node, kind, found):
 
 
 def test_japanese_ruby_readings_are_ruby_not_text():
-    book = epub.read(EPUB / "idpf-kusamakura-japanese-vertical-writing.epub")
+    book = readers.read(EPUB / "idpf-kusamakura-japanese-vertical-writing.epub")
     blocks = tuple(block for chapter in book.chapters for block in chapter.blocks)
     rubies = inlines_of(blocks, Ruby, [])
     assert Ruby((Text("山路"),), "やまみち") in rubies
@@ -53,7 +53,7 @@ def test_ruby_is_written_as_ruby_in_the_epub(tmp_path):
 
 def test_an_arabic_book_is_read_and_written_right_to_left(tmp_path):
     source = EPUB / "idpf-regime-anticancer-arabic.epub"
-    book = epub.read(source)
+    book = readers.read(source)
     assert book.metadata.direction == "rtl" and book.metadata.language == "ar"
     [result] = convert.build([source], ["epub"], tmp_path)
     with zipfile.ZipFile(result.outputs[0]) as built:
@@ -65,7 +65,7 @@ def test_an_arabic_book_is_read_and_written_right_to_left(tmp_path):
 
 
 def test_a_poem_in_one_file_is_split_into_its_parts_with_its_stanzas_and_notes():
-    book = epub.read(EPUB / "idpf-wasteland.epub")
+    book = readers.read(EPUB / "idpf-wasteland.epub")
     titles = [chapter.title for chapter in book.chapters]
     assert titles[1:6] == ["I. THE BURIAL OF THE DEAD", "II. A GAME OF CHESS",
                            "III. THE FIRE SERMON", "IV. DEATH BY WATER",
@@ -100,7 +100,7 @@ def test_an_author_who_is_also_the_annotator_is_kept(tmp_path):
             compress = zipfile.ZIP_STORED if info.filename == "mimetype" else \
                 zipfile.ZIP_DEFLATED
             changed.writestr(info.filename, data, compress_type=compress)
-    assert epub.read(copy).metadata.authors == ("T.S. Eliot",)
+    assert readers.read(copy).metadata.authors == ("T.S. Eliot",)
 
 
 @pytest.mark.parametrize("name", ["notes-epub3.epub", "notes-epub2.epub"])
@@ -109,7 +109,7 @@ def test_notes_on_a_heading_and_in_a_table_cell_are_kept(name):
     page count as a notes page (the book "held no story text"); the heading's note was lost."""
     from paths import DATA
 
-    book = epub.read(DATA / "epub_input" / "pandoc-notes" / name)
+    book = readers.read(DATA / "epub_input" / "pandoc-notes" / name)
     [chapter] = book.chapters
     assert chapter.title == "The Chapter"  # no note number glued to it
     notes = {block.id: plain_text(block.blocks).strip() for block in chapter.blocks
@@ -128,7 +128,7 @@ def test_bookmakers_own_epub_reads_back_with_its_metadata_and_no_warnings_chapte
     from paths import SEED
 
     [result] = convert.build([SEED], ["epub"], tmp_path)
-    original, back = convert.load(SEED), epub.read(result.outputs[0])
+    original, back = convert.load(SEED), readers.read(result.outputs[0])
     for name in ("title", "authors", "fandoms", "rating", "warnings", "content_notes",
                  "categories", "relationships", "characters", "tags", "summary"):
         assert getattr(back.metadata, name) == getattr(original.metadata, name), name

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from bookmaker import readers
 from bookmaker.model import plain_text
 from bookmaker.readers import plaintext
 from bookmaker.readers.plaintext import gutenberg
@@ -10,7 +11,7 @@ DATA = Path(__file__).parent.parent / "data" / "gutenberg"
 
 
 def test_header_gives_the_metadata_and_the_story_is_between_the_markers():
-    book = plaintext.read(DATA / "pride-and-prejudice.txt")
+    book = readers.read(DATA / "pride-and-prejudice.txt")
     assert book.metadata.title == "Pride and Prejudice"
     assert book.metadata.authors == ("Jane Austen",)
     assert book.metadata.language == "en"
@@ -42,7 +43,7 @@ def test_an_ordinary_fic_has_no_frame():
 def test_1994_etext_header_and_small_print_are_not_the_story():
     """alice30.txt (March 1994): no START marker, no Title: lines; the header, the "SMALL PRINT!"
     licence and the title page come before CHAPTER I."""
-    book = plaintext.read(DATA / "alice30.txt")
+    book = readers.read(DATA / "alice30.txt")
     assert book.metadata.title == "Alice's Adventures in Wonderland"
     assert book.metadata.authors == ("Lewis Carroll",)
     assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/11"
@@ -58,7 +59,7 @@ def test_1994_etext_header_and_small_print_are_not_the_story():
 
 def test_1992_etext_with_roman_numeral_chapters():
     """A Roman numeral alone on its line is a chapter, with the title line under it."""
-    book = plaintext.read(DATA / "timemach-1992.txt")
+    book = readers.read(DATA / "timemach-1992.txt")
     assert book.metadata.title == "The Time Machine"
     assert book.metadata.authors == ("H. G. Wells",)
     assert book.metadata.source_url == "https://www.gutenberg.org/ebooks/35"

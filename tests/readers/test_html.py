@@ -25,7 +25,7 @@ def test_model_matches_golden(golden) -> None:
 
 
 def test_a_saved_page_is_read_as_a_page_not_as_ao3() -> None:
-    assert readers.reader_for(PAGE) is html
+    assert readers.reader_for(PAGE).load() is html
 
 
 def test_metadata_and_chapters() -> None:
@@ -65,11 +65,11 @@ def test_headings_become_chapters(tmp_path: Path, page: str, expected_title: str
                                   chapters: list[str]) -> None:
     path = tmp_path / "untitled.htm"
     path.write_text(page, encoding="utf-8")
-    book = html.read(path)
+    book = readers.read(path)
     assert book.metadata.title == expected_title
     assert [c.title for c in book.chapters] == chapters
     # A title taken from the file name is said so, as by every reader (readers/metadata.py).
-    assert [f.message for f in html.findings(path)] == (
+    assert [f.message for f in readers.findings(path)] == (
         ["no title found; using 'Untitled' from the file name"]
         if expected_title == "Untitled" else [])
 
@@ -80,7 +80,7 @@ def test_hostile_page(tmp_path: Path) -> None:
         '<p onload="x()">Hi <a href="javascript:steal()">there</a>.</p><script>steal()</script>'
         '<iframe src="https://evil.example"></iframe><img src="file:///etc/passwd">'
         '<p><a href="JaVaScRiPt:steal()">again</a><img src="/etc/passwd"></p>', encoding="utf-8")
-    book = html.read(path)
+    book = readers.read(path)
     assert texts(book.chapters[0].blocks) == ["Hi there.", "again"]
     assert "steal" not in to_json(book) and "passwd" not in to_json(book)
 
@@ -90,7 +90,7 @@ def test_an_empty_page_is_refused(tmp_path: Path) -> None:
     path.write_text("<html><body><nav>Home</nav><script>x</script></body></html>",
                     encoding="utf-8")
     with pytest.raises(ManuscriptError) as error:
-        html.read(path)
+        readers.read(path)
     assert error.value.path == str(path) and "no text" in error.value.message
 
 
@@ -98,5 +98,5 @@ def test_nesting_thousands_deep_is_an_error_not_a_traceback(tmp_path: Path) -> N
     path = tmp_path / "deep.html"
     path.write_text("<blockquote>" * 5000 + "deep" + "</blockquote>" * 5000, encoding="utf-8")
     with pytest.raises(ManuscriptError) as error:
-        html.read(path)
+        readers.read(path)
     assert "nested too deeply" in error.value.message

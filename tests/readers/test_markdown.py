@@ -27,13 +27,13 @@ def write(tmp_path: Path, text: str, name: str = "story.md") -> Path:
 
 
 def read_text(tmp_path: Path, text: str, name: str = "story.md"):
-    return manuscript.read(write(tmp_path, text, name))
+    return readers.read(write(tmp_path, text, name))
 
 
 def read_error(tmp_path: Path, text: str) -> tuple[ManuscriptError, Path]:
     path = write(tmp_path, text)
     with pytest.raises(ManuscriptError) as caught:
-        manuscript.read(path)
+        readers.read(path)
     return caught.value, path
 
 
@@ -46,7 +46,7 @@ def messages(found) -> list[str]:
 
 def test_reader_dispatch_reads_md_with_this_reader() -> None:
     path = KITCHEN_SINK
-    assert readers.read(path) == manuscript.read(path)
+    assert readers.reader_for(path).load() is manuscript
 
 
 # --------------------------------------------------------------------------- scene breaks
@@ -191,12 +191,12 @@ def test_footnote_referred_to_from_two_chapters_is_copied_into_each(tmp_path: Pa
 
 def test_footnote_problems_are_warnings(tmp_path: Path) -> None:
     path = write(tmp_path, "Text[^missing].\n\n[^unused]: Nobody refers to me.\n")
-    found = manuscript.findings(path)
+    found = readers.findings(path)
     assert {(f.level, f.message, f.line) for f in found if "footnote" in f.message} == {
         ("warning", "footnote [^missing] is not defined", 1),
         ("warning", "footnote [^unused] is never referred to", 3),
     }
-    assert plain_text(manuscript.read(path).chapters[0].blocks) == "Text[^missing].\n\n"
+    assert plain_text(readers.read(path).chapters[0].blocks) == "Text[^missing].\n\n"
 
 
 def test_inline_html_maps_to_model_nodes(tmp_path: Path) -> None:
@@ -244,10 +244,10 @@ def test_raw_html_tables_alignment_and_headings_are_the_models(tmp_path: Path) -
 
 def test_lone_image_is_an_image_and_inline_image_is_alt_text(tmp_path: Path) -> None:
     path = write(tmp_path, "![A cat](my%20cat.png)\n\nSee ![the dog](dog.png) here.\n")
-    blocks = manuscript.read(path).chapters[0].blocks
+    blocks = readers.read(path).chapters[0].blocks
     assert blocks[0] == Image("my cat.png", "A cat", "", 1)
     assert blocks[1].children == (Text("See the dog here."),)
-    assert ("warning", 3) in {(f.level, f.line) for f in manuscript.findings(path)
+    assert ("warning", 3) in {(f.level, f.line) for f in readers.findings(path)
                               if "image inside running text" in f.message}
 
 
@@ -305,15 +305,15 @@ Text.
 
 def test_missing_title_uses_the_file_name_with_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path, "Text.\n", name="a-new_hero.md")
-    assert manuscript.read(path).metadata.title == "A New Hero"
+    assert readers.read(path).metadata.title == "A New Hero"
     assert any(f.level == "warning" and "no title" in f.message
-               for f in manuscript.findings(path))
+               for f in readers.findings(path))
 
 
 def test_unknown_field_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     path = write(tmp_path, "---\ntitle: T\nratng: Mature\n---\n\nText.\n")
-    assert manuscript.read(path).metadata.rating is None
-    [finding] = manuscript.findings(path)
+    assert readers.read(path).metadata.rating is None
+    [finding] = readers.findings(path)
     assert (finding.level, finding.line) == ("warning", 3)
     assert finding.message == "unknown field 'ratng' (did you mean 'rating'?)"
 
@@ -321,8 +321,8 @@ def test_unknown_field_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
 def test_odd_language_is_a_warning_and_left_unset(tmp_path: Path) -> None:
     """Unset, so bookmaker.toml's [book] language (else English) applies."""
     path = write(tmp_path, "---\ntitle: T\nlanguage: Klingon!\n---\n\nText.\n")
-    assert manuscript.read(path).metadata.language is None
-    assert [(f.level, f.line) for f in manuscript.findings(path)] == [("warning", 3)]
+    assert readers.read(path).metadata.language is None
+    assert [(f.level, f.line) for f in readers.findings(path)] == [("warning", 3)]
 
 
 def test_front_matter_notes_are_front_and_back_matter(tmp_path: Path) -> None:
@@ -335,9 +335,9 @@ def test_front_matter_notes_are_front_and_back_matter(tmp_path: Path) -> None:
 def test_unknown_rating_is_a_warning_that_suggests_the_canonical_one(tmp_path: Path) -> None:
     """The rule of readers/metadata.py: kept visible as a content note, never an error."""
     path = write(tmp_path, "---\ntitle: T\nrating: Mature Audiences\n---\n\nText.\n")
-    metadata = manuscript.read(path).metadata
+    metadata = readers.read(path).metadata
     assert (metadata.rating, metadata.content_notes) == (None, ("Rating: Mature Audiences",))
-    [finding] = manuscript.findings(path)
+    [finding] = readers.findings(path)
     assert (finding.level, finding.path, finding.line) == ("warning", str(path), 3)
     assert finding.message == "unknown rating 'Mature Audiences'; kept as a content note"
     assert finding.hint == "did you mean 'Mature'?"
@@ -345,9 +345,9 @@ def test_unknown_rating_is_a_warning_that_suggests_the_canonical_one(tmp_path: P
 
 def test_unknown_category_suggests_one_and_is_kept_as_a_tag(tmp_path: Path) -> None:
     path = write(tmp_path, "---\ntitle: T\ncategories: [Gen, M/Mm]\n---\n\nText.\n")
-    metadata = manuscript.read(path).metadata
+    metadata = readers.read(path).metadata
     assert (metadata.categories, metadata.tags) == (("Gen",), ("M/Mm",))
-    [finding] = manuscript.findings(path)
+    [finding] = readers.findings(path)
     assert (finding.level, finding.line) == ("warning", 3) and "'M/M'" in finding.hint
 
 
@@ -447,16 +447,16 @@ def test_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "story.md"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(ManuscriptError) as caught:
-        manuscript.read(path)
+        readers.read(path)
     assert caught.value.path == str(path) and "binary" in caught.value.message
     assert caught.value.hint
-    assert [f.level for f in manuscript.findings(path)] == ["error"]
+    assert [f.level for f in readers.findings(path)] == ["error"]
 
 
 def test_windows_1252_file_records_its_encoding(tmp_path: Path) -> None:
     path = tmp_path / "story.md"
     path.write_bytes("---\ntitle: Caf\u00e9\n---\n\nIt\u2019s here.\n".encode("cp1252"))
-    book = manuscript.read(path)
+    book = readers.read(path)
     assert book.metadata.title == "Caf\u00e9" and book.metadata.encoding == "windows-1252"
     assert book.chapters[0].blocks[0].children == (Text("It\u2019s here."),)
 
@@ -465,8 +465,8 @@ def test_findings_warn_of_images_a_build_would_leave_out(tmp_path: Path) -> None
     (tmp_path / "here.png").write_bytes((KITCHEN_SINK.parent / "ornament.png").read_bytes())
     path = write(tmp_path, "---\ntitle: T\ncover: ../cover.png\n---\n\n![ok](here.png)\n\n"
                            "![web](https://example.org/x.png)\n\n![gone](missing.png)\n")
-    manuscript.read(path)  # read() leaves images to the writers
-    found = [(f.level, f.line, f.message) for f in manuscript.findings(path)]
+    readers.read(path)  # read() leaves images to the writers
+    found = [(f.level, f.line, f.message) for f in readers.findings(path)]
     assert [(level, line) for level, line, _ in found] == [("warning", 8), ("warning", 10),
                                                            ("warning", None)]
     assert "not a file" in found[0][2] and "exist" in found[1][2] and "outside" in found[2][2]
@@ -479,7 +479,7 @@ def test_a_long_manuscript_keeps_every_chapter_and_word(tmp_path: Path) -> None:
     chapters = [f"# Chapter {n}\n\n" + f"{paragraph}\n\n* * *\n\n{paragraph}\n\n" * 40
                 for n in range(1, 21)]
     path = write(tmp_path, "---\ntitle: Long\n---\n\n" + "".join(chapters))
-    book = manuscript.read(path)
+    book = readers.read(path)
     assert [c.title for c in book.chapters] == [f"Chapter {n}" for n in range(1, 21)]
     # 80 paragraphs of 92 words a chapter
     assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) == 20 * 80 * 92
@@ -489,7 +489,7 @@ def test_a_long_manuscript_keeps_every_chapter_and_word(tmp_path: Path) -> None:
 def test_a_title_that_is_a_path_is_an_error_on_its_line(tmp_path, title):
     source = tmp_path / "story.md"
     source.write_text(f"---\nlanguage: en\ntitle: {title}\n---\n\nText.\n", encoding="utf-8")
-    errors = [f for f in manuscript.findings(source) if f.level == "error"]
+    errors = [f for f in readers.findings(source) if f.level == "error"]
     assert [(e.line, "looks like a file path" in e.message) for e in errors] == [(3, True)]
 
 
@@ -497,4 +497,4 @@ def test_a_title_that_is_a_path_is_an_error_on_its_line(tmp_path, title):
 def test_titles_with_slashes_or_dots_are_fine(tmp_path, title):
     source = tmp_path / "story.md"
     source.write_text(f"---\ntitle: \"{title}\"\n---\n\nText.\n", encoding="utf-8")
-    assert manuscript.read(source).metadata.title == title
+    assert readers.read(source).metadata.title == title

@@ -110,9 +110,8 @@ def _about_these_values(findings: list[Finding]) -> list[Finding]:
 @pytest.mark.parametrize("source", SOURCES)
 def test_the_same_values_give_the_same_metadata_and_findings(source: str, tmp_path: Path) -> None:
     path = SOURCES[source](tmp_path)
-    reader = readers.reader_for(path)
-    metadata = reader.read(path).metadata
-    found = _about_these_values(reader.findings(path))
+    metadata = readers.read(path).metadata
+    found = _about_these_values(readers.findings(path))
     assert [(f.level, f.message, f.hint) for f in found] == EXPECTED_FINDINGS
     assert all(f.path == str(path) for f in found)
     assert {name: getattr(metadata, name) for name in EXPECTED_FIELDS} == EXPECTED_FIELDS
@@ -120,7 +119,7 @@ def test_the_same_values_give_the_same_metadata_and_findings(source: str, tmp_pa
 
 def test_findings_point_at_the_line_where_the_format_has_lines(tmp_path: Path) -> None:
     def lines(path: Path) -> list[int | None]:
-        return [f.line for f in _about_these_values(readers.reader_for(path).findings(path))]
+        return [f.line for f in _about_these_values(readers.findings(path))]
 
     assert lines(_manuscript(tmp_path)) == [3, 4]
     assert lines(_plain_text(tmp_path)) == [2, 3]

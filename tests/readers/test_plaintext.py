@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bookmaker import readers
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import Emph, Paragraph, SceneBreak, Strong, Text, plain_text, to_json
 from bookmaker.readers import plaintext
@@ -24,22 +25,22 @@ GOLDEN_CASES = sorted(p.name for p in DATA.iterdir() if (p / "input.txt").exists
 
 
 def test_seed_golden(seed_path: Path, golden) -> None:
-    golden.check(DATA / "seed" / "expected.json", to_json(plaintext.read(seed_path)))
+    golden.check(DATA / "seed" / "expected.json", to_json(readers.read(seed_path)))
 
 
 def test_seed_metadata(seed_path: Path) -> None:
-    book = plaintext.read(seed_path)
+    book = readers.read(seed_path)
     assert book.metadata.title == "A New Hero"
     assert book.metadata.authors == ()
     assert book.metadata.warnings == ("Major Character Death", "Graphic Depictions Of Violence")
     assert book.metadata.content_notes == ("Gore",)
     assert book.metadata.encoding == "utf-8"
     assert book.base_dir == str(seed_path.parent.resolve())
-    assert plaintext.findings(seed_path) == []
+    assert readers.findings(seed_path) == []
 
 
 def test_seed_opening_note_is_front_matter(seed_path: Path) -> None:
-    book = plaintext.read(seed_path)
+    book = readers.read(seed_path)
     assert len(book.front_matter) == 1
     note = plain_text(book.front_matter).strip()
     assert note.startswith("Beware the angst. I got this idea")
@@ -49,7 +50,7 @@ def test_seed_opening_note_is_front_matter(seed_path: Path) -> None:
 
 
 def test_seed_is_one_untitled_chapter_with_four_scene_breaks(seed_path: Path) -> None:
-    book = plaintext.read(seed_path)
+    book = readers.read(seed_path)
     assert [chapter.title for chapter in book.chapters] == [""]
     blocks = book.chapters[0].blocks
     after_breaks = [plain_text(blocks[i + 1:i + 2]) for i, block in enumerate(blocks)
@@ -64,7 +65,7 @@ def test_seed_keeps_every_word(seed_path: Path) -> None:
     header_labels = ("Author's Note:", "Warnings:")
     source = [line for line in seed_path.read_text(encoding="utf-8").splitlines()
               if not line.startswith(header_labels)]
-    book = plaintext.read(seed_path)
+    book = readers.read(seed_path)
     model_text = book.metadata.title + "\n" + "".join(
         plain_text(chapter.blocks) for chapter in book.chapters)
     assert Counter(model_text.split()) == Counter("\n".join(source).split())
@@ -72,7 +73,7 @@ def test_seed_keeps_every_word(seed_path: Path) -> None:
 
 def test_seed_line_numbers_point_at_the_source(seed_path: Path) -> None:
     lines = seed_path.read_text(encoding="utf-8").splitlines()
-    for block in plaintext.read(seed_path).chapters[0].blocks:
+    for block in readers.read(seed_path).chapters[0].blocks:
         if isinstance(block, Paragraph):
             assert lines[block.line - 1].startswith(plain_text((block,)).strip()[:30])
         else:
@@ -84,11 +85,11 @@ def test_seed_line_numbers_point_at_the_source(seed_path: Path) -> None:
 
 @pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_golden_case(case: str, golden) -> None:
-    golden.check(DATA / case / "expected.json", to_json(plaintext.read(DATA / case / "input.txt")))
+    golden.check(DATA / case / "expected.json", to_json(readers.read(DATA / case / "input.txt")))
 
 
 def read_case(case: str):
-    return plaintext.read(DATA / case / "input.txt")
+    return readers.read(DATA / case / "input.txt")
 
 
 def test_headers_fill_metadata() -> None:
@@ -170,8 +171,8 @@ def test_utf8_bom_is_not_part_of_the_text() -> None:
 def test_untitled_story_takes_the_file_name_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "my_first-fic.txt"
     path.write_text("He woke up. It was raining.\n\nNobody was there.\n", encoding="utf-8")
-    assert plaintext.read(path).metadata.title == "My First Fic"  # as from a manuscript
-    [finding] = plaintext.findings(path)
+    assert readers.read(path).metadata.title == "My First Fic"  # as from a manuscript
+    [finding] = readers.findings(path)
     assert finding.level == "warning" and "title" in finding.message and finding.hint
 
 
@@ -188,7 +189,7 @@ def test_chapter_notes_and_end_notes() -> None:
 def test_scene_break_before_a_final_note_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("Title: T\n\nStory.\n\n* * *\n\nA/N: Bye!\n", encoding="utf-8")
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert [type(b) for b in book.chapters[0].blocks] == [Paragraph]
     assert plain_text(book.back_matter).strip() == "Bye!"
 
@@ -255,24 +256,24 @@ def test_markers_that_are_not_emphasis_stay_literal(text: str) -> None:
 def test_rating_aliases(tmp_path: Path, value: str, rating: str) -> None:
     path = tmp_path / "fic.txt"
     path.write_text(f"Title: Rated\nRating: {value}\n\nStory.\n", encoding="utf-8")
-    assert plaintext.read(path).metadata.rating == rating
+    assert readers.read(path).metadata.rating == rating
 
 
 def test_unknown_rating_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("Title: Rated\nRating: Mature Audiences\n\nStory.\n", encoding="utf-8")
-    [finding] = plaintext.findings(path)
+    [finding] = readers.findings(path)
     assert (finding.level, finding.line, finding.path) == ("warning", 2, str(path))
     assert "Mature Audiences" in finding.message and finding.hint == "did you mean 'Mature'?"
-    assert plaintext.read(path).metadata.content_notes == ("Rating: Mature Audiences",)
+    assert readers.read(path).metadata.content_notes == ("Rating: Mature Audiences",)
 
 
 def test_language_names_and_codes(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("Title: Langue\nLanguage: Français\n\nHistoire.\n", encoding="utf-8")
-    assert plaintext.read(path).metadata.language == "fr"
+    assert readers.read(path).metadata.language == "fr"
     path.write_text("Title: Sprache\nLanguage: de-AT\n\nGeschichte.\n", encoding="utf-8")
-    assert plaintext.read(path).metadata.language == "de-AT"
+    assert readers.read(path).metadata.language == "de-AT"
 
 
 @pytest.mark.parametrize("value, name, index", [
@@ -286,7 +287,7 @@ def test_series(value: str, name: str, index: float | None) -> None:
 def test_title_line_before_the_headers(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("A New Hero\nby Someone\n\nRating: M\n\nThe story.\n", encoding="utf-8")
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert book.metadata.title == "A New Hero"
     assert book.metadata.authors == ("Someone",)
     assert book.metadata.rating == "Mature"
@@ -296,7 +297,7 @@ def test_title_line_before_the_headers(tmp_path: Path) -> None:
 def test_a_first_sentence_is_not_a_title(tmp_path: Path) -> None:
     path = tmp_path / "untitled.txt"
     path.write_text("He ran. She followed.\n\nThe end came.\n", encoding="utf-8")
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert book.metadata.title == "Untitled"
     assert len(book.chapters[0].blocks) == 2
 
@@ -305,7 +306,7 @@ def test_headers_without_a_story_are_an_error(tmp_path: Path) -> None:
     path = tmp_path / "fic.txt"
     path.write_text("Title: Nothing\nRating: T\n", encoding="utf-8")
     with pytest.raises(ManuscriptError, match="no story"):
-        plaintext.read(path)
+        readers.read(path)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -313,12 +314,12 @@ def test_headers_without_a_story_are_an_error(tmp_path: Path) -> None:
 
 def assert_names_file_with_hint(path: Path, message: str) -> None:
     with pytest.raises(ManuscriptError) as raised:
-        plaintext.read(path)
+        readers.read(path)
     error = raised.value
     assert message in error.message
     assert error.path == str(path) and str(path) in str(error)
     assert error.hint
-    assert plaintext.findings(path) == [error.as_finding()]
+    assert readers.findings(path) == [error.as_finding()]
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\n\t\r\n", b"\xef\xbb\xbf\n"])
@@ -344,7 +345,7 @@ def test_binary_file_without_nul_bytes(tmp_path: Path) -> None:
 def test_a_few_control_characters_do_not_make_text_binary(tmp_path: Path) -> None:
     path = tmp_path / "old.txt"
     path.write_bytes(b"Title: Old\r\n\r\n" + b"A story from a DOS editor. " * 20 + b"\x0b\r\n\x1a")
-    assert plaintext.read(path).metadata.title == "Old"
+    assert readers.read(path).metadata.title == "Old"
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -363,7 +364,7 @@ def test_a_novel_keeps_every_chapter_and_word(tmp_path: Path) -> None:
     path = tmp_path / "novel.txt"
     path.write_text("Title: Long\nRating: T\n\n" + "\n\n".join(
         f"Chapter {n}\n\n{chapter}" for n in range(1, 51)), encoding="utf-8")
-    book = plaintext.read(path)
+    book = readers.read(path)
     assert [c.title for c in book.chapters] == [f"Chapter {n}" for n in range(1, 51)]
     # 50 chapters of 40 paragraphs of 66 words
     assert sum(len(plain_text(c.blocks).split()) for c in book.chapters) == 50 * 40 * 66
@@ -384,7 +385,7 @@ def test_any_text_reads_or_fails_cleanly(tmp_path_factory, lines: list[str]) -> 
     path = tmp_path_factory.mktemp("fuzz") / "fic.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     try:
-        book = plaintext.read(path)
+        book = readers.read(path)
     except ManuscriptError as error:
         assert error.path == str(path)
         return

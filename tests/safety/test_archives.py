@@ -9,7 +9,13 @@ import pytest
 
 from bookmaker.safety import archives as safezip
 from bookmaker.errors import ManuscriptError
-from bookmaker.safety.archives import SafeZip
+from bookmaker.safety.archives import MAX_CONTAINER_BYTES, SafeZip
+from bookmaker.safety.inputs import Source, open_source
+
+
+def gated(path: Path) -> Source:
+    """The container as the reader registry hands it over."""
+    return open_source(path, MAX_CONTAINER_BYTES)
 
 
 def make_zip(path: Path, entries: dict[str, bytes],
@@ -23,7 +29,7 @@ def make_zip(path: Path, entries: dict[str, bytes],
 def test_reads_entries_by_name(tmp_path):
     path = make_zip(tmp_path / "ok.zip", {"mimetype": b"application/epub+zip",
                                           "OEBPS/Text/ch1.xhtml": b"<p>hi</p>"})
-    with SafeZip(path) as container:
+    with SafeZip(gated(path)) as container:
         assert container.names() == ["mimetype", "OEBPS/Text/ch1.xhtml"]
         assert container.read("OEBPS/Text/ch1.xhtml") == b"<p>hi</p>"
         assert "mimetype" in container
@@ -31,7 +37,7 @@ def test_reads_entries_by_name(tmp_path):
 
 def test_missing_entry_is_a_clear_error(tmp_path):
     path = make_zip(tmp_path / "ok.zip", {"a.txt": b"a"})
-    with SafeZip(path) as container, pytest.raises(ManuscriptError) as error:
+    with SafeZip(gated(path)) as container, pytest.raises(ManuscriptError) as error:
         container.read("b.txt")
     assert "no entry 'b.txt'" in str(error.value)
     assert str(path) in str(error.value)
@@ -48,7 +54,7 @@ def test_missing_entry_is_a_clear_error(tmp_path):
 def test_unsafe_entry_names_are_refused(tmp_path, name, problem):
     path = make_zip(tmp_path / "evil.zip", {"mimetype": b"x", name: b"payload"})
     with pytest.raises(ManuscriptError) as error:
-        SafeZip(path)
+        SafeZip(gated(path))
     message = str(error.value)
     assert problem in message
     assert str(path) in message
@@ -63,21 +69,21 @@ def test_unsafe_entry_names_are_refused(tmp_path, name, problem):
 def test_names_equal_after_folding_are_refused(tmp_path, first, second):
     path = make_zip(tmp_path / "dupes.zip", {first: b"1", second: b"2"})
     with pytest.raises(ManuscriptError, match="name the same file"):
-        SafeZip(path)
+        SafeZip(gated(path))
 
 
 def test_zip_bomb_is_refused_on_opening(tmp_path):
     path = make_zip(tmp_path / "bomb.zip", {"OEBPS/zeros.xhtml": bytes(8 * 1024 * 1024)})
     assert path.stat().st_size < 100_000  # what makes it a bomb: tiny outside, huge inside
     with pytest.raises(ManuscriptError, match="zip bomb"):
-        SafeZip(path)
+        SafeZip(gated(path))
 
 
 def test_read_counts_the_bytes_that_come_out(tmp_path):
     """The cap applies to what the decompressor produces, checked chunk by chunk."""
     path = make_zip(tmp_path / "big.zip", {"big.txt": bytes(3 * 1024 * 1024)},
                     compression=zipfile.ZIP_STORED)
-    with SafeZip(path) as container, pytest.raises(ManuscriptError) as error:
+    with SafeZip(gated(path)) as container, pytest.raises(ManuscriptError) as error:
         container.read("big.txt", limit=1024 * 1024)
     assert "'big.txt' inflates to more than 1 MB" in str(error.value)
 
@@ -86,7 +92,7 @@ def test_too_many_entries_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(safezip, "MAX_ENTRIES", 50)
     path = make_zip(tmp_path / "many.zip", {f"f{i}.txt": b"x" for i in range(51)})
     with pytest.raises(ManuscriptError, match="51 entries, more than the 50 allowed"):
-        SafeZip(path)
+        SafeZip(gated(path))
 
 
 def test_total_size_limit(tmp_path, monkeypatch):
@@ -94,7 +100,7 @@ def test_total_size_limit(tmp_path, monkeypatch):
     path = make_zip(tmp_path / "big.zip", {"a.txt": b"a" * 600, "b.txt": b"b" * 600},
                     compression=zipfile.ZIP_STORED)
     with pytest.raises(ManuscriptError, match="inflate to 1200 bytes, more than the 1000 bytes"):
-        SafeZip(path)
+        SafeZip(gated(path))
 
 
 def test_not_a_zip_is_a_clear_error(tmp_path):
@@ -103,4 +109,4 @@ def test_not_a_zip_is_a_clear_error(tmp_path):
     path = folder / "story.epub"
     path.write_text("just text")
     with pytest.raises(ManuscriptError, match="not a readable zip container"):
-        SafeZip(path)
+        SafeZip(gated(path))

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from paths import DATA
 
+from bookmaker import readers
 from bookmaker.model import (Book, Chapter, Emph, EmbeddedFile, Footnote, FootnoteRef, Image,
                              Metadata, Paragraph, SceneBreak, Text)
-from bookmaker.readers import markdown as manuscript
 from bookmaker.readers.decoding import decode
 from bookmaker.writers.manuscript import manuscript_text, write
 from strategies import canonical_books
@@ -42,7 +42,7 @@ def without_lines(node):
 def read_back(book: Book, folder: Path) -> Book:
     path = folder / "work.md"
     path.write_text(manuscript_text(book), encoding="utf-8")
-    return manuscript.read(path)
+    return readers.read(path)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +98,7 @@ def test_embedded_images_are_written_beside_the_manuscript(tmp_path):
     assert [w.message for w in warnings] == ["image 'missing.png' is not in the file it came from"]
     assert sorted(p.name for p in (tmp_path / "out" / "pictures-images").iterdir()) == [
         "cover.png", "map-2.png", "map.png"]
-    back = manuscript.read(dest)
+    back = readers.read(dest)
     assert back.metadata.cover == "pictures-images/cover.png"
     assert [b.src for b in back.chapters[0].blocks] == ["pictures-images/map.png",
                                                          "pictures-images/map-2.png"]
@@ -113,14 +113,13 @@ def test_imported_epub_reads_back_as_the_same_model(tmp_path):
     scene-break pass import applies); only lines, the folder and the text encoding differ."""
     from epub_files import make_epub, tree
     from bookmaker.convert import import_files
-    from bookmaker.readers import epub
     from bookmaker.transforms import scenebreaks
 
     source = make_epub(tree("fanficfare"), tmp_path / "not-built-by-bookmaker" / "fff.epub")
     [result] = import_files([source], tmp_path / "manuscripts")
     assert result.error is None and result.output.name == "letters-never-sent.md"
-    imported = scenebreaks.apply(epub.read(source))
-    back = manuscript.read(result.output)
+    imported = scenebreaks.apply(readers.read(source))
+    back = readers.read(result.output)
     assert back.metadata.encoding == "utf-8"
     expected = dataclasses.replace(imported, metadata=dataclasses.replace(
         imported.metadata, encoding="utf-8"))
@@ -168,7 +167,6 @@ def test_imported_word_tables_are_pipe_tables_or_table_blocks_that_read_back(tmp
     from paths import CORPUS
     from bookmaker.convert import import_files
     from bookmaker.model import Table
-    from bookmaker.readers import docx
     from bookmaker.transforms import scenebreaks
 
     sources = [CORPUS / "docx" / f"pandoc-{name}.docx" for name in
@@ -179,9 +177,9 @@ def test_imported_word_tables_are_pipe_tables_or_table_blocks_that_read_back(tmp
         text = result.output.read_text(encoding="utf-8")
         assert "<table" not in text and "ns0:" not in text
         assert "| --- |" in text or "::: table" in text
-        expected = [block for chapter in scenebreaks.apply(docx.read(source)).chapters
+        expected = [block for chapter in scenebreaks.apply(readers.read(source)).chapters
                     for block in chapter.blocks if isinstance(block, Table)]
-        back = [block for chapter in manuscript.read(result.output).chapters
+        back = [block for chapter in readers.read(result.output).chapters
                 for block in chapter.blocks if isinstance(block, Table)]
         assert expected and without_lines(tuple(back)) == without_lines(tuple(expected))
 

@@ -42,7 +42,6 @@ from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
                              Metadata, Series, Table)
-from bookmaker.readers import findings_of
 from bookmaker.readers.html import (ao3, ao3_calibre, chapters_from_blocks,
                                     split_at_heading_level)
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
@@ -54,6 +53,7 @@ from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
 from bookmaker.safety.xml import UnsafeXmlError
 from bookmaker.safety.archives import SafeZip
+from bookmaker.safety.inputs import Source
 
 # Pages that are the book's furniture, not its story (epub:type values, EPUB 3 and SE).
 SKIPPED_TYPES = frozenset({"cover", "titlepage", "halftitlepage", "toc", "landmarks", "loi",
@@ -81,33 +81,21 @@ FANFICFARE_LABELS = {
 }
 
 
-def read(path: Path) -> Book:
-    """The EPUB at ``path`` as a Book; ManuscriptError when it cannot be read at all."""
-    return _read(Path(path))[0]
-
-
-def findings(path: Path) -> list[Finding]:
-    """Warnings about the parts of the EPUB that were left out or repaired, without raising."""
-    return findings_of(_read, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The book and the warnings about it (the Kindle reader's way in for unpacked AZW3s)."""
-    return _read(Path(path))
-
-
-def _read(path: Path) -> tuple[Book, list[Finding]]:
-    with SafeZip(path) as container:
-        reading = _Reading(container, path, read_package(container, path))
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The book and the warnings about the parts of the EPUB that were left out or repaired
+    (also the Kindle reader's way in for unpacked AZW3s)."""
+    with SafeZip(source) as container:
+        reading = _Reading(container, source, read_package(container, source.name))
         return reading.book(), reading.problems
 
 
 class _Reading:
     """One EPUB being read: its package, its parsed pages, the images met on the way."""
 
-    def __init__(self, container: SafeZip, path: Path, package: Package) -> None:
+    def __init__(self, container: SafeZip, source: Source, package: Package) -> None:
         self.container = container
-        self.path = path
+        self.path = source.name
+        self.folder = source.folder
         self.package = package
         self.problems = package.problems
         self.embedded: dict[str, EmbeddedFile] = {}
@@ -140,7 +128,7 @@ class _Reading:
         cover = self._cover()
         if cover and not metadata.cover:
             metadata = dataclasses.replace(metadata, cover=cover)
-        return dataclasses.replace(book, metadata=metadata, base_dir=str(self.path.parent),
+        return dataclasses.replace(book, metadata=metadata, base_dir=self.folder,
                                    embedded=tuple(self.embedded.values()))
 
     def _is_ao3_download(self) -> bool:
@@ -168,7 +156,7 @@ class _Reading:
         ao3_calibre.restore_alignment(body, self._stylesheets())
         ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
         source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page))
-        return book_from_work(ao3.work_from_download(root, source), self.path)
+        return book_from_work(ao3.work_from_download(root, source), self.path, self.folder)
 
     # ----------------------------------------------------------------- pages
 

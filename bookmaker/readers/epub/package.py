@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 from urllib.parse import unquote, urldefrag
 
 from lxml import etree
@@ -56,7 +56,7 @@ class Package:
         return next((item for item in self.items.values() if item.href == name), None)
 
 
-def read_package(container: SafeZip, path: Path) -> Package:
+def read_package(container: SafeZip, path: PurePath) -> Package:
     """The package of the EPUB open in ``container``; ManuscriptError when it has none."""
     refuse_drm(container, path)
     opf_path = _opf_path(container, path)
@@ -75,7 +75,7 @@ def read_package(container: SafeZip, path: Path) -> Package:
     return package
 
 
-def refuse_drm(container: SafeZip, path: Path) -> None:
+def refuse_drm(container: SafeZip, path: PurePath) -> None:
     """A ManuscriptError when content (not only fonts) is encrypted: a DRM-locked book."""
     if "META-INF/encryption.xml" not in container:
         return
@@ -91,7 +91,7 @@ def refuse_drm(container: SafeZip, path: Path) -> None:
                                        "yourself")
 
 
-def _opf_path(container: SafeZip, path: Path) -> str:
+def _opf_path(container: SafeZip, path: PurePath) -> str:
     if "META-INF/container.xml" in container:
         root = parse_xml(container.read("META-INF/container.xml"), path, "META-INF/container.xml")
         rootfile = root.find("c:rootfiles/c:rootfile", NS)
@@ -115,7 +115,7 @@ def resolve_href(base: str, href: str) -> str | None:
     return None if joined.startswith("../") or joined == ".." else joined
 
 
-def _manifest(manifest: etree._Element, opf_path: str, container: SafeZip, path: Path,
+def _manifest(manifest: etree._Element, opf_path: str, container: SafeZip, path: PurePath,
               problems: list[Finding]) -> dict[str, Item]:
     items: dict[str, Item] = {}
     for element in manifest.findall("opf:item", NS):
@@ -130,7 +130,7 @@ def _manifest(manifest: etree._Element, opf_path: str, container: SafeZip, path:
     return items
 
 
-def _spine(spine: etree._Element, items: dict[str, Item], path: Path,
+def _spine(spine: etree._Element, items: dict[str, Item], path: PurePath,
            problems: list[Finding]) -> list[Item]:
     found: list[Item] = []
     for itemref in spine.findall("opf:itemref", NS):
@@ -145,7 +145,7 @@ def _spine(spine: etree._Element, items: dict[str, Item], path: Path,
 
 
 def _toc_titles(container: SafeZip, package: Package, ncx_id: str | None,
-                path: Path) -> dict[str, str]:
+                path: PurePath) -> dict[str, str]:
     """File -> title of its first entry in the EPUB 3 nav, else in the NCX."""
     nav = next((item for item in package.items.values() if "nav" in item.properties), None)
     ncx = package.items.get(ncx_id or "") or next(

@@ -12,19 +12,19 @@ left to transforms.scenebreaks.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, Heading, Paragraph, plain_text
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html import article, gutenberg
 from bookmaker.readers.html.blocks import html_to_blocks
 from bookmaker.readers.html.parse import HtmlDocument, parse_html
 from bookmaker.readers.html.tree import text_of
 from bookmaker.readers.metadata import MetadataBuilder
+from bookmaker.safety.inputs import Source
 from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
 
 _CHROME = frozenset({"nav", "header", "footer", "aside", "menu"})
@@ -32,25 +32,14 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "com
 _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc-endnote"})
 
 
-def read(path: Path) -> Book:
-    """The page at ``path`` as a Book; ManuscriptError naming the file when it holds no text."""
-    return book_or_first_error(read_with_findings(Path(path)))
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The page as a Book, and what was left out of it (for ``build`` to say)."""
+    text, _ = read_text(source)
+    return book_from_document(parse_html(text, source.name), source.name, source.folder)
 
 
-def findings(path: Path) -> list[Finding]:
-    """The page's problems: the one that stops it being read, warnings about its metadata, and
-    what was left out of it."""
-    return findings_of(read_with_findings, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The page at ``path`` as a Book, and what was left out of it (for ``build`` to say)."""
-    path = Path(path)
-    text, _ = read_text(path)
-    return book_from_document(parse_html(text, path), path)
-
-
-def book_from_document(document: HtmlDocument, path: Path) -> tuple[Book, list[Finding]]:
+def book_from_document(document: HtmlDocument, path: PurePath,
+                       folder: str) -> tuple[Book, list[Finding]]:
     """The parsed page as a Book, and what was left out of it."""
     found: list[Finding] = []
     root, body = document.root, document.body
@@ -88,7 +77,7 @@ def book_from_document(document: HtmlDocument, path: Path) -> tuple[Book, list[F
     builder.language(fields.get("language") or root.get("lang"), root.sourceline)
     builder.set(source_url=fields.get("source_url"))
     metadata = builder.build(no_title_hint="give the page an <h1> or a <title>")
-    return Book(metadata, chapters, base_dir=str(path.parent)), found
+    return Book(metadata, chapters, base_dir=folder), found
 
 
 def chapters_from_blocks(blocks: tuple[Block, ...], title: str = ""

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from lxml import etree
 
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html.ao3_work import (Work, authors_of, book_from_work,
                                              is_chapter_group, labelled_quote, stats_from_text,
@@ -34,6 +32,7 @@ from bookmaker.readers.html.ao3_work import (Work, authors_of, book_from_work,
 from bookmaker.readers.html.blocks import HtmlSource
 from bookmaker.readers.html.parse import parse_html
 from bookmaker.readers.html.tree import by_id, classes_of, first, text_of
+from bookmaker.safety.inputs import Source
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
 _MARKERS = (b'id="preface"', taxonomy.AO3_POSTED.encode(), b'class="tags"')
@@ -44,24 +43,12 @@ def sniff(head: bytes) -> bool:
     return sum(marker in head for marker in _MARKERS) >= 2
 
 
-def read(path: Path) -> Book:
-    """The AO3 download at ``path`` as a Book; ManuscriptError naming the file when it is not
-    one."""
-    return book_or_first_error(read_with_findings(path))
-
-
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the download at ``path``, without raising."""
-    return findings_of(read_with_findings, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The download at ``path`` as a Book, and the warnings about what was left out."""
-    path = Path(path)
-    text, _ = read_text(path)
-    document = parse_html(text, path)
-    return book_from_work(work_from_download(document.root, HtmlSource(path), document.title),
-                          path)
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The download as a Book, and the warnings about what was left out."""
+    text, _ = read_text(source)
+    document = parse_html(text, source.name)
+    work = work_from_download(document.root, HtmlSource(source.name), document.title)
+    return book_from_work(work, source.name, source.folder)
 
 
 def work_from_download(root: etree._Element, source: HtmlSource, head_title: str = "") -> Work:

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
 from lxml import etree
 
 from bookmaker import taxonomy
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html import workskin
 from bookmaker.readers.html.ao3_work import (Stats, Work, authors_of,
@@ -31,6 +29,7 @@ from bookmaker.readers.html.ao3_work import (Stats, Work, authors_of,
 from bookmaker.readers.html.blocks import HtmlSource
 from bookmaker.readers.html.parse import HtmlDocument, parse_html
 from bookmaker.readers.html.tree import by_id, classes_of, first, text_of
+from bookmaker.safety.inputs import Source
 from bookmaker.safety.sanitize import remove_keeping_tail
 
 _WORK_ID = re.compile(r"/works/(\d+)")
@@ -42,20 +41,10 @@ def sniff(head: bytes) -> bool:
     return b'id="workskin"' in head and b"work meta group" in head
 
 
-def read(path: Path) -> Book:
-    """The work page at ``path`` as a Book; ManuscriptError naming the file when it is not one."""
-    return book_or_first_error(read_with_findings(path))
-
-
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the page at ``path`` (and what of its work skin was left out)."""
-    return findings_of(read_with_findings, path)
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The page at ``path`` as a Book, and the warnings about what was left out."""
-    path = Path(path)
-    text, _ = read_text(path)
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The page as a Book, and the warnings about what was left out (of its work skin too)."""
+    path = source.name
+    text, _ = read_text(source)
     document = parse_html(text, path)
     root = document.root
     work = by_id(root, "workskin")
@@ -69,8 +58,8 @@ def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
                                 "not safe or not shown by e-readers: " + "; ".join(dropped),
                      str(path), skin_line, "the rest of the skin is kept")
              ] if dropped else []
-    source = HtmlSource(path, keep_classes=skin.classes)
-    book, more = book_from_work(_work(document, work, tags, source, skin.css), path)
+    html = HtmlSource(path, keep_classes=skin.classes)
+    book, more = book_from_work(_work(document, work, tags, html, skin.css), path, source.folder)
     return book, found + more
 
 

@@ -19,7 +19,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
@@ -77,10 +77,10 @@ class Work:
     lines: Mapping[str, int | None] = field(default_factory=dict)
 
 
-def book_from_work(work: Work, path: Path, no_title_hint: str = "download the work again from AO3"
-                   ) -> tuple[Book, list[Finding]]:
-    """The Book of ``work`` read from ``path``, and what was wrong with it: metadata findings,
-    no chapter text (an error), fewer chapters than the work has posted (a warning)."""
+def book_from_work(work: Work, path: PurePath, folder: str) -> tuple[Book, list[Finding]]:
+    """The Book of ``work`` read from ``path`` (the name messages give; ``folder`` the book's
+    base folder), and what was wrong with it: metadata findings, no chapter text (an error),
+    fewer chapters than the work has posted (a warning)."""
     found: list[Finding] = []
     builder = MetadataBuilder(path, found)
     builder.title(work.title)
@@ -98,7 +98,7 @@ def book_from_work(work: Work, path: Path, no_title_hint: str = "download the wo
     builder.series(work.series)
     builder.set(published=work.stats.published, updated=work.stats.updated,
                 source_url=work.source_url)
-    metadata = builder.build(no_title_hint=no_title_hint)
+    metadata = builder.build(no_title_hint="download the work again from AO3")
     chapters = tuple(dataclasses.replace(chapter, blocks=_with_scene_breaks(chapter.blocks))
                      for chapter in work.chapters)
     line = work.lines.get("chapters")
@@ -114,7 +114,7 @@ def book_from_work(work: Work, path: Path, no_title_hint: str = "download the wo
                              "download the whole work again, or save its \"Entire Work\" page"))
     back = work.end_notes + _inspired_works(work.inspired_works, work.lines.get("inspired_works"))
     return Book(metadata, chapters, work.notes + work.related_works, back,
-                base_dir=str(path.parent), stylesheet=work.stylesheet), found
+                base_dir=folder, stylesheet=work.stylesheet), found
 
 
 def _with_scene_breaks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:

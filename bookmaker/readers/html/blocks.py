@@ -35,7 +35,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 
@@ -86,7 +86,7 @@ _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*")
 # --------------------------------------------------------------------------- public converter
 
 
-def html_to_blocks(element: etree._Element, *, source: str | Path,
+def html_to_blocks(element: etree._Element, *, source: str | PurePath,
                    resolve_image: ImageResolver | None = None,
                    contents_only: bool = False,
                    keep_classes: frozenset[str] = frozenset()) -> tuple[Block, ...]:
@@ -111,7 +111,7 @@ class HtmlSource:
     named, the work skin's classes its text keeps. A front-end that converts many parts of one
     tree (an AO3 work's summary, notes, chapters) passes this down instead of the three."""
 
-    path: Path
+    path: PurePath
     resolve_image: ImageResolver | None = None
     keep_classes: frozenset[str] = frozenset()
 
@@ -187,7 +187,7 @@ class _Picture:
 class _Converter:
     """One conversion: knows the document's footnotes, collects their bodies and hoisted images."""
 
-    def __init__(self, root: etree._Element, source: str | Path,
+    def __init__(self, root: etree._Element, source: str | PurePath,
                  resolve_image: ImageResolver | None,
                  keep_classes: frozenset[str] = frozenset()) -> None:
         self.source = source

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import TypeVar
 
 from justhtml import JustHTML
@@ -70,7 +70,7 @@ class HtmlDocument:
                      if key.lower() == name.lower() and content.strip()), "")
 
 
-def parse_html(text: str, source: str | Path | None = None) -> HtmlDocument:
+def parse_html(text: str, source: str | PurePath | None = None) -> HtmlDocument:
     """A whole document, parsed by an HTML5 parser and sanitised; ``source`` names the file in
     the error raised for a document nested too deeply to be a story."""
     text = _without_xml_prologue(text)
@@ -88,7 +88,7 @@ def parse_html(text: str, source: str | Path | None = None) -> HtmlDocument:
     return _sanitised_document(_guard_depth(parse, source))
 
 
-def parse_fragment(text: str, source: str | Path | None = None,
+def parse_fragment(text: str, source: str | PurePath | None = None,
                    first_line: int = 1) -> HtmlDocument:
     """A fragment of HTML, parsed as inside a ``<body>`` into one ``<div>``, and sanitised;
     ``first_line`` is the file's line the fragment starts on, so elements carry the file's
@@ -102,7 +102,7 @@ def parse_fragment(text: str, source: str | Path | None = None,
     return HtmlDocument(root, left_out=tuple(sanitize_tree(root)))
 
 
-def parse_xhtml(data: bytes, source: str | Path | None = None, part: str = "") -> HtmlDocument:
+def parse_xhtml(data: bytes, source: str | PurePath | None = None, part: str = "") -> HtmlDocument:
     """An XHTML page (``part`` of the container ``source``), parsed as XML by
     bookmaker.safety.xml and sanitised; ManuscriptError when it is not well-formed (UnsafeXmlError
     when it declares entities, which must never be parsed another way)."""
@@ -180,7 +180,7 @@ def _lxml_attributes(attributes: dict) -> dict[str, str]:
 _Tree = TypeVar("_Tree")
 
 
-def _guard_depth(parse: Callable[[], _Tree], source: str | Path | None) -> _Tree:
+def _guard_depth(parse: Callable[[], _Tree], source: str | PurePath | None) -> _Tree:
     """Run a parse; a document nested thousands deep is refused, not a traceback."""
     try:
         return parse()

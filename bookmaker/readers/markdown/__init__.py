@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
-from pathlib import Path
+from pathlib import PurePath
 
 from lxml import etree
 from markdown_it import MarkdownIt
@@ -41,7 +41,6 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from bookmaker.safety.assets import drop_unreadable_assets
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
@@ -54,6 +53,7 @@ from bookmaker.readers.html.blocks import html_to_blocks, inline_from_tag
 from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.safety.budgets import guard_markdown
 from bookmaker.transforms.scenebreaks import is_separator_text
+from bookmaker.safety.inputs import Source
 
 ANNOTATION_KINDS = ("summary", "notes", "end-notes")
 CONTAINER_KINDS = ("note", *DIV_KINDS, *ANNOTATION_KINDS)
@@ -87,41 +87,18 @@ _PARSER = _make_parser()
 # --------------------------------------------------------------------------- public API
 
 
-def read(path: Path) -> Book:
-    """The Book in the manuscript at ``path``; ManuscriptError for its first error."""
-    return read_with_findings(path)[0]
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
-    """The Book and every problem met reading it (the first error raised), for ``build`` to
-    print its warnings: an unknown rating, a misspelt warning, an unused footnote."""
-    path = Path(path)
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
+    """The Book and every problem met reading it: an unknown rating, a misspelt warning, an
+    unused footnote (the registry raises the first error, as for every reader)."""
     problems: list[Finding] = []
-    book = _read(path, problems)
-    first_error = next((f for f in problems if f.level == "error"), None)
-    if first_error is not None:
-        raise ManuscriptError(first_error.message, path, first_error.line, first_error.hint)
+    book = _read(source, problems)
     return book, problems
-
-
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the manuscript, errors and warnings, without raising.
-
-    Besides what read() reports, this warns of the cover and images a build would leave out.
-    """
-    path = Path(path)
-    problems: list[Finding] = []
-    try:
-        book = _read(path, problems)
-    except ManuscriptError as error:
-        return [*problems, error.as_finding()]
-    return problems + drop_unreadable_assets(book, path)[1]
 
 
 # --------------------------------------------------------------------------- the whole file
 
 
-def _refuse_too_deep(tokens: list[Token], path: Path) -> None:
+def _refuse_too_deep(tokens: list[Token], path: PurePath) -> None:
     """Refuse quotes, lists or notes nested deeper than MAX_NESTING. markdown-it silently skips
     what lies past its own limit (set well above ours), and a book must not lose words unsaid."""
     deepest = next((token for token in tokens if token.level > MAX_NESTING and token.map), None)
@@ -132,10 +109,11 @@ def _refuse_too_deep(tokens: list[Token], path: Path) -> None:
                               hint="no book needs that many; check the '>' or indentation")
 
 
-def _read(path: Path, problems: list[Finding]) -> Book:
+def _read(source: Source, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
-    text, encoding = read_text(path)
+    path = source.name
+    text, encoding = read_text(source)
     text = guard_markdown(text, path)  # bounds markdown-it's slow paths (safety/budgets.py)
     env: dict = {}
     tokens = _PARSER.parse(text, env)
@@ -151,11 +129,11 @@ def _read(path: Path, problems: list[Finding]) -> Book:
     walker.report_unused_footnotes()
     metadata = dataclasses.replace(matter.metadata, encoding=encoding)
     return Book(metadata, tuple(chapters), matter.front_matter, matter.back_matter,
-                base_dir=str(path.parent))
+                base_dir=source.folder)
 
 
 def _front_matter_fields(tokens: list[Token], lines: list[str],
-                         path: Path) -> list[frontmatter.Field]:
+                         path: PurePath) -> list[frontmatter.Field]:
     if tokens and tokens[0].type == "front_matter":
         return frontmatter.parse_fields(tokens[0].content, 2, path)
     if _looks_like_unclosed_front_matter(lines):
@@ -209,7 +187,7 @@ class _ChapterDraft:
     def is_empty(self) -> bool:
         return not (self.blocks or self.summary or self.notes or self.end_notes)
 
-    def add(self, block: Block, path: Path, problems: list[Finding]) -> None:
+    def add(self, block: Block, path: PurePath, problems: list[Finding]) -> None:
         if self.end_notes and not self.reported_text_after_end_notes:
             self.reported_text_after_end_notes = True
             problems.append(Finding("error", "story text after the chapter's ::: end-notes",
@@ -217,7 +195,7 @@ class _ChapterDraft:
                                     hint="move ::: end-notes to the end of the chapter"))
         self.blocks.append(block)
 
-    def annotate(self, annotation: _Annotation, path: Path, problems: list[Finding]) -> None:
+    def annotate(self, annotation: _Annotation, path: PurePath, problems: list[Finding]) -> None:
         attribute = annotation.kind.replace("-", "_")
         if getattr(self, attribute):
             problems.append(Finding("error", f"the chapter has a second ::: {annotation.kind}",
@@ -304,7 +282,8 @@ class _Frame:
 class _Walker:
     """Turns markdown-it tokens into model nodes, collecting problems and footnotes."""
 
-    def __init__(self, path: Path, lines: list[str], env: dict, problems: list[Finding]) -> None:
+    def __init__(self, path: PurePath, lines: list[str], env: dict,
+                 problems: list[Finding]) -> None:
         self.path = path
         self.lines = lines
         self.problems = problems

@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -111,7 +111,7 @@ class _GuardedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def parse_fields(text: str, first_line: int, path: Path) -> list[Field]:
+def parse_fields(text: str, first_line: int, path: PurePath) -> list[Field]:
     """The top-level fields of front matter ``text`` whose first line is file line
     ``first_line``, in order; a ManuscriptError for YAML that is malformed, unsafe or no mapping.
     """
@@ -139,7 +139,7 @@ def parse_fields(text: str, first_line: int, path: Path) -> list[Field]:
         loader.dispose()
 
 
-def _compose(loader: _GuardedLoader, first_line: int, path: Path) -> yaml.Node | None:
+def _compose(loader: _GuardedLoader, first_line: int, path: PurePath) -> yaml.Node | None:
     try:
         return loader.get_single_node()
     except _TooManyAliases as error:
@@ -154,7 +154,7 @@ def _compose(loader: _GuardedLoader, first_line: int, path: Path) -> yaml.Node |
                               hint="check the quoting and indentation of the fields") from None
 
 
-def _yaml_error(error: yaml.MarkedYAMLError, first_line: int, path: Path) -> ManuscriptError:
+def _yaml_error(error: yaml.MarkedYAMLError, first_line: int, path: PurePath) -> ManuscriptError:
     mark = error.problem_mark
     problem = "; ".join(part for part in (error.context, error.problem) if part) or "bad YAML"
     opened = error.context_mark
@@ -175,7 +175,7 @@ def _yaml_error(error: yaml.MarkedYAMLError, first_line: int, path: Path) -> Man
 
 
 def _unclosed(error: yaml.MarkedYAMLError, opened: yaml.Mark, first_line: int,
-              path: Path) -> ManuscriptError:
+              path: PurePath) -> ManuscriptError:
     line = opened.line + first_line
     buffer = getattr(opened, "buffer", None)
     what = buffer[opened.pointer] if buffer and opened.pointer < len(buffer) else ""
@@ -191,7 +191,7 @@ def _unclosed(error: yaml.MarkedYAMLError, opened: yaml.Mark, first_line: int,
 
 
 def _field(loader: _GuardedLoader, key_node: yaml.Node, value_node: yaml.Node,
-           first_line: int, path: Path) -> Field:
+           first_line: int, path: PurePath) -> Field:
     try:
         key = loader.construct_object(key_node, deep=True)
         value = loader.construct_object(value_node, deep=True)
@@ -211,7 +211,7 @@ def _field(loader: _GuardedLoader, key_node: yaml.Node, value_node: yaml.Node,
 # --------------------------------------------------------------------------- fields → metadata
 
 
-def build_work_matter(fields: list[Field], path: Path, findings: list[Finding],
+def build_work_matter(fields: list[Field], path: PurePath, findings: list[Finding],
                       markdown: MarkdownToBlocks) -> WorkMatter:
     """Metadata, opening notes and end notes from front-matter fields; problems go to
     ``findings`` (errors for values a book cannot be made from, warnings for the rest)."""
@@ -252,7 +252,7 @@ def build_work_matter(fields: list[Field], path: Path, findings: list[Finding],
     return WorkMatter(metadata, blocks["notes"], blocks["end_notes"])
 
 
-def _known_fields(fields: list[Field], path: Path, findings: list[Finding]) -> dict[str, Field]:
+def _known_fields(fields: list[Field], path: PurePath, findings: list[Finding]) -> dict[str, Field]:
     """Fields by canonical name; unknown and repeated fields are reported as warnings."""
     known: dict[str, Field] = {}
     for field in fields:
@@ -284,7 +284,7 @@ def _unknown_field_message(key: str) -> str:
 class _FieldChecker:
     """Turns one field's YAML value into the model's type, reporting what does not fit."""
 
-    def __init__(self, path: Path, findings: list[Finding]) -> None:
+    def __init__(self, path: PurePath, findings: list[Finding]) -> None:
         self.path = str(path)
         self.findings = findings
 

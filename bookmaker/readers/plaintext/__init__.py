@@ -15,16 +15,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 
 from bookmaker.errors import Finding
 from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text)
-from bookmaker.readers import book_or_first_error, findings_of
 from bookmaker.readers.plaintext import gutenberg
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.transforms.scenebreaks import is_separator_text
+from bookmaker.safety.inputs import Source
 
 # --------------------------------------------------------------------------- header lines
 
@@ -118,7 +118,7 @@ class _Preamble:
 class _Report:
     """Collects findings about one file, so ``findings()`` can list them all."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: PurePath) -> None:
         self.path = str(path)
         self.findings: list[Finding] = []
 
@@ -132,24 +132,11 @@ class _Report:
 # --------------------------------------------------------------------------- entry points
 
 
-def read(path: Path) -> Book:
-    """The fic at ``path`` as a Book; ManuscriptError naming file and line on the first error."""
-    return book_or_first_error(_read(Path(path)))
-
-
-def read_with_findings(path: Path) -> tuple[Book, list[Finding]]:
+def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     """The Book and the problems met reading it (header fields it could not use...); the
     registry (readers.read_with_findings) raises the first error, as for every reader."""
-    return _read(Path(path))
-
-
-def findings(path: Path) -> list[Finding]:
-    """Every problem in the fic at ``path``, errors and warnings, without raising."""
-    return findings_of(_read, path)
-
-
-def _read(path: Path) -> tuple[Book, list[Finding]]:
-    text, encoding = read_text(path)
+    path = source.name
+    text, encoding = read_text(source)
     report = _Report(path)
     lines = [line.strip() for line in text.split("\n")]
     book_frame = gutenberg.frame(lines)
@@ -165,7 +152,7 @@ def _read(path: Path) -> tuple[Book, list[Finding]]:
                      hint="put the story after a blank line below the headers")
     chapters, back_matter = _move_final_note_to_back_matter(chapters)
     book = Book(metadata=metadata, chapters=tuple(chapters), front_matter=front_matter,
-                back_matter=back_matter, base_dir=str(path.resolve().parent))
+                back_matter=back_matter, base_dir=source.folder)
     return book, report.findings
 
 
@@ -273,7 +260,7 @@ def _skip_blank(lines: list[str], index: int) -> int:
 # --------------------------------------------------------------------------- metadata
 
 
-def _metadata(preamble: _Preamble, path: Path, encoding: str,
+def _metadata(preamble: _Preamble, path: PurePath, encoding: str,
               report: _Report) -> tuple[Metadata, tuple[Block, ...]]:
     """Metadata and the opening notes (front matter) from the header fields; what each value
     means is readers/metadata.py's rule, as for every reader."""
