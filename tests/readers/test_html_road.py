@@ -159,7 +159,7 @@ def test_the_record_of_a_work_becomes_a_book_by_the_metadata_rules(tmp_path: Pat
                 stats=Stats(published="2021-06-01", chapters=3, planned=None),
                 source_url="https://archiveofourown.org/works/31234567",
                 lines={"chapters": 7})
-    book, found = book_from_work(work, tmp_path / "small-hours.html")
+    book, found = book_from_work(work, tmp_path / "small-hours.html", str(tmp_path))
     metadata = book.metadata
     assert (metadata.rating, metadata.warnings, metadata.content_notes) == (
         "Teen And Up Audiences", ("Underage Sex",), ("Gore",))

@@ -206,20 +206,20 @@ def test_inline_html_maps_to_model_nodes(tmp_path: Path) -> None:
                            "<u>d</u><br>e <script>x</script>f <code>g</code> "
                            "<a href=\"https://example.org/\">h</a> "
                            "<a href=\"javascript:alert(1)\">i</a>\n")
-    block = manuscript.read(path).chapters[0].blocks[0]
+    block = readers.read(path).chapters[0].blocks[0]
     assert block.children == (
         Emph((Text("a"),)), Text(" "), Strong((Text("b"),)), Text(" "), SmallCaps((Text("c"),)),
         Text(" "), Span((Text("d"),), ("underline",)), LineBreak(), Text("e f "), Code("g"),
         Text(" "), Link((Text("h"),), "https://example.org/"), Text(" i"))
     assert ("warning", "raw HTML <script> left out, with what is inside it", 1) in {
-        (f.level, f.message, f.line) for f in manuscript.findings(path)}
+        (f.level, f.message, f.line) for f in readers.findings(path)}
 
 
 def test_raw_html_block_becomes_model_nodes_and_says_what_it_left_out(tmp_path: Path) -> None:
     path = write(tmp_path, "Text.\n\n<div class=\"x\" style=\"a\" onclick=\"b()\">Hi"
                            "<img src=\"y.png\"><iframe src=\"z\">no</iframe></div>\n\n"
                            "<iframe src=\"only\"></iframe>\n")
-    book, found = manuscript.read_with_findings(path)
+    book, found = readers.read_with_findings(path)
     assert book.chapters[0].blocks[1:] == (Paragraph((Text("Hi"),), 3), Image("y.png", line=3))
     assert [(f.message, f.line) for f in found if "raw HTML" in f.message] == [
         ("raw HTML <iframe> left out, with what is inside it", 3),
