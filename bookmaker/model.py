@@ -182,14 +182,6 @@ class Image:
 
 
 @dataclass(frozen=True)
-class RawHtml:
-    """HTML kept from the source after sanitising (see readers); writers may still drop it."""
-
-    html: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
 class Footnote:
     """A footnote's text; FootnoteRef(id) points here. Kept at the end of its chapter's blocks."""
 
@@ -232,7 +224,7 @@ class Table:
 
 
 Block = (Paragraph | Heading | SceneBreak | BlockQuote | LineBlock | Note | Div | ListBlock | Image
-         | RawHtml | Footnote | Table)
+         | Footnote | Table)
 
 # The design calls it List; ListBlock avoids shadowing typing.List in readers' code.
 List = ListBlock

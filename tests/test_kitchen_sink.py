@@ -58,6 +58,10 @@ def _node_types_of_a_book() -> set[type]:
 # Every node type of the model: a new one fails the kitchen sink until the manuscript uses it,
 # and then every stage below must carry it.
 EVERY_NODE_TYPE = sorted(kind.__name__ for kind in _node_types_of_a_book())
+# What the kitchen sink's hostile and inexpressible HTML leaves out, each said with its line.
+LEFT_OUT = [("an image inside running text is kept as its alt text", 50),
+            ("raw HTML <script> left out, with what is inside it", 121),
+            ("raw HTML <iframe> left out, with what is inside it", 121)]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,8 @@ def converted(tmp_path_factory) -> convert.Conversion:
     out = tmp_path_factory.mktemp("kitchen-sink")
     done = convert.convert(SOURCE, ("epub", "manuscript"), render_context(BuildOptions()),
                            lambda stem, info: out / f"{stem}{info.suffix}")
-    assert done.error is None and done.warnings == []
+    assert not done.failed()
+    assert [(warning.message, warning.line) for warning in done.warnings] == LEFT_OUT
     return done
 
 
@@ -83,7 +88,7 @@ def test_the_model_round_trips_through_json() -> None:
 
 
 def test_the_kitchen_sink_is_clean_and_uses_every_construct() -> None:
-    assert readers.findings(SOURCE) == []
+    assert [(found.message, found.line) for found in readers.findings(SOURCE)] == LEFT_OUT
     book = readers.read(SOURCE)
     text = to_json(book)
     assert {"Table", "TableCell", "Ruby", "Paragraph", "Text", "Chapter"} <= set(EVERY_NODE_TYPE)
@@ -122,7 +127,7 @@ def _epub_files(path: Path) -> tuple[dict[str, bytes], str]:
 
 
 def test_every_file_of_the_epub(converted, golden, request) -> None:
-    files, listing = _epub_files(converted.outputs["epub"])
+    files, listing = _epub_files(converted.outputs["epub"][0])
     assert {"EPUB/content.opf", "EPUB/nav.xhtml", "EPUB/toc.ncx"} <= set(files)
     golden.check(SINK / "epub.files", listing)
     text_files = {name for name in files if not name.endswith(BINARY_SUFFIXES)}
@@ -228,7 +233,7 @@ def _as_written_back(node):
 
 
 def test_written_back_manuscript(converted, golden) -> None:
-    written = converted.outputs["manuscript"]
+    [written] = converted.outputs["manuscript"]
     text = written.read_text(encoding="utf-8")
     assert text.replace(IMAGES_FOLDER, "") == manuscript_text(
         scenebreaks.apply(readers.read(SOURCE)))
@@ -245,7 +250,7 @@ def _is_code_block(block: Block) -> bool:
 
 
 def _read_back(converted) -> tuple[Book, Book]:
-    again = readers.read(converted.outputs["manuscript"])
+    again = readers.read(converted.outputs["manuscript"][0])
     original = scenebreaks.apply(readers.read(SOURCE))
     return again, original
 

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import socket
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from bookmaker.errors import BookmakerError
 
-# How long an unreachable scheduler may keep the batch waiting before it is an error.
+# How long an unreachable scheduler may keep the batch waiting before it is an error: the
+# scheduler's port is tried first, with this bound, so a wrong address fails at once.
 CONNECT_SECONDS = 3
+# The client's own budget, once the scheduler answered: for the handshake and for reconnecting
+# when a busy machine delays the connection. Dask closes a client that cannot reconnect within
+# it, and every book in flight then fails; a few seconds is not enough on a loaded machine.
+CLIENT_SECONDS = 120
 
 
 @contextlib.contextmanager
@@ -28,7 +35,8 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
         raise BookmakerError("--scheduler needs Dask: pip install 'fanfic-bookmaker[cluster]'") \
             from None
     try:
-        client = distributed.Client(address, timeout=f"{CONNECT_SECONDS}s",
+        _probe(address)
+        client = distributed.Client(address, timeout=f"{CLIENT_SECONDS}s",
                                     set_as_default=False)
     except (OSError, ValueError, TypeError) as error:  # refused, timed out, not an address
         raise BookmakerError(f"cannot reach the Dask scheduler at {address}: {error} "
@@ -47,4 +55,12 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             executor.shutdown(wait=False)
             raise
     finally:
-        client.close(timeout=CONNECT_SECONDS)
+        client.close(timeout=CLIENT_SECONDS)
+
+
+def _probe(address: str) -> None:
+    """An OSError when nothing listens at a ``tcp://HOST:PORT`` address within CONNECT_SECONDS
+    (other transports are left to Dask)."""
+    parts = urlsplit(address)
+    if parts.scheme == "tcp" and parts.hostname and parts.port:
+        socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_SECONDS).close()

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-EXAMPLES = ("bookmaker preview manuscripts/a-new-hero.md",
-            "bookmaker preview story.md --host 0.0.0.0 --port 8080")
+from bookmaker.cli.app import app, examples
 
 
+@app.command(epilog=examples("bookmaker preview manuscripts/a-new-hero.md",
+                             "bookmaker preview story.md --host 0.0.0.0 --port 8080"))
 def preview(
     manuscript: Annotated[Path, typer.Argument(help="The manuscript you are writing.",
                                                show_default=False)],

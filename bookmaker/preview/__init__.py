@@ -28,8 +28,8 @@ from bookmaker.preview.build import PreviewBuilder, Snapshot
 from bookmaker.preview.printview import PrintView
 from bookmaker.preview.server import Events, PreviewServer
 from bookmaker.preview.watcher import Watcher
-from bookmaker.safety.terminal import printable, printable_name
-from bookmaker.settings.config import settings_for
+from bookmaker.terminal import printable, printable_name
+from bookmaker.convert import settings_at
 
 Echo = Callable[[str], None]
 
@@ -46,7 +46,7 @@ def preview(path: str | Path, host: str = "127.0.0.1", port: int = 8000,
     if not path.is_file():
         raise BookmakerError(f"{printable_name(str(path))}: no such manuscript (give the file "
                              "you are writing)")
-    settings_for(path, {"style": style})
+    settings_at(path, {"style": style})
     with _scratch():
         _serve(path, host, port, style, echo)
 

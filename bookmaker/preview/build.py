@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from bookmaker import readers
-from bookmaker.convert import typeset
+from bookmaker.convert import settings_at, typeset
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book
 from bookmaker.preview import chunks
 from bookmaker.readers.decoding import read_text
 from bookmaker.safety.budgets import check_depth
-from bookmaker.safety.terminal import printable
-from bookmaker.settings.config import settings_for
+from bookmaker.terminal import printable
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.themes import theme_names
 from bookmaker.writers.epub import Page, chapter_documents, content_documents
@@ -195,7 +194,7 @@ class PreviewBuilder:
     def _build_whole(self, generation: int) -> None:
         theme = self._theme
         try:
-            _formats, _out, context, config_warnings = settings_for(self.path, {"style": theme})
+            _run, context, config_warnings = settings_at(self.path, {"style": theme})
             text, book, found = self._read(self.path)
             if generation != self._generation:
                 return  # saved again meanwhile: the rest would be thrown away

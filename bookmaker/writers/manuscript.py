@@ -29,7 +29,7 @@ from bookmaker.errors import Finding
 from bookmaker.settings.context import RenderContext
 from bookmaker.model import (CHILD_FIELDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
-                             Link, ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby,
+                             Link, ListBlock, Metadata, Note, Paragraph, Ruby,
                              SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
                              Superscript, Table, TableCell, Text, map_blocks, query)
 from bookmaker.safety.files import atomic_write, slugify
@@ -40,7 +40,6 @@ SCENE_BREAK = "* * *"
 # --------------------------------------------------------------------------- entry points
 
 
-OPTIONS: tuple[str, ...] = ()  # the manuscript is the work itself: no theme, no layout
 TYPESET = False
 
 
@@ -253,9 +252,6 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
         return _container(block.kind, _blocks(block.blocks, labels), block.blocks)
     if isinstance(block, Image):
         return _image(block)
-    if isinstance(block, RawHtml):
-        # An HTML block ends at a blank line; the reader sanitises it again.
-        return "\n".join(line for line in block.html.splitlines() if line.strip())
     if isinstance(block, ListBlock):  # (_blocks gives neighbouring lists different markers)
         return _list(block, _list_marker(block, avoid=""), labels)
     if isinstance(block, Footnote):

@@ -28,7 +28,6 @@ from bookmaker.writers.epub.pages import (Contents, ImageFolder, Page, Pages, ch
                                           stylesheet)
 from bookmaker.writers.xhtml import XhtmlRenderer, xml_safe_metadata
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover")
 TYPESET = True
 
 

@@ -38,11 +38,9 @@ from bookmaker.model import Anthology, Book, Ruby, Text
 from bookmaker.safety.files import atomic_write
 from bookmaker.safety.xml import clean_text
 from bookmaker.settings.context import RenderContext
-from bookmaker.writers.epub import OPTIONS as EPUB_OPTIONS
 from bookmaker.writers.epub import epub_bytes
 from bookmaker.writers.xhtml import XhtmlRenderer, escape_text
 
-OPTIONS = EPUB_OPTIONS
 TYPESET = True
 
 # A sentence ends at . ! ? or … (with any closing quotes or brackets) followed by white space.

@@ -30,7 +30,6 @@ from bookmaker.writers.pdf.print_html import PrintBook, PrintDocument
 PARALLEL_MIN_WORDS = 25_000
 
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps")
 TYPESET = True
 
 

@@ -34,8 +34,6 @@ from bookmaker.writers.pdf import pdf_bytes, print_book_for
 from bookmaker.writers.pdf.join import describe, save
 from bookmaker.writers.pdf.print_html import DocumentInfo
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
-           "sheet", "signature", "creep", "marks", "guide", "split_signatures", "flyleaves")
 TYPESET = True
 
 
