@@ -54,7 +54,7 @@ def test_the_wheel_carries_the_themes_and_runs_without_the_checkout(tmp_path):
     assert b"\nName: fanfic-bookmaker\n" in metadata
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("/entry_points.txt"))).decode()
-    assert "bookmaker = bookmaker.cli:app" in entry_points
+    assert "bookmaker = bookmaker.cli:main" in entry_points
 
     # Installed alone (its dependencies come from this environment), run from another folder.
     site = tmp_path / "site"

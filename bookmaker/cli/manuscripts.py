@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, stopping, verdict
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo, fail, stopping, verdict
 from bookmaker.terminal import printable_name  # names from strangers
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def inspect(
     try:
         book = load(path)
     except BookmakerError as error:
-        typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
+        echo(str(error), err=True)  # already says file:line: problem (what to do)
         raise typer.Exit(1) from None
     sys.stdout.write(to_json(book) if as_json else outline(book))
 
@@ -59,11 +60,11 @@ def check(
         fail(str(error), 2)
     # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
     for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
-        typer.echo(str(finding))
+        echo(str(finding))
     errors = sum(1 for f in findings if f.level == "error")
     if errors:
         fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)
-    typer.echo(f"ok: no errors, {len(findings)} warning(s)")
+    echo(f"ok: no errors, {len(findings)} warning(s)")
 
 
 @app.command("import", epilog=examples(
@@ -88,11 +89,11 @@ def import_(
 
     def report(result: ImportResult) -> None:
         for warning in result.warnings:
-            typer.echo(warning, err=True)
+            echo(warning, err=True)
         if result.error:
-            typer.echo(result.error, err=True)
+            echo(result.error, err=True)
         else:
-            typer.echo(f"{printable_name(str(result.source))} -> "
+            echo(f"{printable_name(str(result.source))} -> "
                        f"{printable_name(str(result.output))}")
 
     with stopping("import"):
@@ -115,4 +116,4 @@ def new(
         path = new_manuscript(title, folder)
     except BookmakerError as error:
         fail(str(error))
-    typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
+    echo(f"{path}: written; build it with `bookmaker build {path}`")

@@ -1,6 +1,6 @@
 """Running the real ``bookmaker`` command on a stranger's files, audited.
 
-``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.app, as the console
+``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.main, as the console
 script does) in a subprocess under a 2 GB address-space cap, with an audit hook that records every
 file the process opens and every connection it tries, and waits for it at most LIMIT_SECONDS.
 ``assert_safe`` then checks the promises of SECURITY.md on what happened: no traceback, no
@@ -51,8 +51,8 @@ parent = os.getpid()
 import atexit
 atexit.register(dump)
 sys.argv[0] = "bookmaker"
-from bookmaker.cli import app
-app()
+from bookmaker.cli import main
+main()
 """
 
 
