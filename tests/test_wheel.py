@@ -12,7 +12,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from paths import REPO
+
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
 
 # What a build reads: the rest of the checkout (tests, benchmarks...) never goes in a wheel.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bookmaker", "styles")

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
+
 HERE = Path(__file__).resolve().parent
 DASK = Path(sys.executable).parent / "dask"
 WAIT = 180  # seconds for the cluster to come up, or for a batch; never reached when all is well

@@ -150,7 +150,13 @@ def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = No
             and not _expected(e)] == [], where
     if secret_folder is not None:
         assert not [p for p in run.read() if Path(p).is_relative_to(secret_folder)], where
-    written = {Path(p) for p in run.written()} - {Path(os.devnull)}
+    # The compiled templates' cache (safety/cache.py) is bookmaker's, not the input's: entries
+    # named by digests, in the one folder the run set.
+    cache = Path(os.environ["BOOKMAKER_CACHE"])
+    cached = {Path(p) for p in run.written() if Path(p).is_relative_to(cache)}
+    assert all(p == cache / "templates" or (p.parent == cache / "templates"
+               and p.name.startswith("jinja-")) for p in cached), f"{where}: {sorted(cached)}"
+    written = {Path(p) for p in run.written()} - {Path(os.devnull)} - cached
     scratch = {p for p in written if p.is_relative_to(TEMP) and not p.is_relative_to(root)}
     assert not [p for p in scratch if p != TEMP and p.exists()], where
     outside = [p for p in written - scratch if not p.is_relative_to(out)]
