@@ -9,6 +9,7 @@ folder comes first, so it may replace any template by name.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from pathlib import Path
@@ -46,10 +47,8 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # not kept this time; compiled again next run
             super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 @functools.cache
