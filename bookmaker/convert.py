@@ -219,7 +219,7 @@ def _read_entries(entries: Iterable[WorkEntry], context: RenderContext,
     failures: list[Finding] = []
     for entry in entries:
         if entry.problem:
-            failures.append(Finding("error", entry.problem, str(entry.path)))
+            failures.append(Finding("error", entry.problem, str(entry.path), entry.line))
             continue
         try:
             book = _typeset(readers.read(entry.path), entry.path, context, warnings,
