@@ -18,7 +18,7 @@ from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Anthology, Book, Work
 from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, with_cover
 from bookmaker.safety.budgets import check_depth
-from bookmaker.safety.files import slugify, unique_path
+from bookmaker.safety.files import refuse_links, slugify, unique_path
 from bookmaker.safety.limits import BookTimeout, time_limit
 from bookmaker.safety.terminal import printable, printable_name
 from bookmaker.settings.config import apply_book_defaults, load_config
@@ -335,6 +335,7 @@ def _run_setup(formats: Iterable[str], out_dir: str | Path,
     names = check_formats(list(formats))
     context = options if isinstance(options, RenderContext) else render_context(options)
     out = Path(out_dir)
+    refuse_links(out)  # the user's folder, not one that came with the files
     taken: set[Path] = set()
 
     def place(stem: str, info: WriterInfo) -> Path:
@@ -426,12 +427,15 @@ def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts
     """Write every file under ``paths`` as an editable manuscript in ``out_dir``, images beside
     it; one result per file.
 
+    OutputError when ``out_dir`` is a symbolic link (safety/files.refuse_links).
+
     Only scene breaks are normalised (the one transform that changes structure, not text):
     typography is left to the build, so the manuscript keeps the author's own characters. Names
     are slugs of the titles, unique within the folder: an existing manuscript is never
     overwritten, and nothing is written outside the folder.
     """
     out = Path(out_dir)
+    refuse_links(out)  # the user's folder, not one that came with the files
     taken = _names_in_use(out)
     context = RenderContext()
 

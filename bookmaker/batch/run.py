@@ -20,13 +20,14 @@ from pathlib import Path
 
 import bookmaker
 from bookmaker import readers
-from bookmaker.batch.manifest import Entry, Manifest, options_sha256, tree_sha256
+from bookmaker.batch.manifest import (MANIFEST_NAME, Entry, Manifest, options_sha256,
+                                      tree_sha256)
 from bookmaker.batch.plan import BuildKey, Plan, make_plan
 from bookmaker.batch.progress import NoProgress, Progress
 from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
 from bookmaker.errors import BookmakerError
 from bookmaker.settings.options import BuildOptions
-from bookmaker.safety.files import unique_path
+from bookmaker.safety.files import refuse_links, unique_path
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.resources import STYLES, TEMPLATES
 from bookmaker.settings.themes import DEFAULT_THEME
@@ -158,6 +159,8 @@ def _check_folders(src: Path, base: Path, out_dir: Path, formats: tuple[str, ...
     if out_dir.resolve().is_relative_to(base.resolve()):
         raise BookmakerError(f"{out_dir}: the output folder must not be inside the source folder "
                              f"{base} (choose another with -o)")
+    for name in (MANIFEST_NAME, LOCK_NAME):  # the names every batch writes
+        refuse_links(out_dir, out_dir / name)
 
 
 def _make_folder(out_dir: Path) -> None:
@@ -188,7 +191,9 @@ def _live_marker(out_dir: Path, shared: bool) -> Iterator[str | None]:
 def _locked(out_dir: Path) -> Iterator[None]:
     """One batch at a time per output folder: two would fight over names and the manifest."""
     try:
-        lock = open(out_dir / LOCK_NAME, "w")  # noqa: SIM115 (closed by the `with` below)
+        # Never through a link (the folder was checked, but not opened, before): O_NOFOLLOW.
+        lock = os.fdopen(os.open(out_dir / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
+                                 | os.O_CLOEXEC, 0o644), "w")
     except OSError as error:
         raise BookmakerError(f"{out_dir}: cannot write to the output folder: {error.strerror} "
                              f"(choose another with -o)") from None
@@ -291,6 +296,7 @@ class _ArchiveRun:
         jobs = []
         for planned in self.plan.to_build:
             folder = self.out_dir.absolute() / Path(planned.relative).parent
+            refuse_links(self.out_dir.absolute(), folder)  # before a worker writes into it
             staged = {name: str(folder / staged_name(planned.source.name, name))
                       for name in planned.formats}
             jobs.append(Job(str(planned.source.absolute()), planned.relative, staged, context,

@@ -420,8 +420,13 @@ def import_(
             typer.echo(f"{printable_name(str(result.source))} -> "
                        f"{printable_name(str(result.output))}")
 
-    with _stopping("import"):
-        results = import_files(paths, out, report)
+    from bookmaker.errors import BookmakerError
+
+    try:
+        with _stopping("import"):
+            results = import_files(paths, out, report)
+    except BookmakerError as error:  # an output folder that is not the user's
+        _fail(str(error))
     _verdict(results, "files failed to import")
 
 
