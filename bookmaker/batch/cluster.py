@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ipaddress
+import re
+import socket
+import struct
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from bookmaker.errors import BookmakerError
+from bookmaker.safety.terminal import printable
 
 # How long an unreachable scheduler may keep the batch waiting before it is an error.
 CONNECT_SECONDS = 3
@@ -22,15 +28,17 @@ CONNECT_SECONDS = 3
 @contextlib.contextmanager
 def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
     """A ``concurrent.futures`` executor on the scheduler at ``address``, and its worker threads."""
+    address = checked_address(address)
     try:
         import distributed
     except ImportError:
         raise BookmakerError("--scheduler needs Dask: pip install 'fanfic-bookmaker[cluster]'") \
             from None
     try:
+        _expect_greeting(address)
         client = distributed.Client(address, timeout=f"{CONNECT_SECONDS}s",
                                     set_as_default=False)
-    except (OSError, ValueError, TypeError) as error:  # refused, timed out, not an address
+    except (OSError, ValueError, TypeError, MemoryError) as error:  # refused, timed out...
         raise BookmakerError(f"cannot reach the Dask scheduler at {address}: {error} "
                              f"(is `dask scheduler` running there? is the address right?)") \
             from None
@@ -48,3 +56,104 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             raise
     finally:
         client.close(timeout=CONNECT_SECONDS)
+
+
+# Why Dask cannot be given an address of these schemes from the command line: each would fail
+# inside Dask, after a wait, with a traceback printed as the client is collected.
+_SCHEMES = {
+    "tls": "needs the cluster's certificates, which bookmaker is not given",
+    "inproc": "reaches only a scheduler inside this same process",
+    "ucx": "needs UCX, which bookmaker does not set up",
+    "ws": "needs Dask's websocket transport, which bookmaker does not set up",
+    "wss": "needs Dask's websocket transport and the cluster's certificates",
+}
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def checked_address(address: str) -> str:
+    """``address`` as ``tcp://HOST:PORT`` (``HOST:PORT`` is taken as tcp), or a BookmakerError
+    saying what is wrong with it, before Dask sees it: Dask answers a scheme it cannot use
+    (``tls://``, ``inproc://``, ``gopher://``) or a broken address (``tcp://[::1``) only after
+    a timeout, and then prints a traceback as its half-made client is collected."""
+    text = address.strip()
+    shown = printable(text) or "''"
+
+    def refused(problem: str) -> BookmakerError:
+        return BookmakerError(f"--scheduler {shown}: {problem} (give the scheduler's address "
+                              "as tcp://HOST:PORT, for example tcp://scheduler-host:8786)")
+
+    if not text.isprintable() or any(char.isspace() for char in text) or len(text) > 300:
+        raise refused("is not an address")
+    if "://" not in text:
+        text = f"tcp://{text}"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError as error:  # an unclosed [, a port out of range or not a number
+        raise refused(f"is not an address ({error})") from None
+    scheme = parts.scheme.lower()
+    if not scheme:
+        raise refused("is not an address")
+    if scheme != "tcp":
+        raise refused(f"{scheme}:// {_SCHEMES[scheme]}" if scheme in _SCHEMES
+                      else f"{scheme}:// is not a transport Dask has; bookmaker connects over "
+                      "tcp://")
+    if parts.username is not None or parts.password is not None or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise refused("holds more than a host and a port")
+    if not host or not _is_host(host):
+        raise refused("names no host")
+    if not port:
+        raise refused("names no port")
+    return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(_HOST_NAME.fullmatch(host)) and len(host) <= 253
+
+
+# A Dask scheduler greets a new connection first: 8 bytes giving the length of its handshake,
+# then a few frames (their count, their lengths, the frames). Dask itself believes any length it
+# reads, so a server that is not Dask's ("HTTP/1.1" read as a length) made it ask for exabytes.
+GREETING_SECONDS = 10
+_MAX_GREETING_BYTES = 64 * 1024
+_MAX_GREETING_FRAMES = 64
+
+
+def _expect_greeting(address: str) -> None:
+    """An OSError unless a Dask scheduler answers at ``address`` (``tcp://HOST:PORT``): the
+    port is tried within CONNECT_SECONDS, and the greeting must come within GREETING_SECONDS
+    and be shaped as Dask's is."""
+    parts = urlsplit(address)
+    assert parts.hostname and parts.port  # checked_address made it so
+    with socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_SECONDS) as peer:
+        peer.settimeout(GREETING_SECONDS)
+        try:
+            (size,) = struct.unpack("<Q", _received(peer, 8))
+            if not 16 <= size <= _MAX_GREETING_BYTES:
+                raise OSError("something answers there, but not as a Dask scheduler does")
+            greeting = _received(peer, size)
+        except TimeoutError:
+            raise OSError(f"something answers there, but it did not greet bookmaker as a Dask "
+                          f"scheduler does within {GREETING_SECONDS} s") from None
+    (frames,) = struct.unpack_from("<Q", greeting)
+    lengths = struct.unpack_from(f"<{frames}Q", greeting, 8) \
+        if 0 < frames <= _MAX_GREETING_FRAMES and 8 * (frames + 1) <= size else None
+    if lengths is None or 8 * (frames + 1) + sum(lengths) != size:
+        raise OSError("something answers there, but not as a Dask scheduler does")
+
+
+def _received(peer: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes from ``peer``; an OSError if it closes first."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = peer.recv(size - len(data))
+        if not chunk:
+            raise OSError("something answers there, but it closed the connection without "
+                          "greeting as a Dask scheduler does")
+        data += chunk
+    return bytes(data)
