@@ -28,7 +28,7 @@ WORK = HERE / "work"
 def bookmaker_command() -> list[str]:
     found = shutil.which("bookmaker", path=str(Path(sys.executable).parent)) or \
         shutil.which("bookmaker")
-    return [found] if found else [sys.executable, "-m", "bookmaker.cli"]
+    return [found] if found else [sys.executable, "-m", "bookmaker"]
 
 
 def measure(command: list[str], runs: int) -> tuple[float, float]:

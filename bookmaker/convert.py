@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bookmaker import readers, transforms
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
@@ -20,10 +20,12 @@ from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, wit
 from bookmaker.safety.budgets import check_depth
 from bookmaker.safety.files import refuse_links, slugify, unique_path
 from bookmaker.safety.limits import BookTimeout, time_limit
-from bookmaker.safety.terminal import printable, printable_name
-from bookmaker.settings.config import apply_book_defaults, load_config
+from bookmaker.terminal import printable, printable_name
+from bookmaker.settings.config import (Config, Resolved, apply_book_defaults, book_sources,
+                                       load_config, options_of, resolve_build)
 from bookmaker.settings.context import RenderContext, render_context
-from bookmaker.settings.options import BuildOptions
+from bookmaker.settings.options import BuildOptions, RunOptions
+from bookmaker.settings.themes import find_theme
 from bookmaker.transforms import scenebreaks
 from bookmaker.writers import WRITERS, WriterInfo, check_formats
 
@@ -49,67 +51,107 @@ def finish(book: Book, source: Path) -> Book:
 
 @dataclass
 class Conversion:
-    """What converting one source did: every output written, the problems met, or the error
-    that stopped it (with the file and line where there is one)."""
+    """What converting one source did: every output written, the problems met, and what failed.
+
+    Formats are independent: one that fails is recorded in ``failures`` and the others are still
+    written. ``error`` is what stopped the source as a whole (it could not be read, it ran out of
+    time): every format not written by then failed with it.
+    """
 
     source: Path
+    formats: tuple[str, ...] = ()  # the formats asked, in order
     stem: str | None = None  # the output name's stem, from the title
-    outputs: dict[str, Path] = field(default_factory=dict)  # format -> file written
+    outputs: dict[str, list[Path]] = field(default_factory=dict)  # format -> files (volumes)
+    failures: dict[str, BookmakerError] = field(default_factory=dict)  # format -> why not
     warnings: list[Finding] = field(default_factory=list)
     error: BookmakerError | None = None
     volumes: list[Book | Anthology] | None = field(default=None, repr=False)  # once split
+
+    def failed(self) -> dict[str, BookmakerError]:
+        """Every format asked and not written, with its reason."""
+        return {name: self.failures.get(name) or self.error or BookmakerError("not written")
+                for name in self.formats if name not in self.outputs}
+
+    def problems(self) -> list[str]:
+        """What went wrong, one line each: the source's error, then each format's."""
+        return ([str(self.error)] if self.error else []) + \
+            [str(error) for error in self.failures.values()]
 
 
 def convert(source: Path, formats: Iterable[str], context: RenderContext,
             place: Placer, seconds: float | None = None) -> Conversion:
     """Read ``source`` once and write it in every format of ``formats``; never raises a
-    BookmakerError (it is recorded in the result), so one bad book never stops the others."""
-    result = Conversion(source)
+    BookmakerError (it is recorded in the result), so one bad book never stops the others, and
+    one format's failure never stops the other formats."""
+    result = Conversion(source, tuple(formats))
     try:
         with time_limit(source, seconds):
-            _convert(source, formats, context, place, result)
-    except ManuscriptError as error:
-        # Writers meet problems (a missing image...) knowing the line but not the file.
-        result.error = error.located(source)
-    except BookmakerError as error:
-        result.error = error
+            _convert(source, context, place, result)
     except BookTimeout as stopped:
         result.error = BookmakerError(str(stopped))
-    except RecursionError:
-        # A recursive pass met nesting no guard caught: the file's fault, said as such.
-        result.error = ManuscriptError(
-            "the text is nested too deeply to be read (quotes, lists, emphasis or tags inside "
-            "each other hundreds of times)", source, hint="flatten the nesting and try again")
     except MemoryError:
         raise  # the batch pool reports it as the memory limit and replaces the worker
     except Exception as error:  # a bug must cost one book, never the books after it
-        result.error = BookmakerError(
-            f"{printable_name(str(source))}: internal error: {type(error).__name__}: "
-            f"{printable(str(error)[:300])} "
-            f"(please report it with this file)")
+        result.error = as_error(error, source)
     return result
 
 
-def _convert(source: Path, formats: Iterable[str], context: RenderContext, place: Placer,
-             result: Conversion) -> None:
+def as_error(error: Exception, source: Path) -> BookmakerError:
+    """What the user is told of ``error``, met converting ``source``: a file's fault said as
+    such, with its line; a bug said as one, to report."""
+    if isinstance(error, ManuscriptError):
+        # Writers meet problems (a missing image...) knowing the line but not the file.
+        return error.located(source)
+    if isinstance(error, BookmakerError):
+        return error
+    if isinstance(error, RecursionError):
+        # A recursive pass met nesting no guard caught: the file's fault, said as such.
+        return ManuscriptError(
+            "the text is nested too deeply to be read (quotes, lists, emphasis or tags inside "
+            "each other hundreds of times)", source, hint="flatten the nesting and try again")
+    return ManuscriptError(f"internal error: {type(error).__name__}: "
+                           f"{printable(str(error)[:300])}", source,
+                           hint="please report it with this file")
+
+
+def _each_format(result: Conversion, source: Path | None,
+                 write: Callable[[str], None]) -> None:
+    """``write`` every format of ``result`` in turn; one that fails is recorded for that format
+    alone, and the next is still written."""
+    for name in result.formats:
+        try:
+            write(name)
+        except MemoryError:
+            raise
+        except Exception as error:  # one format's failure is that format's alone
+            failure = as_error(error, source or result.source)
+            result.failures[name] = (failure if isinstance(failure, ManuscriptError) else
+                                     ManuscriptError(str(failure), source)).of_format(name)
+
+
+def _convert(source: Path, context: RenderContext, place: Placer, result: Conversion) -> None:
     """convert's work, recording into ``result`` as it goes."""
     as_read, dropped = readers.read_with_findings(source)
     result.warnings.extend(dropped)
     check_depth(as_read, source)  # before the first recursive pass over the model
     result.stem = slugify(as_read.metadata.title, fallback=slugify(source.stem))
-    typeset: Book | None = None
-    for name in formats:
+    stem = result.stem
+    typeset: list[Book] = []  # finished once, for every format that wants the finished book
+
+    def write(name: str) -> None:
         info = WRITERS[name]
         writer = info.load()
         if writer.TYPESET:
-            if typeset is None:
-                typeset = _typeset(as_read, source, context, result.warnings)
-            _write_volumes(typeset, name, result, context, place, source)
-            continue
+            if not typeset:
+                typeset.append(_typeset(as_read, source, context, result.warnings))
+            _write_volumes(typeset[0], name, result, context, place, source)
+            return
         book = scenebreaks.apply(as_read)
-        dest = place(result.stem, info)
+        dest = place(stem, info)
         result.warnings.extend(_naming_the_file(writer.write(book, dest, context), source, book))
-        result.outputs[name] = dest
+        result.outputs[name] = [dest]
+
+    _each_format(result, source, write)
 
 
 def _naming_the_file(findings: Iterable[Finding], source: Path | None,
@@ -120,6 +162,14 @@ def _naming_the_file(findings: Iterable[Finding], source: Path | None,
     folder = book.base_dir if isinstance(book, Book) else None
     return [dataclasses.replace(finding, path=str(source))
             if finding.path in (None, folder) else finding for finding in findings]
+
+
+def typeset(book: Book, source: Path, context: RenderContext) -> tuple[Book, list[Finding]]:
+    """The finished book ``convert`` hands the EPUB and PDF writers, and the warnings met making
+    it (images left out...), for a caller that calls a writer's pieces itself: the live preview,
+    which must show what ``build`` writes."""
+    warnings: list[Finding] = []
+    return _typeset(book, source, context, warnings), warnings
 
 
 def _typeset(book: Book, source: Path, context: RenderContext, warnings: list[Finding],
@@ -141,11 +191,13 @@ def _write_volumes(book: Book | Anthology, name: str, result: Conversion,
     info = WRITERS[name]
     writer = info.load()
     parts = _volumes_of(book, result, context)
+    written = []
     for number, part in enumerate(parts, start=1):
         stem = result.stem or "book"
         dest = place(f"{stem}-volume-{number}" if len(parts) > 1 else stem, info)
         result.warnings.extend(_naming_the_file(writer.write(part, dest, context), source, part))
-        result.outputs[name if len(parts) == 1 else f"{name}-volume-{number}"] = dest
+        written.append(dest)
+    result.outputs[name] = written  # only once every volume is written
 
 
 def _volumes_of(book: Book | Anthology, result: Conversion,
@@ -178,7 +230,7 @@ def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: Rend
     try:
         anthology = read_anthology(spec, context, warnings, skip_failed)
     except BookmakerError as error:
-        return Conversion(source, warnings=warnings, error=error)
+        return Conversion(source, tuple(formats), warnings=warnings, error=error)
     return _write_anthology(anthology, source, tuple(formats), context, place, warnings)
 
 
@@ -257,12 +309,12 @@ def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
         read, failures = _read_entries(entries, context, warnings)
         _stop_or_skip(failures, skip_failed, warnings)
     except BookmakerError as error:
-        return [Conversion(Path("omnibus"), error=error, warnings=warnings)], []
+        return [Conversion(Path("omnibus"), formats, error=error, warnings=warnings)], []
     groups, found = group_by_series([Candidate(entry.path, book) for entry, book in read])
     if not groups:
         no_series = BookmakerError("none of the works names a series, so there is no omnibus "
                                    "to make (bind them with --anthology TITLE instead)")
-        return [Conversion(Path("omnibus"), error=no_series, warnings=warnings)], found
+        return [Conversion(Path("omnibus"), formats, error=no_series, warnings=warnings)], found
     conversions = []
     for group in groups:
         anthology = Anthology(group.metadata, tuple(
@@ -277,17 +329,18 @@ def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
 def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...],
                      context: RenderContext, place: Placer,
                      warnings: list[Finding]) -> Conversion:
-    """Every format of a bound anthology, recorded like a book's conversion."""
-    result = Conversion(source, warnings=warnings)
-    try:
-        result.stem = slugify(anthology.metadata.title, fallback="anthology")
-        for name in formats:
-            if not WRITERS[name].load().TYPESET:
-                raise BookmakerError(f"an anthology cannot be written as {name}: build each "
-                                     "work on its own instead")
-            _write_volumes(anthology, name, result, context, place)
-    except BookmakerError as error:
-        result.error = error
+    """Every format of a bound anthology, recorded like a book's conversion: one format's
+    failure is that format's alone."""
+    result = Conversion(source, formats, slugify(anthology.metadata.title, fallback="anthology"),
+                        warnings=warnings)
+
+    def write(name: str) -> None:
+        if not WRITERS[name].load().TYPESET:
+            raise BookmakerError(f"an anthology cannot be written as {name}: build each work on "
+                                 "its own instead")
+        _write_volumes(anthology, name, result, context, place)
+
+    _each_format(result, source, write)
     return result
 
 
@@ -325,6 +378,39 @@ class AnthologyError(BookmakerError):
         lines = "\n".join(f"  {failure}" for failure in failures)
         super().__init__(f"{len(failures)} work(s) of the anthology failed; nothing was written "
                          f"(fix them, or build with --skip-failed to leave them out):\n{lines}")
+
+
+# --------------------------------------------------------------------------- a run's settings
+
+
+def settings_at(start: str | Path, command_line: dict[str, Any]
+                ) -> tuple[RunOptions, RenderContext, tuple[Finding, ...]]:
+    """What ``build``, ``batch`` and ``watch`` need for sources at ``start``: the run's options
+    (formats checked against the writers), its render context (theme found, cover read), and
+    the bookmaker.toml warnings to show. The command line wins over the file, the file over the
+    defaults; an unknown format, theme or value fails here, once, with suggestions, at the
+    bookmaker.toml line that gave it."""
+    config = load_config(start)
+    resolved = resolve_build(command_line, config)
+    formats = resolved["formats"].located(lambda: check_formats(list(resolved["formats"].value)))
+    run, options = options_of(resolved)
+    context = resolved["style"].located(lambda: render_context(options))
+    return dataclasses.replace(run, formats=formats), context, config.warnings
+
+
+def effective_settings(start: str | Path) -> tuple[Config, dict[str, Resolved]]:
+    """The settings a build at ``start`` would use with no options given, and where each comes
+    from: what ``bookmaker config`` prints. What a build would refuse it refuses too, at the
+    line to fix."""
+    if not Path(start).exists():
+        raise BookmakerError(f"{start}: no such file or folder (check the path)")
+    config = load_config(start)
+    build = resolve_build({}, config)
+    build["formats"].located(lambda: check_formats(list(build["formats"].value)))
+    build["style"].located(lambda: find_theme(build["style"].value))
+    settings = {f"book.{name}": value for name, value in book_sources(config).items()}
+    settings.update({f"build.{name}": value for name, value in build.items()})
+    return config, settings
 
 
 def _run_setup(formats: Iterable[str], out_dir: str | Path,
@@ -372,6 +458,9 @@ def build_omnibus(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",
 
 @dataclass
 class BuildResult:
+    """One source's build: every file written, and what failed (its error, or each failed
+    format's, one per line), even when other formats were written."""
+
     source: Path
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
@@ -406,8 +495,9 @@ def _build_one(source: Path, names: tuple[str, ...], context: RenderContext, pla
 
 
 def _build_result(done: Conversion) -> BuildResult:
-    return BuildResult(done.source, list(done.outputs.values()),
-                       str(done.error) if done.error else None,
+    problems = done.problems()
+    return BuildResult(done.source, [path for paths in done.outputs.values() for path in paths],
+                       "\n".join(problems) if problems else None,
                        [str(finding) for finding in done.warnings])
 
 
@@ -444,8 +534,9 @@ def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts
 
     def one(source: Path) -> ImportResult:
         done = convert(source, ("manuscript",), context, place)
-        return ImportResult(source, done.outputs.get("manuscript"),
-                            str(done.error) if done.error else None,
+        failure = next(iter(done.failed().values()), None)
+        return ImportResult(source, next(iter(done.outputs.get("manuscript", [])), None),
+                            str(failure) if failure else None,
                             [str(finding) for finding in done.warnings])
 
     return _each_source(paths, on_result, lambda path, reason: ImportResult(path, error=reason),

@@ -15,12 +15,11 @@ from typing import Any
 
 import watchfiles
 
-from bookmaker.settings.config import find_config, settings_for
+from bookmaker.convert import BuildResult, build, settings_at
 from bookmaker.errors import BookmakerError
-from bookmaker.convert import BuildResult, build
+from bookmaker.settings.config import find_config
 from bookmaker.settings.themes import find_theme
-from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 
 Echo = Callable[[str], None]
 
@@ -30,10 +29,11 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
     last); every problem is printed, none raised. The output folder, to keep out of the watch."""
     started = time.perf_counter()
     try:
-        formats, out, context, config_warnings = settings_for(path, command_line)
+        run, context, config_warnings = settings_at(path, command_line)
         for finding in config_warnings:
             echo(str(finding))
-        results = build([path], formats, out, context, seconds=DEFAULT_BOOK_SECONDS)
+        out = Path(run.out)
+        results = build([path], run.formats, out, context, seconds=run.timeout)
     except BookmakerError as error:
         echo(printable(f"error: {error}"))
         return None
@@ -51,10 +51,10 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
 def _report(result: BuildResult, echo: Echo) -> None:
     for warning in result.warnings:
         echo(printable(warning))
-    if result.error:
-        echo(printable(result.error))
     for output in result.outputs:
         echo(f"{printable_name(str(result.source))} -> {printable_name(str(output))}")
+    if result.error:
+        echo(printable(result.error))
 
 
 def watched_paths(path: Path, command_line: dict[str, Any]) -> list[Path]:
@@ -84,19 +84,20 @@ def watch(path: str | Path, command_line: dict[str, Any], echo: Echo) -> None:
     path = Path(path)
     if not path.exists():
         raise BookmakerError(f"{path}: no such file or folder (check the path)")
-    settings_for(path, command_line)
+    settings_at(path, command_line)
     out = build_once(path, command_line, echo)
     # The filter reads ``out`` late on purpose: a rebuild may move the output folder.
     for changes in watchfiles.watch(*watched_paths(path, command_line),
-                                    watch_filter=_ignoring(lambda: out),  # noqa: B023
+                                    watch_filter=ignoring(lambda: out),  # noqa: B023
                                     raise_interrupt=False):
         echo("changed: " + ", ".join(sorted({printable_name(Path(p).name)
                                              for _change, p in changes})))
         out = build_once(path, command_line, echo) or out
 
 
-def _ignoring(output: Callable[[], Path | None]) -> Callable[[watchfiles.Change, str], bool]:
-    """A watch filter leaving out the build's output folder and editors' temporary files."""
+def ignoring(output: Callable[[], Path | None]) -> Callable[[watchfiles.Change, str], bool]:
+    """A watch filter leaving out the build's output folder (``output()``, None for none) and
+    editors' temporary files; the preview watches with it too."""
     default = watchfiles.DefaultFilter()
 
     def keep(change: watchfiles.Change, path: str) -> bool:

@@ -11,6 +11,10 @@ or inside a function, is checked against the rules below. A failure lists every 
   them (model, safety, taxonomy, errors).
 - Only ``bookmaker.cli`` imports typer or rich: the library reports through return values and
   callbacks; the screen is the CLI's.
+- Layers import only downwards (``LAYERS``): the base (model, taxonomy, errors, terminal), then
+  safety, then settings, then readers, transforms and writers, then everything else (convert,
+  batch, the CLI...). ``errors`` printing through ``safety``, or ``settings`` checking formats
+  against the writers' registry, would be an import upwards.
 - No import cycle among module-level imports (imports inside functions, and those under
   ``if TYPE_CHECKING:``, run late and are how a cycle is legitimately broken).
 """
@@ -25,6 +29,10 @@ from paths import REPO
 
 PACKAGE = REPO / "bookmaker"
 SCREEN_LIBRARIES = ("typer", "rich")
+# Lowest first; a module outside every layer (convert, batch, cli...) is above them all.
+LAYERS = (("bookmaker.model", "bookmaker.taxonomy", "bookmaker.errors", "bookmaker.terminal"),
+          ("bookmaker.safety",), ("bookmaker.settings",),
+          ("bookmaker.readers", "bookmaker.transforms", "bookmaker.writers"))
 
 
 @dataclass(frozen=True)
@@ -104,10 +112,22 @@ def _within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
+def layer(module: str) -> int:
+    """The index in LAYERS of ``module``'s layer (``bookmaker`` itself, its version, is the
+    base; anything in no layer is above them all)."""
+    if module == "bookmaker":
+        return 0
+    return next((number for number, packages in enumerate(LAYERS)
+                 if any(_within(module, package) for package in packages)), len(LAYERS))
+
+
 def boundary_violations(imports: list[Import]) -> list[str]:
     """Every import that crosses a boundary of the design, as ``file:line: what``."""
     problems = []
     for item in imports:
+        if _within(item.imported, "bookmaker") and layer(item.imported) > layer(item.importer):
+            problems.append(f"{item.where()}: {item.importer} imports {item.imported}, a layer "
+                            "above it (move what it needs down, or pass it in)")
         if _within(item.importer, "bookmaker.model") and _within(item.imported, "bookmaker"):
             problems.append(f"{item.where()}: the model imports {item.imported}; the model "
                             "must import nothing of bookmaker")
@@ -171,7 +191,8 @@ def test_every_module_is_read() -> None:
     assert {"bookmaker.model", "bookmaker.cli", "bookmaker.readers.html.ao3",
             "bookmaker.writers.epub"} <= names
     imports = _project_imports()
-    assert any(item.importer == "bookmaker.cli" and item.imported == "typer" for item in imports)
+    assert any(_within(item.importer, "bookmaker.cli") and item.imported == "typer"
+               for item in imports)
     assert any(not item.module_level for item in imports), "function-level imports are read"
 
 
@@ -205,6 +226,15 @@ def test_a_forbidden_import_is_reported_with_file_and_line() -> None:
         "readers must not import writers (move what both need below them)",
         "bookmaker/readers/docx.py:5: bookmaker.readers.docx imports rich; only bookmaker.cli "
         "may import typer or rich"]
+
+
+def test_an_import_upwards_is_reported() -> None:
+    imports = _imports_from_source("bookmaker/settings/config.py",
+                                   "from bookmaker.writers import check_formats\n"
+                                   "from bookmaker.errors import Finding\nimport bookmaker\n")
+    assert boundary_violations(imports) == [
+        "bookmaker/settings/config.py:1: bookmaker.settings.config imports bookmaker.writers, a "
+        "layer above it (move what it needs down, or pass it in)"]
 
 
 def test_relative_imports_are_resolved() -> None:

@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from bookmaker.settings.options import SETTINGS
+
 REPO = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict | None = None):
     return subprocess.run([sys.executable, "-m", "bookmaker", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=120)
+                          env={**os.environ, **(env or {})}, timeout=600)
 
 
 def test_version_and_help_on_every_command():
@@ -56,7 +58,8 @@ def test_build_epub_does_not_import_pdf_machinery(tmp_path, seed_path):
             f"try:\n    app(['build', {str(seed_path)!r}, '-o', {str(tmp_path)!r}])\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
             "bad = [m for m in sys.modules\n"
-            "       if m.startswith(('weasyprint', 'bookmaker.writers.pdf'))]\n"
+            "       if m.startswith(('weasyprint', 'bookmaker.writers.pdf',\n"
+            "                        'bookmaker.preview', 'pypdfium2', 'http.server'))]\n"
             "assert not bad, bad\nprint('clean')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.splitlines()[-1] == "clean", result.stderr
@@ -195,16 +198,22 @@ def _help(*command: str) -> str:
     return result.stdout
 
 
+def _setting_flags(command: str) -> set[str]:
+    return {flag for item in SETTINGS if command in item.commands
+            for spelling in item.flags for flag in spelling.split("/") if flag.startswith("--")}
+
+
 def test_every_default_is_visible_in_help():
-    """Rich markup used to take "[default: epub]" for a tag and print nothing of it."""
-    for command, defaults in {
-            "build": ("epub", "dist", "front", "a5", "default", "one per core", "short", "0mm"),
-            "batch": ("epub", "dist", "front", "a5", "one per core", "300.0", "2048"),
-            "watch": ("epub", "dist", "default"),
-            "import": ("manuscripts",), "new": ("manuscripts",),
-            "config": ("the current folder",)}.items():
+    """Rich markup used to take "[default: epub]" for a tag and print nothing of it. Each
+    setting's default is the schema's (settings/options.py), on every command that takes it."""
+    defaults = {command: [item.default_shown for item in SETTINGS if command in item.commands]
+                for command in ("build", "batch", "watch")}
+    assert {"epub", "dist", "front", "a5", "one per core", "0mm", "300"} <= set(defaults["batch"])
+    defaults.update({"import": ["manuscripts"], "new": ["manuscripts"],
+                     "config": ["the current folder"]})
+    for command, shown in defaults.items():
         text = _help(command)
-        for value in defaults:
+        for value in shown:
             assert f"[default: {value}]" in text, (command, value)
     for command in COMMANDS:
         text = _help(command)
@@ -227,15 +236,17 @@ def test_help_and_readme_describe_what_exists():
     synopsis = readme.split("## Commands", 1)[1].split("```", 2)[1]
     for command in COMMANDS:
         assert f"bookmaker {command}" in synopsis, command
-    # Every option of build, batch and watch is in the synopsis, and nothing that is not.
+    # Every option of build, batch and watch is a setting of the table or in the synopsis, and
+    # the synopsis names nothing that is not.
     for command in ("build", "batch", "watch"):
         text = _help(command)
         offered = set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"}
         lines = [line for line in synopsis.split("\nbookmaker ")
                  if line.startswith(command + " ")]
         written = set(re.findall(r"(--[a-z][a-z-]+)", lines[0]))
-        assert offered - written <= {"--theme", "--no-drop-caps", "--generated-cover"}, command
-        assert written <= offered, command
+        assert "[SETTING...]" in lines[0], command
+        assert offered - _setting_flags(command) == written - _setting_flags(command), command
+        assert _setting_flags(command) <= offered, command
 
 
 def test_the_readme_installs_the_distribution_by_its_own_name():
@@ -396,8 +407,7 @@ def test_an_interrupted_parallel_pdf_stops_its_workers_and_says_so(tmp_path, sig
             workers = _layout_workers(process.pid)
             time.sleep(0.05)
         assert len(workers) == 2, "the layout workers never started"
-        time.sleep(1)  # into the layout
-        process.send_signal(signum)
+        process.send_signal(signum)  # the layout is under way
         _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
@@ -409,3 +419,54 @@ def test_an_interrupted_parallel_pdf_stops_its_workers_and_says_so(tmp_path, sig
     assert "Traceback" not in err
     assert not [pid for pid in workers if _running(pid)]
     assert not out.exists() or list(out.iterdir()) == []
+
+
+# ------------------------------------------------------------------ formats are independent (21)
+
+SEED_MANUSCRIPT = REPO / "manuscripts" / "a-new-hero.md"  # 19 pages: too long for a mini-zine
+TOO_LONG = "[minizine]: too long for a mini-zine"
+
+
+def _formats(*names: str) -> list[str]:
+    return [word for name in names for word in ("-f", name)]
+
+
+@pytest.mark.parametrize("formats, written", [
+    (("zine", "minizine", "kepub"), ["a-new-hero.kepub.epub", "a-new-hero.zine.pdf"]),
+    (("minizine", "epub"), ["a-new-hero.epub"]),
+], ids=["failing-one-in-the-middle", "failing-one-first"])
+def test_a_format_that_fails_is_reported_and_every_other_is_written(tmp_path, formats, written):
+    """Before: the zine was written but never reported, the kepub never attempted (and with the
+    mini-zine first, nothing at all), and all that was said was "1 of 1 manuscripts failed"."""
+    out = tmp_path / "out"
+    result = run("build", SEED_MANUSCRIPT, *_formats(*formats), "-o", out)
+    assert result.returncode == 1, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == written
+    assert sorted(result.stdout.splitlines()) == sorted(
+        f"{SEED_MANUSCRIPT} -> {out / name}" for name in written)
+    assert f"{SEED_MANUSCRIPT} {TOO_LONG}: it needs" in result.stderr, result.stderr
+    assert "1 of 1 manuscripts failed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_anthologys_failed_format_leaves_its_other_formats_written(tmp_path):
+    from anthology_material import rain_folder
+
+    spec = rain_folder(tmp_path / "rain")
+    out = tmp_path / "out"
+    result = run("build", spec, *_formats("minizine", "epub"), "-o", out)
+    assert result.returncode == 1, result.stderr
+    assert [p.name for p in out.iterdir()] == ["rain-stories.epub"]
+    assert f"-> {out / 'rain-stories.epub'}" in result.stdout
+    assert f"{spec} {TOO_LONG}" in result.stderr, result.stderr
+
+
+def test_an_omnibuss_failed_format_leaves_its_other_formats_written(tmp_path):
+    series = REPO / "tests" / "data" / "anthology" / "series"
+    out = tmp_path / "out"
+    result = run("build", series / "Small_Hours-31234567.html",
+                 series / "First_Light-31299001.html", series / "Closing_Time-31355555.epub",
+                 "--omnibus", *_formats("minizine", "epub"), "-o", out)
+    assert result.returncode == 1, result.stderr
+    assert [p.name for p in out.iterdir()] == ["soho-nights.epub"]
+    assert f"Soho Nights -> {out / 'soho-nights.epub'}" in result.stdout
+    assert f"Soho Nights {TOO_LONG}" in result.stderr, result.stderr

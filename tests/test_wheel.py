@@ -47,6 +47,8 @@ def test_the_wheel_carries_the_themes_and_runs_without_the_checkout(tmp_path):
             assert f"bookmaker/styles/{theme}/{file.name}" in names
     for template in (REPO / "bookmaker" / "templates").rglob("*.j2"):
         assert template.relative_to(REPO).as_posix() in names
+    for asset in (REPO / "bookmaker" / "preview" / "assets").iterdir():  # the preview's page
+        assert asset.relative_to(REPO).as_posix() in names
     assert "bookmaker/py.typed" in names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("/METADATA")))
     assert b"\nName: fanfic-bookmaker\n" in metadata

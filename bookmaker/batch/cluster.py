@@ -19,10 +19,15 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from bookmaker.errors import BookmakerError
-from bookmaker.safety.terminal import printable
+from bookmaker.terminal import printable
 
-# How long an unreachable scheduler may keep the batch waiting before it is an error.
+# How long an unreachable scheduler may keep the batch waiting before it is an error: the
+# scheduler's port is tried first, with this bound, so a wrong address fails at once.
 CONNECT_SECONDS = 3
+# The client's own budget, once the scheduler answered: for the handshake and for reconnecting
+# when a busy machine delays the connection. Dask closes a client that cannot reconnect within
+# it, and every book in flight then fails; a few seconds is not enough on a loaded machine.
+CLIENT_SECONDS = 120
 
 
 @contextlib.contextmanager
@@ -36,7 +41,7 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             from None
     try:
         _expect_greeting(address)
-        client = distributed.Client(address, timeout=f"{CONNECT_SECONDS}s",
+        client = distributed.Client(address, timeout=f"{CLIENT_SECONDS}s",
                                     set_as_default=False)
     except (OSError, ValueError, TypeError, MemoryError) as error:  # refused, timed out...
         raise BookmakerError(f"cannot reach the Dask scheduler at {address}: {error} "
@@ -55,7 +60,7 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             executor.shutdown(wait=False)
             raise
     finally:
-        client.close(timeout=CONNECT_SECONDS)
+        client.close(timeout=CLIENT_SECONDS)
 
 
 # Why Dask cannot be given an address of these schemes from the command line: each would fail

@@ -18,12 +18,17 @@ from bookmaker.safety.files import atomic_write
 from bookmaker.safety.inputs import open_input, read_input
 
 MANIFEST_NAME = ".bookmaker-manifest.json"
-MANIFEST_VERSION = 1
+# 2: each format's files (a list: volumes, a zine's signatures) and each format's error. A version
+# 1 manifest is read too (one file per format; a failure was the whole input's).
+MANIFEST_VERSION = 2
+READ_VERSIONS = (1, 2)
 
 
 @dataclass
 class Entry:
-    """One input's last build. ``outputs`` maps a format to its file, relative to the output folder.
+    """One input's last build. ``outputs`` maps a format to its files, relative to the output
+    folder; ``errors`` a format that failed to its error ({message, file, line}); ``stem`` is the
+    name every output of the input starts with, kept from run to run.
 
     ``options``, ``styles`` and ``version`` say what the outputs were built with: the options'
     hash, the hash of the styles and templates, and bookmaker's version.
@@ -35,11 +40,22 @@ class Entry:
     options: str
     styles: str
     version: str
-    status: str  # "built" or "failed"
-    outputs: dict[str, str] = field(default_factory=dict)
-    error: dict | None = None
+    status: str  # "built", or "failed" when any format failed
+    outputs: dict[str, list[str]] = field(default_factory=dict)
+    error: dict | None = None  # the first failure
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    errors: dict[str, dict] = field(default_factory=dict)
+    stem: str | None = None
+
+    def failed_formats(self, formats: tuple[str, ...]) -> set[str]:
+        """Which of ``formats`` failed last time (a version 1 entry that failed: all)."""
+        if self.status != "failed":
+            return set()
+        return set(formats) & set(self.errors) if self.errors else set(formats)
+
+    def files(self) -> list[str]:
+        return [name for names in self.outputs.values() for name in names]
 
 
 class Manifest:
@@ -57,7 +73,7 @@ class Manifest:
         path = out_dir / MANIFEST_NAME
         try:
             data = json.loads(read_input(path, MAX_MANIFEST_BYTES))
-            if data.get("manifest_version") != MANIFEST_VERSION:
+            if data.get("manifest_version") not in READ_VERSIONS:
                 return cls(path, unreadable=True)
             inputs = data["inputs"]
             if not isinstance(inputs, dict):
@@ -83,8 +99,7 @@ class Manifest:
     def taken_outputs(self) -> set[Path]:
         """Every output file some input owns: new books must not take these names."""
         out_dir = self.path.parent  # load() kept only outputs inside it
-        return {out_dir / output for entry in self.entries.values()
-                for output in entry.outputs.values()}
+        return {out_dir / output for entry in self.entries.values() for output in entry.files()}
 
 
 # The manifest is read back from the output folder, which anyone may have edited: it is untrusted
@@ -92,7 +107,7 @@ class Manifest:
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "sha256": (str,), "size": (int,), "mtime_ns": (int,), "options": (str,), "styles": (str,),
     "version": (str,), "status": (str,), "outputs": (dict,), "error": (dict, type(None)),
-    "seconds": (int, float), "warnings": (list,)}
+    "seconds": (int, float), "warnings": (list,), "errors": (dict,), "stem": (str, type(None))}
 _REQUIRED = ("sha256", "size", "mtime_ns", "options", "styles", "version", "status")
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
@@ -109,20 +124,32 @@ def _checked_entry(name: object, fields: object) -> Entry | None:
             return None
     if fields["status"] not in ("built", "failed"):
         return None
-    outputs = fields.get("outputs", {})
-    if not all(isinstance(k, str) and isinstance(v, str) and safe_relative(v)
-               for k, v in outputs.items()):
+    # Version 1 kept one file per format; a list of one is the same thing.
+    outputs = {fmt: [files] if isinstance(files, str) else files
+               for fmt, files in fields.get("outputs", {}).items()}
+    if not all(isinstance(fmt, str) and isinstance(files, list) and files and
+               all(isinstance(f, str) and safe_relative(f) for f in files)
+               for fmt, files in outputs.items()):
         return None
     if not all(isinstance(w, str) for w in fields.get("warnings", [])):
         return None
-    error = fields.get("error")
-    if error is not None and not (
-            isinstance(error.get("message"), str)
-            and isinstance(error.get("file"), (str, type(None)))
-            and isinstance(error.get("line"), (int, type(None)))
-            and not isinstance(error.get("line"), bool)):
+    errors = fields.get("errors", {})
+    if not all(isinstance(fmt, str) and _is_error(error) for fmt, error in errors.items()) \
+            or not (fields.get("error") is None or _is_error(fields["error"])):
         return None
+    stem = fields.get("stem")
+    if stem is not None and not (safe_relative(stem) and "/" not in stem):
+        return None
+    fields = {**fields, "outputs": outputs}
     return Entry(**fields)
+
+
+def _is_error(error: object) -> bool:
+    """An error's fields as the manifest keeps them: {message, file, line}."""
+    return isinstance(error, dict) and isinstance(error.get("message"), str) \
+        and isinstance(error.get("file"), (str, type(None))) \
+        and isinstance(error.get("line"), (int, type(None))) \
+        and not isinstance(error.get("line"), bool)
 
 
 def safe_relative(path: str) -> bool:

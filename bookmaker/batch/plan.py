@@ -44,7 +44,8 @@ class Planned:
 class Plan:
     to_build: list[Planned] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed_before: list[str] = field(default_factory=list)  # unchanged inputs that failed last time
+    # unchanged inputs a format of which failed last time, and is not retried
+    failed_before: list[str] = field(default_factory=list)
     manifest_changed: bool = False  # entries were added, dropped or re-stamped
 
 
@@ -67,7 +68,8 @@ def make_plan(sources: list[Path], base: Path, manifest: Manifest, formats: tupl
         if (entry.size, entry.mtime_ns) != (fingerprint.size, fingerprint.mtime_ns):
             entry.size, entry.mtime_ns = fingerprint.size, fingerprint.mtime_ns
             plan.manifest_changed = True
-        (plan.failed_before if entry.status == "failed" else plan.unchanged).append(relative)
+        failed = entry.failed_formats(formats)
+        (plan.failed_before if failed else plan.unchanged).append(relative)
     for gone in set(manifest.entries) - present:
         del manifest.entries[gone]
         plan.manifest_changed = True
@@ -85,13 +87,14 @@ def _formats_to_build(entry: Entry | None, fingerprint: Fingerprint, formats: tu
                       key: BuildKey, out_dir: Path, force: bool,
                       retry_failed: bool) -> tuple[str, ...]:
     """All formats for a new or changed input; for an unchanged one, only the formats it lacks
-    (a format newly asked for, an output someone deleted). Unchanged failures are not retried
-    unless asked: the same bytes would fail the same way."""
+    (a format newly asked for, an output someone deleted). A format that failed is not retried
+    unless asked (the same bytes would fail the same way), and then alone: the formats that
+    were built stay."""
     if force or entry is None or entry.sha256 != fingerprint.sha256 \
             or (entry.options, entry.styles, entry.version) != \
             (key.options, key.styles, key.version):
         return formats
-    if entry.status == "failed":
-        return formats if retry_failed else ()
-    return tuple(name for name in formats
-                 if name not in entry.outputs or not (out_dir / entry.outputs[name]).is_file())
+    failed = entry.failed_formats(formats)
+    return tuple(name for name in formats if (retry_failed if name in failed else (
+        name not in entry.outputs
+        or not all((out_dir / output).is_file() for output in entry.outputs[name]))))

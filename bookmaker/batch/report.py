@@ -1,4 +1,5 @@
-"""What a finished batch tells its user: the counts, and a JSON report of every input."""
+"""What a finished batch tells its user: the counts, each failure, and a JSON report of every
+input with each format's status."""
 
 from __future__ import annotations
 
@@ -22,3 +23,14 @@ def write_json_report(result: BatchResult, path: Path) -> None:
     report = {"bookmaker": bookmaker.__version__, "summary": summary(result),
               "inputs": result.records}
     atomic_write(Path(path), json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+def failure_lines(result: BatchResult) -> list[tuple[str, str]]:
+    """(input, message) for every failure: each failed format's, once per distinct message (an
+    input that could not be read fails every format with one message)."""
+    lines: list[tuple[str, str]] = []
+    for record in result.failed:
+        messages = [str(f["error"]["message"]) for f in record["formats"].values()
+                    if f["status"] == "failed" and f["error"]]
+        lines.extend((record["input"], message) for message in dict.fromkeys(messages))
+    return lines

@@ -13,6 +13,7 @@ import dataclasses
 import fcntl
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,9 +27,10 @@ from bookmaker.batch.plan import BuildKey, Plan, make_plan
 from bookmaker.batch.progress import NoProgress, Progress
 from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
 from bookmaker.errors import BookmakerError
-from bookmaker.settings.options import BuildOptions
-from bookmaker.safety.files import refuse_links, unique_path
+from bookmaker.safety.files import refuse_links
+from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS, DEFAULT_MEMORY_MB
 from bookmaker.settings.context import RenderContext, render_context
+from bookmaker.settings.options import OPTION_NAMES, SETTINGS, BuildOptions
 from bookmaker.settings.resources import STYLES, TEMPLATES
 from bookmaker.settings.themes import DEFAULT_THEME
 from bookmaker.writers import WRITERS, check_formats
@@ -42,8 +44,8 @@ class BatchSettings:
     formats: tuple[str, ...] = ("epub",)
     options: BuildOptions = field(default_factory=BuildOptions)
     jobs: int | None = None  # worker processes; None: one per core
-    timeout: float | None = 300.0  # seconds per book
-    memory_limit_mb: int | None = 2048  # address space per worker process
+    timeout: float | None = DEFAULT_BOOK_SECONDS  # seconds per book
+    memory_limit_mb: int | None = DEFAULT_MEMORY_MB  # address space per worker process
     force: bool = False  # rebuild everything
     retry_failed: bool = False  # try again the unchanged inputs that failed last time
     scheduler: str | None = None  # a Dask scheduler address: run the books on that cluster
@@ -51,8 +53,10 @@ class BatchSettings:
 
 @dataclass
 class BatchResult:
-    """One record per input, in input order: ``input``, ``status`` (built, unchanged or failed),
-    ``outputs``, ``seconds``, ``error`` ({message, file, line}) and ``warnings``."""
+    """One record per input, in input order: ``input``, ``status`` (built, unchanged, or failed
+    when any format failed), ``outputs`` (the files written this run), ``formats`` (each format
+    asked: its ``status``, ``outputs`` and ``error``), ``seconds``, ``error`` (the first failure:
+    {message, file, line}) and ``warnings``."""
 
     records: list[dict] = field(default_factory=list)
     seconds: float = 0.0
@@ -101,7 +105,7 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | No
                        bookmaker.__version__)
         plan = make_plan(sources, base, manifest, settings.formats, key, settings.force,
                          settings.retry_failed)
-        archive = _ArchiveRun(out_dir, manifest, key, plan)
+        archive = _ArchiveRun(out_dir, manifest, key, plan, settings.formats)
         if plan.to_build:
             progress.start(len(plan.to_build), len(plan.unchanged) + len(plan.failed_before))
             try:
@@ -127,27 +131,32 @@ def styles_sha256(context: RenderContext) -> str:
 
 
 def run_settings(context: RenderContext) -> dict:
-    """What besides the input decides a book's bytes: the options, the timestamp setting and the
-    cover image's content (not just its path)."""
+    """What besides the input decides a book's bytes: every setting the schema says rebuilds a
+    book, the timestamp setting and the cover image's content (not just its path)."""
     cover = hashlib.sha256(context.cover.data).hexdigest() if context.cover else None
-    return {"options": dataclasses.asdict(context.options),
-            "source_date_epoch": context.source_date_epoch, "cover": cover}
+    options = {item.name: getattr(context.options, item.name) for item in SETTINGS
+               if item.rebuilds and item.name in OPTION_NAMES}
+    return {"options": options, "source_date_epoch": context.source_date_epoch, "cover": cover}
 
 
-def staged_name(source_name: str, format_name: str) -> str:
-    """The hidden file a worker writes one output to: the input's name when it fits a file
-    system's 255-byte limit with room to spare, else a hash of it."""
-    name = f".{source_name}.{format_name}.staged.part"
+def staging_name(source_name: str) -> str:
+    """The hidden folder a worker stages one input's outputs in: the input's name when it fits a
+    file system's 255-byte limit with room to spare, else a hash of it."""
+    name = f".{source_name}.staged.part"
     if len(name.encode("utf-8", "surrogateescape")) > 200:
         digest = hashlib.sha256(source_name.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        name = f".{digest}.{format_name}.staged.part"
+        name = f".{digest}.staged.part"
     return name
 
 
 def remove_partial_files(out_dir: Path) -> None:
-    """Remove staging and half-written files (``.NAME….part``) a killed worker may have left."""
-    for leftover in out_dir.rglob(".*.part"):
-        leftover.unlink(missing_ok=True)
+    """Remove staging folders and half-written files (``.NAME….part``) a killed worker may have
+    left."""
+    for leftover in sorted(out_dir.rglob(".*.part"), key=lambda path: len(path.parts)):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     for marker in out_dir.glob(".bookmaker-batch.*.live"):  # of a run that was killed outright
         marker.unlink(missing_ok=True)
 
@@ -269,21 +278,23 @@ def _record(future: cf.Future, job: Job) -> dict:
     try:
         return future.result()
     except Exception as error:  # time or memory limit, a dead worker, a lost cluster node
-        return {"input": job.relative, "status": "failed", "stem": None, "warnings": [],
-                "seconds": 0.0, "error": error_fields(f"{job.source}: {error}", job.source)}
+        fields = error_fields(f"{job.source}: {error}", job.source)
+        return {"input": job.relative, "status": "failed", "stem": None, "files": {},
+                "errors": dict.fromkeys(job.formats, fields), "warnings": [], "seconds": 0.0,
+                "error": fields}
 
 
 class _ArchiveRun:
     """The state of one run: the manifest, the names taken in each folder, a record per input."""
 
-    def __init__(self, out_dir: Path, manifest: Manifest, key: BuildKey, plan: Plan) -> None:
+    def __init__(self, out_dir: Path, manifest: Manifest, key: BuildKey, plan: Plan,
+                 formats: tuple[str, ...]) -> None:
         self.out_dir, self.manifest, self.key, self.plan = out_dir, manifest, key, plan
+        self.formats = formats
         self.taken = manifest.taken_outputs()
         self.fingerprints = {planned.relative: planned.fingerprint for planned in plan.to_build}
-        self.records = {relative: self._carried(relative, "unchanged")
-                        for relative in plan.unchanged}
-        self.records.update({relative: self._carried(relative, "failed")
-                             for relative in plan.failed_before})
+        self.records = {relative: self._carried(relative) for relative in
+                        (*plan.unchanged, *plan.failed_before)}
         self.last_save = time.monotonic()
         self.order: list[str] = []
         self.next = 0  # the index in ``order`` of the first book not yet finished
@@ -291,16 +302,15 @@ class _ArchiveRun:
 
     def jobs(self, context: RenderContext, plugins: tuple[str, ...],
              live: str | None = None) -> list[Job]:
-        """A job per input to build, in input order; each writes its formats to staging files.
-        Every path in a job is absolute: a worker may run in any working folder."""
+        """A job per input to build, in input order; each stages its formats in a folder of its
+        own. Every path in a job is absolute: a worker may run in any working folder."""
         jobs = []
         for planned in self.plan.to_build:
             folder = self.out_dir.absolute() / Path(planned.relative).parent
             refuse_links(self.out_dir.absolute(), folder)  # before a worker writes into it
-            staged = {name: str(folder / staged_name(planned.source.name, name))
-                      for name in planned.formats}
-            jobs.append(Job(str(planned.source.absolute()), planned.relative, staged, context,
-                            plugins, live))
+            jobs.append(Job(str(planned.source.absolute()), planned.relative, planned.formats,
+                            str(folder / staging_name(planned.source.name)), context, plugins,
+                            live))
         self.order = [job.relative for job in jobs]
         return jobs
 
@@ -323,47 +333,113 @@ class _ArchiveRun:
         self.next = len(self.order)
 
     def _finish(self, job: Job, record: dict) -> None:
-        """Move a built book's staged files to their names and record it in the manifest."""
+        """Move each format's staged files to their names and record the input in the manifest:
+        the formats that built are kept even when another failed."""
         fingerprint = self.fingerprints[job.relative]
         old = self.manifest.entries.get(job.relative)
-        entry = Entry(fingerprint.sha256, fingerprint.size, fingerprint.mtime_ns,
-                      self.key.options, self.key.styles, self.key.version, record["status"],
-                      dict(old.outputs) if old else {}, record["error"], record["seconds"],
-                      record["warnings"])
-        written = []
-        if record["status"] == "built":
+        outputs = dict(old.outputs) if old else {}
+        errors = dict(old.errors) if old else {}
+        stem = old.stem if old else None
+        written: dict[str, list[str]] = {}
+        if record["files"]:
             folder = self.out_dir / Path(job.relative).parent
-            for name, staged in job.staged.items():
-                dest = self.out_dir / entry.outputs[name] if name in entry.outputs else \
-                    unique_path(folder, record["stem"], WRITERS[name].suffix, self.taken)
-                if not dest.parent.resolve().is_relative_to(self.out_dir.resolve()):
-                    # A manifest or a folder link edited to lead out: rename nowhere else.
-                    dest = unique_path(folder, record["stem"], WRITERS[name].suffix, self.taken)
-                os.replace(staged, dest)
-                entry.outputs[name] = dest.relative_to(self.out_dir).as_posix()
-                written.append(entry.outputs[name])
-        else:
-            self.discard(job)
-        self.manifest.entries[job.relative] = entry
-        self.records[job.relative] = {
-            "input": job.relative, "status": record["status"], "outputs": written,
-            "seconds": record["seconds"], "error": record["error"],
-            "warnings": record["warnings"]}
+            stem = self._stem(old, record, folder)
+            for name, files in record["files"].items():
+                written[name] = [self._move(job.folder(name) / staged,
+                                            folder / (stem + _rest(staged, record["stem"])))
+                                 for staged in files]
+                for stale in set(outputs.get(name, ())) - set(written[name]):
+                    self._remove(stale)  # of the format's last build: fewer volumes now
+                outputs[name] = written[name]
+                errors.pop(name, None)
+        errors.update(record["errors"])
+        self.discard(job)
+        self.manifest.entries[job.relative] = Entry(
+            fingerprint.sha256, fingerprint.size, fingerprint.mtime_ns, self.key.options,
+            self.key.styles, self.key.version, "failed" if errors else "built", outputs,
+            next(iter(errors.values()), None), record["seconds"], record["warnings"], errors,
+            stem)
+        self.records[job.relative] = self._record(job.relative, written, record["seconds"],
+                                                  record["warnings"])
         if time.monotonic() - self.last_save > FLUSH_SECONDS:
             self.save()
 
+    def _stem(self, old: Entry | None, record: dict, folder: Path) -> str:
+        """The name every output of the input starts with: the one it had (so a rerun never
+        moves a book), else its title's, numbered when another input's outputs took it."""
+        own = {self.out_dir / name for name in old.files()} if old else set()
+        rests = [_rest(staged, record["stem"]) for files in record["files"].values()
+                 for staged in files]
+
+        def free(stem: str) -> bool:
+            return all(folder / (stem + rest) not in self.taken - own for rest in rests)
+
+        kept = old and (old.stem or _stem_of_version_1(old))
+        if kept and free(kept):
+            return kept
+        base = record["stem"] or "book"
+        candidate, number = base, 2
+        while not free(candidate):
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+
+    def _move(self, staged: Path, dest: Path) -> str:
+        os.replace(staged, dest)
+        self.taken.add(dest)
+        return dest.relative_to(self.out_dir).as_posix()
+
+    def _remove(self, output: str) -> None:
+        path = self.out_dir / output
+        if path.parent.resolve().is_relative_to(self.out_dir.resolve()):
+            path.unlink(missing_ok=True)
+
+    def _record(self, relative: str, written: dict[str, list[str]], seconds: float,
+                warnings: list[str]) -> dict:
+        """The report's record of an input: each format asked, built now, unchanged or failed."""
+        entry = self.manifest.entries[relative]
+        failed = entry.failed_formats(self.formats)
+        formats = {}
+        for name in self.formats:
+            status = "built" if name in written else "failed" if name in failed else "unchanged"
+            error = entry.errors.get(name, entry.error) if status == "failed" else None
+            formats[name] = {"status": status, "error": error,
+                             "outputs": written.get(name) or
+                             ([] if status == "failed" else entry.outputs.get(name, []))}
+        status = "failed" if failed else "built" if written else "unchanged"
+        return {"input": relative, "status": status,
+                "outputs": [name for names in written.values() for name in names],
+                "formats": formats, "seconds": seconds,
+                "error": next((f["error"] for f in formats.values() if f["error"]), None),
+                "warnings": warnings}
+
     def discard(self, job: Job) -> None:
-        for staged in job.staged.values():
-            Path(staged).unlink(missing_ok=True)
+        shutil.rmtree(job.staging, ignore_errors=True)
 
     def save(self) -> None:
         self.manifest.save()
         self.last_save = time.monotonic()
 
-    def _carried(self, relative: str, status: str) -> dict:
+    def _carried(self, relative: str) -> dict:
         """The record of an input this run did not rebuild, from its manifest entry."""
-        entry = self.manifest.entries[relative]
-        return {"input": relative, "status": status,
-                "outputs": sorted(entry.outputs.values()) if status == "unchanged" else [],
-                "seconds": 0.0, "error": entry.error if status == "failed" else None,
-                "warnings": []}
+        record = self._record(relative, {}, 0.0, [])
+        if record["status"] == "unchanged":
+            record["outputs"] = sorted(name for f in record["formats"].values()
+                                       for name in f["outputs"])
+        return record
+
+
+def _rest(staged: str, stem: str | None) -> str:
+    """What follows the worker's stem in a staged file's name (``.epub``, ``-volume-2.pdf``,
+    ``.zine.signature-01.pdf``): the batch puts its own stem before it."""
+    return staged[len(stem):] if stem and staged.startswith(stem) else f"-{staged}"
+
+
+def _stem_of_version_1(entry: Entry) -> str | None:
+    """The stem of an entry written before stems were kept: its first output's name less the
+    format's suffix."""
+    for name, files in entry.outputs.items():
+        file_name = Path(files[0]).name
+        suffix = WRITERS[name].suffix if name in WRITERS else ""
+        if suffix and file_name.endswith(suffix):
+            return file_name[:-len(suffix)]
+    return None

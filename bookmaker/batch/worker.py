@@ -4,8 +4,10 @@
 executor can run it: the local isolated pool or a Dask cluster. The Job carries everything the
 book needs (the absolute source path, the run's RenderContext with its options, theme and
 timestamp setting), so a worker on another machine builds the very book a local run would. It
-writes each output to a staging file; the batch process moves the staged files to their final
-names, which only it may choose.
+writes each format into a staging folder of its own (every file of it: volumes, the signatures of
+a zine split for binding); the batch process moves the staged files to their final names, which
+only it may choose. Formats are independent: one that fails is recorded with its error while the
+others are staged.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.resources import STYLES
 from bookmaker.settings.themes import THEME_FILE
-from bookmaker.writers import WRITERS, WriterInfo
+from bookmaker.writers import WRITERS
 
 # Modules to import before reading anything: they may register extra readers or formats.
 PLUGINS_VARIABLE = "BOOKMAKER_PLUGINS"
@@ -34,12 +37,17 @@ PLUGINS_VARIABLE = "BOOKMAKER_PLUGINS"
 class Job:
     source: str  # the input file
     relative: str  # its path under the source folder: its name in the manifest and the report
-    staged: dict[str, str]  # format -> the temporary file (inside the output folder) to write it to
+    formats: tuple[str, ...]  # the formats to build now
+    staging: str  # a hidden folder in the output folder: each format's files go in FOLDER/FORMAT
     context: RenderContext
     plugins: tuple[str, ...] = field(default_factory=tuple)
     # A file that exists while the batch still wants this book (Dask runs only, whose running
     # tasks cannot be killed): gone after the conversion, the staged files are removed again.
     live: str | None = None
+
+    def folder(self, format_name: str) -> Path:
+        """Where format ``format_name``'s files are staged."""
+        return Path(self.staging) / format_name
 
 
 def plugins_from_environment() -> tuple[str, ...]:
@@ -87,43 +95,62 @@ def _build_a_sample(formats: tuple[str, ...]) -> None:
 
 
 def convert_one(job: Job) -> dict:
-    """Build one input into every staged output; a record of what happened, never an exception.
+    """Build one input into its staging folder; a record of what happened, never an exception:
+    ``status`` (built, or failed when any format failed), ``stem``, ``files`` (format -> the
+    names of its staged files, the books first), ``errors`` (format -> error fields),
+    ``error`` (the first of them), ``warnings`` and ``seconds``.
 
     A MemoryError is let through: the isolated pool reports it as the memory limit being hit and
     replaces the worker, whose state can no longer be trusted.
     """
     started = time.perf_counter()
     record: dict[str, Any] = {"input": job.relative, "status": "failed", "stem": None,
-                              "warnings": [], "error": None}
+                              "files": {}, "errors": {}, "warnings": [], "error": None}
     try:
         load_plugins(job.plugins)
-        done = convert.convert(Path(job.source), tuple(job.staged), local_context(job.context),
-                               lambda stem, info: _staged(job, info))
+        done = convert.convert(Path(job.source), job.formats, local_context(job.context),
+                               lambda stem, info: job.folder(info.name) / f"{stem}{info.suffix}")
         record["stem"] = done.stem
         record["warnings"] = [str(finding) for finding in done.warnings]
-        if done.error is None:
-            record["status"] = "built"
-        elif isinstance(done.error, ManuscriptError):
-            record["error"] = error_fields(str(done.error), done.error.path, done.error.line)
-        else:
-            record["error"] = error_fields(str(done.error), job.source)
+        record["files"] = {name: _staged_files(job.folder(name), done.outputs[name])
+                           for name in job.formats if name in done.outputs}
+        record["errors"] = {name: _fields(error, job.source)
+                            for name, error in done.failed().items()}
     except MemoryError:
         raise
     except BookmakerError as error:  # this worker cannot build it (a theme folder it lacks)
-        record["error"] = error_fields(f"{job.source}: {error}", job.source)
+        record["errors"] = dict.fromkeys(job.formats, error_fields(f"{job.source}: {error}",
+                                                                   job.source))
     except Exception as error:  # a bug must cost one book, not the archive
-        record["error"] = error_fields(
+        record["errors"] = dict.fromkeys(job.formats, error_fields(
             f"{job.source}: internal error: {type(error).__name__}: {error} "
-            f"(please report it with this file)", job.source)
+            f"(please report it with this file)", job.source))
+    for name in record["errors"]:  # whatever a failed format left half-done
+        shutil.rmtree(job.folder(name), ignore_errors=True)
+        record["files"].pop(name, None)
     record["seconds"] = round(time.perf_counter() - started, 3)
     if job.live is not None and not os.path.exists(job.live):
         # The batch stopped while this book was being built: it already swept its folder, so
         # whatever this task wrote after that is removed here, by the only one who knows.
-        for staged in job.staged.values():
-            Path(staged).unlink(missing_ok=True)
-        record.update(status="failed", error=error_fields(
-            f"{job.source}: stopped: the batch was interrupted", job.source))
+        shutil.rmtree(job.staging, ignore_errors=True)
+        record.update(files={}, errors=dict.fromkeys(job.formats, error_fields(
+            f"{job.source}: stopped: the batch was interrupted", job.source)))
+    record["status"] = "failed" if record["errors"] else "built"
+    record["error"] = next(iter(record["errors"].values()), None)
     return record
+
+
+def _staged_files(folder: Path, books: list[Path]) -> list[str]:
+    """The names of every file staged in ``folder``: the books in order, then what a writer
+    wrote beside them (a split zine's signatures)."""
+    names = [book.name for book in books]
+    return names + sorted(path.name for path in folder.iterdir() if path.name not in names)
+
+
+def _fields(error: BookmakerError, source: str) -> dict:
+    if isinstance(error, ManuscriptError):
+        return error_fields(str(error), error.path, error.line)
+    return error_fields(str(error), source)
 
 
 def local_context(context: RenderContext) -> RenderContext:
@@ -138,10 +165,6 @@ def local_context(context: RenderContext) -> RenderContext:
         return dataclasses.replace(context, theme=dataclasses.replace(context.theme, folder=here))
     raise BookmakerError(f"theme folder {folder} is not on this worker (every worker must see "
                          "a theme folder of your own at the same path as the batch)")
-
-
-def _staged(job: Job, info: WriterInfo) -> Path:
-    return Path(job.staged[info.name])
 
 
 def error_fields(message: str, file: str | None, line: int | None = None) -> dict:

@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bookmaker.batch.report import STATUSES, summary
+from bookmaker.batch.report import STATUSES, failure_lines, summary
 from bookmaker.batch.run import BatchResult
-from bookmaker.safety.terminal import printable, printable_name
+from bookmaker.terminal import printable, printable_name
 
 
 def print_summary(console: Console, result: BatchResult) -> None:
@@ -19,10 +19,9 @@ def print_summary(console: Console, result: BatchResult) -> None:
     counts = summary(result)
     table.add_row(*(str(counts[status]) for status in STATUSES), f"{result.seconds:.1f} s")
     console.print(table)
-    for record in result.failed:
+    for name, message in failure_lines(result):
         # Names and messages come from strangers' files: plain Text, never parsed as markup,
         # and with control characters escaped.
-        error = record.get("error") or {}
-        console.print(Text.assemble(("failed", "red"), " ", printable_name(str(record["input"])),
-                                    ": ", printable(str(error.get("message", "")))),
+        console.print(Text.assemble(("failed", "red"), " ", printable_name(str(name)), ": ",
+                                    printable(message)),
                       highlight=False, soft_wrap=True)

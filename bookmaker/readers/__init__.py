@@ -183,7 +183,12 @@ def read_with_findings(path: str | Path) -> tuple[Book, list[Finding]]:
     """Any supported file as a Book, with the warnings about what its reader left out or
     repaired (for ``build`` to print: nothing a reader drops is dropped silently); the first
     error is raised as a ManuscriptError naming the file and line."""
-    info, source = open_input(path)
+    return read_source(*open_input(path))
+
+
+def read_source(info: ReaderInfo, source: Source) -> tuple[Book, list[Finding]]:
+    """``read_with_findings`` for an input the gate already opened: the live preview opens the
+    manuscript once per save and reads it, or a chapter cut out of it, from that."""
     book, found = info.load().read_with_findings(source)
     for finding in found:
         if finding.level == "error":

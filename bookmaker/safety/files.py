@@ -19,7 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from bookmaker.errors import OutputError
-from bookmaker.safety.terminal import printable_name
+from bookmaker.terminal import printable_name
 
 _MAX_SLUG = 80
 

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from bookmaker.safety.terminal import printable_name
+from bookmaker.terminal import printable_name
 
 DEFAULT_BOOK_SECONDS = 300.0
 DEFAULT_MEMORY_MB = 2048

@@ -1,9 +1,11 @@
 """``bookmaker.toml``: a writer's defaults, found in the manuscript's folder or any parent.
 
 ``[book]`` fills front-matter fields a manuscript leaves out (author, language, series...);
-``[build]`` mirrors the build options. resolve_build is the ONE place where the command line, the
-file and the built-in defaults meet: the command line wins over the file, the file over the
-defaults, and every resolved value remembers where it came from (``bookmaker config`` shows it).
+``[build]`` takes every build setting of the schema (``options.py``), under its name, its name with
+hyphens or an alias. resolve_build is the ONE place where the command line, the file and the
+built-in defaults meet: the command line wins over the file, the file over the defaults, and every
+resolved value remembers where it came from (``bookmaker config`` shows it). Checking the formats
+against the writers is left to the caller (``convert.settings_at``): settings sit below writers.
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ import dataclasses
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Book, Series
-from bookmaker.writers import check_formats
-from bookmaker.settings.options import CHOICES, BuildOptions, canonical_choice, choice_hint
-from bookmaker.settings.context import RenderContext, render_context
-from bookmaker.settings.themes import find_theme
+from bookmaker.settings.options import BY_NAME, OPTION_NAMES, SETTINGS, BuildOptions, RunOptions
+from bookmaker.settings.schema import BuildSetting, SettingError
 
 CONFIG_NAME = "bookmaker.toml"
 T = TypeVar("T")
@@ -33,25 +33,8 @@ BOOK_FIELDS: dict[str, str] = {
     "rights": "rights", "fandom": "fandoms", "fandoms": "fandoms",
 }
 
-# [build] key -> (built-in default, the types a value may have). Values with a fixed list of
-# choices are checked by options.check_choice.
-BUILD_SETTINGS: dict[str, tuple[Any, tuple[type, ...]]] = {
-    "formats": (["epub"], (list,)),
-    "out": ("dist", (str,)),
-    "warnings": ("front", (str,)),
-    "style": ("default", (str,)),
-    "paper": ("a5", (str,)),
-    "drop_caps": (False, (bool,)),
-    "workers": (None, (int,)),
-    "generated_cover": (True, (bool,)),
-}
-BUILD_ALIASES = {"theme": "style", "format": "formats", "drop-caps": "drop_caps",
-                 "generated-cover": "generated_cover"}
-
-# The page-rendering worker processes a bookmaker.toml may ask for: each costs a Python with
-# WeasyPrint, a few hundred MB, so a file from elsewhere must not ask for dozens.
-MIN_WORKERS = 1
-MAX_WORKERS = 16
+# [build] key -> the setting it sets: its name, its name with hyphens, its aliases.
+BUILD_KEYS: dict[str, BuildSetting] = {key: item for item in SETTINGS for key in item.keys}
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
@@ -71,9 +54,24 @@ class Config:
 
 
 @dataclass(frozen=True)
-class Setting:
+class Resolved:
+    """A setting's value for a run, and where it came from."""
+
     value: Any
     source: str  # "bookmaker.toml:12", "command line" or "default"
+
+    def located(self, check: Callable[[], T]) -> T:
+        """``check()``; a BookmakerError it raises about a value bookmaker.toml gave is reported
+        at that file and line, where the writer has to fix it (an unknown theme or format)."""
+        try:
+            return check()
+        except ManuscriptError:
+            raise  # already located (a cover image, a config syntax error)
+        except BookmakerError as error:
+            path, _, line = self.source.rpartition(":")
+            if not path or not line.isdigit():
+                raise
+            raise ManuscriptError(str(error), path, int(line)) from None
 
 
 def find_config(start: str | Path) -> Path | None:
@@ -166,35 +164,20 @@ def _book_value(path: Path, line: int, key: str, value: Any,
 
 def _build_value(path: Path, line: int, key: str, value: Any,
                  warnings: list[Finding]) -> tuple[str, Any] | None:
-    name = BUILD_ALIASES.get(key, key)
-    if name not in BUILD_SETTINGS:
-        warnings.append(_unknown(path, line, f"[build] key {key!r}", key, list(BUILD_SETTINGS)))
+    item = BUILD_KEYS.get(key)
+    if item is None:
+        warnings.append(_unknown(path, line, f"[build] key {key!r}", key,
+                                 [setting.name for setting in SETTINGS]))
         return None
-    _default, types = BUILD_SETTINGS[name]
-    if name == "formats" and isinstance(value, str):
-        value = [value]
-    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-        raise _wrong_type(path, line, f"[build] {key}", " or ".join(t.__name__ for t in types))
-    hint = choice_hint(name, str(value)) if name in CHOICES else None
-    if hint is not None:
-        raise ManuscriptError(f"[build] {key} = {value!r} is not one of "
-                              f"{', '.join(CHOICES[name])}", path, line, hint=hint)
-    if name in CHOICES and isinstance(value, str):
-        value = canonical_choice(name, value)
-    checked: Any = value  # its type was checked above
-    if name == "out":
+    try:
+        checked = item.check(value, f"[build] {key}", from_file=True)
+    except SettingError as error:
+        raise ManuscriptError(error.message, path, line or None,
+                              hint=error.hint or "fix the value in " + CONFIG_NAME) from None
+    if isinstance(checked, str) and item.names_a_path(checked):
         # Relative to the file, not to wherever the build runs, and never outside its folder.
-        checked = str(_inside_own_folder(path, line, key, checked, "the output folder"))
-    elif name == "style" and _names_a_folder(checked):
-        checked = str(_inside_own_folder(path, line, key, checked, "a theme folder"))
-    elif name == "workers" and not MIN_WORKERS <= checked <= MAX_WORKERS:
-        raise ManuscriptError(f"[build] {key} = {value} is out of range", path, line or None,
-                              hint=f"give {MIN_WORKERS} to {MAX_WORKERS}")
-    return name, checked
-
-
-def _names_a_folder(style: str) -> bool:
-    return "/" in style or "\\" in style or style.startswith((".", "~"))
+        checked = str(_inside_own_folder(path, line, key, checked, item.path))
+    return item.name, checked
 
 
 def _inside_own_folder(path: Path, line: int, key: str, value: str, what: str) -> Path:
@@ -221,62 +204,40 @@ def _wrong_type(path: Path, line: int, key: str, expected: str) -> ManuscriptErr
                            hint="fix the value in " + CONFIG_NAME)
 
 
-def resolve_build(command_line: dict[str, Any], config: Config) -> dict[str, Setting]:
-    """Every [build] setting with its source: the command line (values other than None), then
-    the file, then the built-in default."""
-    resolved: dict[str, Setting] = {}
-    for name, (default, _types) in BUILD_SETTINGS.items():
-        given = command_line.get(name)
-        if given is not None and given != []:
-            resolved[name] = Setting(given, COMMAND_LINE)
-        elif name in config.build:
-            value, line = config.build[name]
-            resolved[name] = Setting(value, config.where(line))
+def resolve_build(command_line: dict[str, Any], config: Config) -> dict[str, Resolved]:
+    """Every setting of the schema with its source: the command line (values other than None),
+    then the file, then the built-in default. A value the command line gives that the setting
+    cannot take is a BookmakerError naming its option (``--flyleaves must be 0 to 10...``)."""
+    resolved: dict[str, Resolved] = {}
+    for item in SETTINGS:
+        given = command_line.get(item.name)
+        if given is not None and given != [] and given != ():
+            try:
+                checked = item.check(given, item.flags[0].split("/")[0])
+            except SettingError as error:
+                raise BookmakerError(str(error)) from None
+            resolved[item.name] = Resolved(checked, COMMAND_LINE)
+        elif item.name in config.build:
+            value, line = config.build[item.name]
+            resolved[item.name] = Resolved(value, config.where(line))
         else:
-            resolved[name] = Setting(default, DEFAULT)
+            resolved[item.name] = Resolved(item.default, DEFAULT)
     return resolved
 
 
-def build_options(settings: dict[str, Setting], command_line: dict[str, Any]) -> BuildOptions:
-    """The BuildOptions the resolved settings describe, plus the command-line-only options
-    (--cover, the zine's) given; a value no writer accepts is a BookmakerError."""
-    names = {f.name for f in dataclasses.fields(BuildOptions)}
-    values = {name: s.value for name, s in settings.items() if name in names}
-    values.update({name: value for name, value in command_line.items()
-                   if name in names and name not in BUILD_SETTINGS and value is not None})
-    if values.get("cover") is not None:
-        values["cover"] = str(values["cover"])
+def options_of(settings: dict[str, Resolved]) -> tuple[RunOptions, BuildOptions]:
+    """The run's options and the writers' options the resolved settings describe; a value that
+    breaks the schema is a BookmakerError (reported at its bookmaker.toml line when it came
+    from there, which read_config already checked)."""
+    values = {name: resolved.value for name, resolved in settings.items()}
     try:
-        return BuildOptions(**values)
+        run = RunOptions(**{name: value for name, value in values.items()
+                            if name in BY_NAME and name not in OPTION_NAMES})
+        options = BuildOptions(**{name: value for name, value in values.items()
+                                  if name in OPTION_NAMES})
     except ValueError as error:
         raise BookmakerError(str(error)) from None
-
-
-def settings_for(start: str | Path, command_line: dict[str, Any]
-                 ) -> tuple[tuple[str, ...], Path, RenderContext, tuple[Finding, ...]]:
-    """What ``bookmaker build``, ``batch`` and ``watch`` need for sources at ``start``: formats,
-    output folder, the run's render context (theme found, cover read), and the config file's
-    warnings to show. An unknown format, theme or value fails here, once, with suggestions."""
-    config = load_config(start)
-    settings = resolve_build(command_line, config)
-    formats = _traced(settings["formats"], lambda: check_formats(list(settings["formats"].value)))
-    options = build_options(settings, command_line)
-    context = _traced(settings["style"], lambda: render_context(options))
-    return formats, Path(settings["out"].value), context, config.warnings
-
-
-def _traced(setting: Setting, check: Callable[[], T]) -> T:
-    """``check()``; a BookmakerError it raises about a value bookmaker.toml gave is reported at
-    that file and line, where the writer has to fix it (an unknown theme, an unknown format)."""
-    try:
-        return check()
-    except ManuscriptError:
-        raise  # already located (a cover image, a config syntax error)
-    except BookmakerError as error:
-        path, _, line = setting.source.rpartition(":")
-        if not path or not line.isdigit():
-            raise
-        raise ManuscriptError(str(error), path, int(line)) from None
+    return run, options
 
 
 def apply_book_defaults(book: Book, config: Config) -> Book:
@@ -292,21 +253,7 @@ def apply_book_defaults(book: Book, config: Config) -> Book:
     return dataclasses.replace(book, metadata=dataclasses.replace(metadata, **changes))
 
 
-def book_sources(config: Config) -> dict[str, Setting]:
+def book_sources(config: Config) -> dict[str, Resolved]:
     """[book] defaults with the file line each came from, for ``bookmaker config``."""
-    return {name: Setting(value, config.where(line)) for name, (value, line) in config.book.items()}
-
-
-def effective_settings(start: str | Path) -> tuple[Config, dict[str, Setting]]:
-    """The settings a build at ``start`` would use with no options given, and where each comes
-    from: what ``bookmaker config`` prints."""
-    if not Path(start).exists():
-        raise BookmakerError(f"{start}: no such file or folder (check the path)")
-    config = load_config(start)
-    build = resolve_build({}, config)
-    # What a build would refuse, `bookmaker config` refuses too, at the line to fix.
-    _traced(build["formats"], lambda: check_formats(list(build["formats"].value)))
-    _traced(build["style"], lambda: find_theme(build["style"].value))
-    settings = {f"book.{name}": s for name, s in book_sources(config).items()}
-    settings.update({f"build.{name}": s for name, s in build.items()})
-    return config, settings
+    return {name: Resolved(value, config.where(line))
+            for name, (value, line) in config.book.items()}

@@ -1,100 +1,109 @@
-"""Build options shared by every writer; the command line and bookmaker.toml both fill one in."""
+"""Every build setting, declared once: a field here is a setting everywhere.
+
+``RunOptions`` holds what a run needs besides the book (formats, output folder, budgets);
+``BuildOptions`` what the writers read, carried to them in the render context. Each field is made
+with ``schema.setting(...)``: its default, help, bookmaker.toml aliases, choices and bounds, the
+commands that take it, whether changing it rebuilds a book in a batch. From these fields come the
+options of ``build``, ``batch`` and ``watch``, the ``[build]`` table of bookmaker.toml, ``bookmaker
+config``, the batch manifest's option hash and README's table of settings, so a new setting is one
+field here and nothing else (see CONTRIBUTING.md).
+"""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+
+from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS, DEFAULT_MEMORY_MB
+from bookmaker.settings.schema import BuildSetting, check_fields, parse_length, setting, settings_of
 
 WARNINGS_PLACEMENTS = ("front", "end", "omit")
 PAPERS = ("a5", "a4", "letter", "half-letter", "5x8", "6x9")  # the PDF's page sizes
 SHEETS = ("a4", "a3", "letter", "tabloid")  # zine sheet sizes (landscape)
 FLIPS = ("short", "long")  # which edge a duplex printer flips the zine's sheets on
-_LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-# The options whose value is one of a list: checked here, and only here, wherever they are set.
-CHOICES: dict[str, tuple[str, ...]] = {
-    "warnings": WARNINGS_PLACEMENTS, "paper": PAPERS, "flip": FLIPS, "sheet": SHEETS}
+# Bounds on what costs processes: each costs a Python with its libraries, a few hundred MB, and a
+# bookmaker.toml from someone else's folder must not ask for dozens (it may ask MAX_WORKERS).
+MAX_WORKERS = 16
+MAX_JOBS = 64
 
 
-def canonical_choice(name: str, value: str) -> str:
-    """``value`` as ``name``'s choices spell it: paper and sheet names are written ``A4`` as
-    often as ``a4``, so a choice matches whatever its case; anything else is returned as given."""
-    if not isinstance(value, str):
-        return value
-    return next((choice for choice in CHOICES[name] if choice == value.strip().lower()), value)
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run is asked to make and within which budgets; the book's looks are BuildOptions."""
 
+    formats: tuple[str, ...] = setting(
+        ("epub",), "Output format: {formats}; repeat the option for several.", "--format", "-f",
+        aliases=("format",), rebuilds=False)  # the manifest keeps each format's own status
+    out: str = setting(
+        "dist", "Output folder (in bookmaker.toml: relative to the file, inside its folder).",
+        "--out", "-o", rebuilds=False, path="the output folder")
+    timeout: float = setting(
+        DEFAULT_BOOK_SECONDS, "Seconds one book may take before it is stopped.", minimum=0.1,
+        maximum=86400, file_maximum=DEFAULT_BOOK_SECONDS, rebuilds=False)
+    memory_limit: int = setting(
+        DEFAULT_MEMORY_MB, "Megabytes of memory a build (in a batch: each worker) may use.",
+        minimum=64, maximum=1024 * 1024, file_maximum=DEFAULT_MEMORY_MB,
+        commands=("build", "batch"), rebuilds=False)
+    jobs: int | None = setting(
+        None, "Worker processes building books at once.", "--jobs", "-j", minimum=1,
+        maximum=MAX_JOBS, file_maximum=MAX_WORKERS, commands=("batch",), rebuilds=False,
+        default_shown="one per core")
 
-def check_choice(name: str, value: str) -> None:
-    """A ValueError saying what ``name`` may be (and what was probably meant) when ``value`` is
-    not one of its choices."""
-    hint = choice_hint(name, value)
-    if hint is not None:
-        raise ValueError(f"{name} must be one of {', '.join(CHOICES[name])}, not {value!r} "
-                         f"({hint})")
-
-
-def choice_hint(name: str, value: str) -> str | None:
-    """None when ``value`` is one of ``name``'s choices; else what to write instead."""
-    choices = CHOICES[name]
-    if canonical_choice(name, value) in choices:
-        return None
-    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.5)
-    return f"did you mean {close[0]!r}?" if close else "choose one of " + ", ".join(choices)
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    warnings: str = "front"  # where the warnings page goes: front, end or omit
-    style: str = "default"  # a theme: a folder name under styles/ or the path of one's own
-    paper: str = "a5"  # the PDF's page size, one of PAPERS
-    drop_caps: bool = False  # a drop cap at each chapter's opening in the PDF
-    workers: int | None = None  # processes laying out a long PDF; None: one per core
-    flip: str = "short"  # zine: the duplex flip edge, one of FLIPS
-    sheet: str | None = None  # zine: sheet size, one of SHEETS; None: two pages of the paper
-    signature: int | None = None  # zine: pages per folded signature; None: one signature
-    creep: float = 0.0  # zine: millimetres each inner sheet's pages move towards the spine
-    marks: bool = False  # zine: fold and crop marks
-    guide: bool = True  # zine: a printing guide as the last sheet
-    generated_cover: bool = True  # a typographic cover for a book that has no cover image
-    cover: str | None = None  # --cover: the writer's own cover image, for every book built
+    """What the writers read, from the render context: the same for every book of a run."""
+
+    warnings: str = setting("front", "Where the warnings page goes.", choices=WARNINGS_PLACEMENTS)
+    style: str = setting(
+        "default", "A theme name (see `bookmaker styles`) or the path of a theme folder of your "
+        "own.", "--style", "--theme", aliases=("theme",), path="a theme folder",
+        name_or_path=True)
+    paper: str = setting("a5", "PDF: the page size.", choices=PAPERS)
+    drop_caps: bool = setting(False, "PDF: open each chapter with a drop cap.")
+    workers: int | None = setting(
+        None, "PDF: processes laying out a long book.", minimum=1, maximum=MAX_WORKERS,
+        rebuilds=False, default_shown="one per core")  # the same bytes with any number
+    generated_cover: bool = setting(
+        True, "A typographic cover for a book without a cover image.")
+    cover: str | None = setting(
+        None, "Your own cover image (PNG, JPEG, GIF or WebP), for every book built.",
+        path="a cover image", default_shown="the manuscript's own")
+    flip: str = setting("short", "Zine: the edge your duplex printer flips on.", choices=FLIPS)
+    sheet: str | None = setting(
+        None, "Zine: the sheet size.", choices=SHEETS,
+        default_shown="two pages of the paper")
+    signature: int | None = setting(
+        None, "Zine: pages per folded signature, for thick books.", minimum=4, maximum=256,
+        multiple_of=4, default_shown="one signature")
+    creep: float = setting(
+        0.0, "Zine: how far each inner sheet's pages move towards the spine (0.2mm, 0.01in, "
+        "0.5pt).", minimum=0, maximum=5, parse=parse_length, default_shown="0mm")
+    marks: bool = setting(False, "Zine: fold and crop marks.")
+    guide: bool = setting(True, "Zine: a printing guide as the last sheet.")
     # For binders (fanbinding): one PDF per signature, blank leaves front and back, and a long
     # book split into volumes (at work or chapter boundaries).
-    split_signatures: bool = False  # zine: also one imposed PDF per signature
-    flyleaves: int = 0  # zine: blank leaves (2 pages each) before and after the book
-    volumes: int | None = None  # split into this many volumes, each a complete book
-    max_pages: int | None = None  # split into volumes of at most this many pages
+    split_signatures: bool = setting(
+        False, "Zine: also write one PDF per signature (with --signature), blanks at the end of "
+        "the last one, for binding.")
+    flyleaves: int = setting(
+        0, "Zine: blank leaves (2 pages each) before and after the book.", minimum=0, maximum=10)
+    volumes: int | None = setting(
+        None, "Split the book into this many volumes at work or chapter boundaries, each with "
+        "its own title page and contents.", minimum=1, maximum=50, default_shown="one volume")
+    max_pages: int | None = setting(
+        None, "Split the book into volumes of at most this many pages.", minimum=16,
+        why="a volume needs room for its own title page and contents", default_shown="no limit")
 
     def __post_init__(self) -> None:
-        for name in CHOICES:
-            value = getattr(self, name)
-            if value is not None:
-                check_choice(name, value)
-                # frozen: the one place a value is rewritten, to the spelling the writers know
-                object.__setattr__(self, name, canonical_choice(name, value))
-        if self.workers is not None and self.workers < 1:
-            raise ValueError("workers must be 1 or more")
-        if self.signature is not None and (self.signature < 4 or self.signature % 4):
-            raise ValueError("signature must be a multiple of 4 pages (4, 8, 12...)")
-        if not 0 <= self.creep <= 5:
-            raise ValueError("creep must be between 0mm and 5mm per sheet")
-        if not 0 <= self.flyleaves <= 10:
-            raise ValueError("flyleaves must be between 0 and 10 leaves")
-        if self.volumes is not None and not 1 <= self.volumes <= 50:
-            raise ValueError("volumes must be between 1 and 50")
-        if self.max_pages is not None and self.max_pages < 16:
-            raise ValueError("max-pages must be 16 or more (a volume needs room for its own "
-                             "title page and contents)")
+        check_fields(self)
         if self.volumes is not None and self.max_pages is not None:
             raise ValueError("give either volumes or max-pages, not both")
 
 
-def parse_length(text: str) -> float:
-    """A length such as ``0.2mm``, ``0.01in`` or ``0.5pt`` in millimetres (a bare number is
-    millimetres), so creep can be given in the units a printer's spec sheet uses."""
-    value = text.strip().lower()
-    unit = next((u for u in _LENGTH_UNITS if value.endswith(u)), "")
-    try:
-        number = float(value[:len(value) - len(unit)])
-    except ValueError:
-        raise ValueError(f"{text!r} is not a length (write it like 0.2mm, 0.01in or 0.5pt)") \
-            from None
-    return number * _LENGTH_UNITS.get(unit, 1.0)
+# The schema: every setting, run settings first.
+SETTINGS: tuple[BuildSetting, ...] = settings_of(RunOptions) + settings_of(BuildOptions)
+BY_NAME: dict[str, BuildSetting] = {item.name: item for item in SETTINGS}
+OPTION_NAMES = frozenset(item.name for item in settings_of(BuildOptions))

@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 class Writer(Protocol):
     """What every writer module provides."""
 
-    # The BuildOptions fields this writer reads: what a change must rebuild, and what its help
-    # lists.
-    OPTIONS: tuple[str, ...]
     # True: it wants the finished book (typography, bookmaker.toml's [book] defaults, the cover,
     # unreadable images dropped with a warning). False: the book as its source gave it, for a
     # writer that writes the author's text back (the manuscript).

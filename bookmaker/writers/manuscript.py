@@ -40,7 +40,6 @@ SCENE_BREAK = "* * *"
 # --------------------------------------------------------------------------- entry points
 
 
-OPTIONS: tuple[str, ...] = ()  # the manuscript is the work itself: no theme, no layout
 TYPESET = False
 
 

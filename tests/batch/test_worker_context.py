@@ -19,7 +19,7 @@ def _job_elsewhere(tmp_path: Path, theme_folder: Path) -> Job:
     context = render_context(BuildOptions(style="modern"))
     context = dataclasses.replace(context, theme=dataclasses.replace(context.theme,
                                                                      folder=theme_folder))
-    return Job(str(source), "story.md", {"epub": str(tmp_path / ".story.epub.staged.part")},
+    return Job(str(source), "story.md", ("epub",), str(tmp_path / ".story.md.staged.part"),
                context)
 
 
@@ -28,7 +28,8 @@ def test_a_built_in_theme_installed_elsewhere_is_found_on_the_worker(tmp_path):
     assert local_context(job.context).theme.folder == STYLES / "modern"
     record = convert_one(job)
     assert record["status"] == "built", record
-    with zipfile.ZipFile(job.staged["epub"]) as book:
+    assert record["files"] == {"epub": ["far.epub"]}
+    with zipfile.ZipFile(job.folder("epub") / "far.epub") as book:
         css = book.read(next(n for n in book.namelist() if n.endswith(".css"))).decode()
     # The modern theme's sheet, merged over the default's as every local build does.
     from bookmaker.settings.themes import find_theme

@@ -8,11 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bookmaker.cli import app
-from bookmaker.settings.config import (COMMAND_LINE, DEFAULT, find_config, load_config,
-                                       resolve_build, settings_for)
+from bookmaker.convert import load, settings_at
 from bookmaker.errors import BookmakerError, ManuscriptError
 from bookmaker.model import plain_text
-from bookmaker.convert import load
+from bookmaker.settings.config import COMMAND_LINE, DEFAULT, find_config, load_config, resolve_build
 
 STORY = "---\ntitle: Rain\n{extra}---\n\nThe rain fell.\n"
 
@@ -39,7 +38,7 @@ def test_command_line_beats_file_beats_default(tmp_path):
     assert settings["paper"].value == "a4" and settings["paper"].source == COMMAND_LINE
     assert settings["warnings"].value == "end" and settings["warnings"].source == \
         f"{config_path}:3"
-    assert settings["formats"].value == ["epub", "pdf"]
+    assert settings["formats"].value == ("epub", "pdf")
     assert settings["drop_caps"].value is False and settings["drop_caps"].source == DEFAULT
 
 
@@ -48,15 +47,15 @@ def test_the_nearest_file_wins_over_a_parents(tmp_path):
     nearer = _toml(tmp_path / "series", '[build]\nstyle = "typewriter"\n')
     story = _story(tmp_path / "series" / "part-one")
     assert find_config(story) == nearer
-    assert settings_for(story, {})[2].options.style == "typewriter"
-    assert settings_for(_story(tmp_path / "other"), {})[2].options.style == "modern"
+    assert settings_at(story, {})[1].options.style == "typewriter"
+    assert settings_at(_story(tmp_path / "other"), {})[1].options.style == "modern"
 
 
 def test_out_in_the_file_is_relative_to_the_file(tmp_path):
     _toml(tmp_path, '[build]\nout = "books"\n')
     story = _story(tmp_path / "deep" / "er")
-    assert settings_for(story, {})[1] == tmp_path / "books"
-    assert settings_for(story, {"out": Path("elsewhere")})[1] == Path("elsewhere")
+    assert settings_at(story, {})[0].out == str(tmp_path / "books")
+    assert settings_at(story, {"out": Path("elsewhere")})[0].out == "elsewhere"
 
 
 def test_book_defaults_fill_only_missing_fields(tmp_path):
@@ -91,7 +90,9 @@ def test_unknown_keys_warn_with_a_suggestion(tmp_path):
 
 
 @pytest.mark.parametrize("text, line, words", [
-    ('[build]\npaper = "a5"\ndrop_caps = "yes"\n', 3, "must be bool"),
+    ('[build]\npaper = "a5"\ndrop_caps = "yes"\n', 3, "must be true or false"),
+    ('[build]\nflyleaves = 11\n', 2, "must be 0 to 10, not 11"),
+    ('[build]\nsignature = 6\n', 2, "must be a multiple of 4"),
     ('[build]\n\nwarnings = "middle"\n', 3, "front, end, omit"),
     ('[book]\nauthor = 3\n', 2, "must be text"),
     ('[build]\npaper = a5\n', 2, "not valid TOML"),
@@ -113,7 +114,7 @@ def test_a_misspelt_paper_in_the_file_suggests_the_right_one(tmp_path):
 
 def test_an_unknown_theme_suggests_the_right_one(tmp_path):
     with pytest.raises(BookmakerError) as caught:
-        settings_for(_story(tmp_path), {"style": "modren"})
+        settings_at(_story(tmp_path), {"style": "modren"})
     assert "did you mean 'modern'?" in str(caught.value)
     assert "default, modern, typewriter" in str(caught.value)
 

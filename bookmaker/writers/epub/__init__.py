@@ -48,7 +48,6 @@ XHTML = "application/xhtml+xml"
 PageRenderer = Callable[..., bytes]  # template name and context -> the finished document
 
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover")
 TYPESET = True
 
 
@@ -86,16 +85,42 @@ class Landmark:
     label: str
 
 
+@dataclass(frozen=True)
+class Documents:
+    """A book's XHTML documents in reading order and the images they use (``book`` with its
+    metadata made XML-safe): what assemble packs, and what the live preview shows."""
+
+    book: Book
+    pages: list[Page]
+    images: ImageFolder
+    stylesheet: Resource  # css/book.css
+
+
 def assemble(book: Book, context: RenderContext) -> Package:
     """Every file of the book, the spine and the metadata, ready to pack."""
-    book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
+    documents = content_documents(book, context)
+    book, pages, images = documents.book, documents.pages, documents.images
     metadata = book.metadata
     title = metadata.title or "Untitled"  # dc:title must not be empty
     language = document_language(metadata)
-    options, theme = context.options, context.theme
-    page = functools.partial(_render, lang=language, theme_folder=theme.folder,
-                             dir=text_direction(metadata))
-    images = ImageFolder(book)
+    toc = [p for p in pages if p.label]
+    identifier = work_identifier(metadata)
+    ncx = _render("toc.ncx.j2", lang=language, identifier=identifier, title=title,
+                  authors=metadata.authors, toc=toc)
+    return Package(
+        metadata=metadata, title=title, language=language, identifier=identifier,
+        modified=context.timestamp(metadata),
+        resources=(*_page_resources(pages), documents.stylesheet,
+                   *images.resources()),
+        spine=tuple(SpineItem(p.id, p.linear) for p in pages), ncx=ncx,
+        cover_image_id=images.cover_id, image_count=images.count,
+        images_described=images.all_described)
+
+
+def content_documents(book: Book, context: RenderContext) -> Documents:
+    """Every XHTML document of ``book`` in reading order, nav.xhtml last."""
+    book, title, page, images = _typesetting(book, context)
+    metadata, options, theme = book.metadata, context.options, context.theme
     cover_href = images.add_cover(metadata.cover) if metadata.cover else \
         images.add_generated_cover(cover_jpeg(book, theme)) if options.generated_cover else None
 
@@ -119,17 +144,27 @@ def assemble(book: Book, context: RenderContext) -> Package:
     pages.append(Page("nav", "nav.xhtml", page("nav.xhtml.j2", page_title="Contents",
                                                  body_class="nav", toc=toc, landmarks=landmarks),
                       linear=False))
-    identifier = work_identifier(metadata)
-    ncx = _render("toc.ncx.j2", lang=language, identifier=identifier, title=title,
-                  authors=metadata.authors, toc=toc)
-    return Package(
-        metadata=metadata, title=title, language=language, identifier=identifier,
-        modified=context.timestamp(metadata),
-        resources=(*_page_resources(pages), _stylesheet(theme, book.stylesheet),
-                   *images.resources()),
-        spine=tuple(SpineItem(p.id, p.linear) for p in pages), ncx=ncx,
-        cover_image_id=images.cover_id, image_count=images.count,
-        images_described=images.all_described)
+    return Documents(book, pages, images, _stylesheet(theme, book.stylesheet))
+
+
+def chapter_documents(book: Book, number: int, context: RenderContext
+                      ) -> tuple[list[Page], ImageFolder]:
+    """The documents of chapter ``number`` (1-based) alone, as content_documents makes them,
+    and the images they use: the live preview re-renders the one chapter a save changed.
+    (Images are named as if this chapter were the book's only one.)"""
+    book, title, page, images = _typesetting(book, context)
+    return _chapter_pages(book, number, book.chapters[number - 1], title, images, page), images
+
+
+def _typesetting(book: Book, context: RenderContext
+                 ) -> tuple[Book, str, PageRenderer, ImageFolder]:
+    """What every page of one book is made with: the book with XML-safe metadata, its title,
+    the page renderer (language, direction, theme) and its images folder."""
+    book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
+    metadata = book.metadata
+    page = functools.partial(_render, lang=document_language(metadata),
+                             theme_folder=context.theme.folder, dir=text_direction(metadata))
+    return book, metadata.title or "Untitled", page, ImageFolder(book)
 
 
 def document_language(metadata: Metadata) -> str:

@@ -32,11 +32,9 @@ from bookmaker.errors import Finding
 from bookmaker.model import Book
 from bookmaker.safety.files import atomic_write
 from bookmaker.settings.context import RenderContext
-from bookmaker.writers.epub import OPTIONS as EPUB_OPTIONS
 from bookmaker.writers.epub import assemble
 from bookmaker.writers.epub.package import Resource, package_bytes
 
-OPTIONS = EPUB_OPTIONS
 TYPESET = True
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

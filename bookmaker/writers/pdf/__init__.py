@@ -29,7 +29,6 @@ from bookmaker.writers.pdf.print_html import PrintBook, image_folders, print_boo
 PARALLEL_MIN_WORDS = 25_000
 
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps")
 TYPESET = True
 
 

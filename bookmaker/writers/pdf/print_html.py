@@ -13,6 +13,7 @@ import base64
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -90,9 +91,10 @@ class PrintBook:
         """The entire book in one document; contents page numbers come from target-counter()."""
         return self.document([*self.front_sections(), *(s.html for s in self.body)])
 
-    def front_sections(self, pages: dict[str, int] | None = None) -> list[str]:
-        """Cover, title page, warnings page and contents; ``pages`` (section id -> page number)
-        prints known numbers in the contents instead of leaving them to the layout engine."""
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
+        """Cover, title page, warnings page and contents; ``pages`` (section id -> page number,
+        or "" for none: the preview lays out the front matter alone) prints known numbers in
+        the contents instead of leaving them to the layout engine."""
         return [*self._front_start, *self._contents(pages)]
 
     def document(self, sections: list[str]) -> str:
@@ -135,7 +137,7 @@ class PrintBook:
             sections.append(self._warnings_page(at_end=False))
         return sections
 
-    def _contents(self, pages: dict[str, int] | None) -> list[str]:
+    def _contents(self, pages: Mapping[str, int | str] | None) -> list[str]:
         """The contents page, for works of more than one chapter."""
         if len(self.book.chapters) < 2:
             return []

@@ -34,8 +34,6 @@ from bookmaker.writers.pdf import pdf_bytes
 from bookmaker.writers.pdf.join import describe, save
 from bookmaker.writers.pdf.print_html import DocumentInfo, print_book_for
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "flip",
-           "sheet", "signature", "creep", "marks", "guide", "split_signatures", "flyleaves")
 TYPESET = True
 
 

@@ -28,8 +28,6 @@ MINIZINE_PAGES = 8
 CELL_PAPERS = {"a4": "a7", "letter": "quarter-letter"}
 
 
-OPTIONS = ("warnings", "style", "generated_cover", "cover", "paper", "drop_caps", "sheet",
-           "marks")
 TYPESET = True
 
 

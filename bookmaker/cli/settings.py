@@ -1,0 +1,82 @@
+"""The build settings as command-line options, made from the schema (settings/options.py).
+
+Typer reads a command's options from its signature and has no way to share a group of them, so
+``takes_settings(command)`` writes the signature: the command's own parameters, then one option
+per setting the schema gives ``command``, each with the schema's flags, help, values and default.
+The command receives the values given as one ``settings`` dict (None for a setting not given, so
+that bookmaker.toml and the built-in default can fill it: settings/config.py decides, in one
+place). A new setting therefore appears on every command that takes it, and only there.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from bookmaker.cli.app import fail, with_default
+from bookmaker.settings.options import SETTINGS
+from bookmaker.settings.schema import BuildSetting
+from bookmaker.writers import BOOK_FORMATS
+
+if TYPE_CHECKING:
+    from bookmaker.settings.context import RenderContext
+    from bookmaker.settings.options import RunOptions
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+# Rich markup would take a bare [build] for a tag and print nothing of it.
+PANEL = "Settings (also in bookmaker.toml's \\[build]: see `bookmaker config`)"
+
+
+def takes_settings(command: str) -> Callable[[Command], Command]:
+    """Give the decorated Typer command an option for every setting ``command`` takes; it is
+    called with them gathered in its ``settings`` parameter."""
+    chosen = [item for item in SETTINGS if command in item.commands]
+
+    def decorate(function: Command) -> Command:
+        own = [parameter for parameter in
+               inspect.signature(function, eval_str=True).parameters.values()
+               if parameter.name != "settings"]
+        added = [inspect.Parameter(item.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                   annotation=option(item)) for item in chosen]
+        parameters = [parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                      for parameter in own] + added
+
+        @functools.wraps(function)
+        def with_settings(**given: Any) -> Any:
+            settings = {item.name: given.pop(item.name) for item in chosen}
+            return function(settings=settings, **given)
+
+        with_settings.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        with_settings.__annotations__ = {p.name: p.annotation for p in parameters}
+        return with_settings  # type: ignore[return-value]
+
+    return decorate
+
+
+def option(item: BuildSetting) -> Any:
+    """The Typer option for one setting: ``None`` when not given."""
+    kind: Any = list[str] if item.kind is tuple else str if item.parse or item.kind is str \
+        else item.kind
+    return Annotated[kind | None, typer.Option(
+        *item.flags, help=with_default(item.described(BOOK_FORMATS), item.default_shown),
+        show_default=False, rich_help_panel=PANEL)]
+
+
+def run_settings(start: Path, given: dict[str, Any]) -> tuple[RunOptions, RenderContext]:
+    """The run's options and render context for sources at ``start`` (its bookmaker.toml
+    applies); a bad value ends the command with exit code 2 and says what to give instead."""
+    from bookmaker.convert import settings_at
+    from bookmaker.errors import BookmakerError
+
+    try:
+        run, context, config_warnings = settings_at(start, given)
+    except (ValueError, BookmakerError) as error:
+        fail(str(error), 2)
+    for finding in config_warnings:
+        typer.echo(str(finding), err=True)
+    return run, context
