@@ -401,9 +401,6 @@ def _walk_model(node: Any, profile: Profile, parts: list[str], inside: set[str])
                 parts.append(" ")
                 _walk_model(cell.blocks, profile, parts, inside)
         return
-    if isinstance(node, m.RawHtml):
-        parts.append(" " + re.sub(r"<[^>]*>", " ", node.html) + " ")
-        return
     now = inside | {type(node).__name__}
     parts.append(" ")
     for name in ("children", "blocks", "lines", "items"):

@@ -176,14 +176,6 @@ class Image:
 
 
 @dataclass(frozen=True)
-class RawHtml:
-    """HTML kept from the source after sanitising (see readers); writers may still drop it."""
-
-    html: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
 class Footnote:
     """A footnote's text; FootnoteRef(id) points here. Kept at the end of its chapter's blocks."""
 
@@ -224,7 +216,7 @@ class Table:
 
 
 Block = (Paragraph | Heading | SceneBreak | BlockQuote | LineBlock | Note | Div | ListBlock | Image
-         | RawHtml | Footnote | Table)
+         | Footnote | Table)
 
 # The design calls it List; ListBlock avoids shadowing typing.List in readers' code.
 List = ListBlock
@@ -378,7 +370,7 @@ _NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
                 FootnoteRef, LineBreak, Span, Ruby, Paragraph, Heading, SceneBreak, BlockQuote,
-                LineBlock, Note, Div, ListBlock, Image, RawHtml, Footnote, Series, Metadata,
+                LineBlock, Note, Div, ListBlock, Image, Footnote, Series, Metadata,
                 Chapter, Book, Work, Anthology, Table, TableCell)
 }
 _NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir"),

@@ -1,8 +1,10 @@
 """AO3's vocabularies: ratings, archive warnings and categories, with the aliases people use.
 
-AO3 renamed some of these over the years (see reference/ao3-downloads.md); old files and plain-text
-headers still use the old names, so every alias maps to today's canonical name. Anything that is
-not an archive warning (``Gore``, ``Self-Harm``...) is a content note: kept verbatim, never dropped.
+AO3 renamed some of these over the years (its source, otwcode/otwarchive, has the history); old
+files and plain-text headers still use the old names, so every alias maps to today's canonical
+name. Anything that is not an archive warning (``Gore``, ``Self-Harm``...) is a content note: kept
+verbatim, never dropped. AO3's own words around a work (the labels of its tag list, its fixed
+sentences) are here too, at the end.
 """
 
 from __future__ import annotations
@@ -156,3 +158,72 @@ def suggest(value: str, choices: tuple[str, ...]) -> str | None:
 
 def suggest_rating(value: str) -> str | None:
     return suggest(value, RATINGS)
+
+
+# --------------------------------------------------------------------------- AO3's own words
+
+# What AO3 writes around a work (its download views, app/views/downloads/ in otwcode/otwarchive),
+# in every vintage: the front-ends of
+# readers/html (the HTML download, calibre's EPUB, AZW3 and MOBI of it, the saved work page) find
+# the work's parts by these words and fill readers/html/ao3_work.Work; none of them is ever
+# copied into a book.
+
+# The tag list's labels (``dl.tags`` of a download, bold "Label:" lines of a MOBI), singular, and
+# plural for several values since Oct 2023; "Freeform" is the old name of Additional Tags. Each
+# names the field of the work it fills.
+AO3_TAG_LABELS = {
+    "rating": "rating", "ratings": "rating",
+    "archive warning": "warnings", "archive warnings": "warnings",
+    "category": "categories", "categories": "categories",
+    "fandom": "fandoms", "fandoms": "fandoms",
+    "relationship": "relationships", "relationships": "relationships",
+    "character": "characters", "characters": "characters",
+    "additional tag": "tags", "additional tags": "tags", "freeform": "tags",
+    "language": "language", "series": "series",
+    "collection": "collections", "collections": "collections",
+    "stats": "stats",
+}
+# The same fields as a saved work page names them: the classes of ``dl.work.meta``'s ``dd``s.
+AO3_TAG_CLASSES = {
+    "rating": "rating", "warning": "warnings", "category": "categories", "fandom": "fandoms",
+    "relationship": "relationships", "character": "characters", "freeform": "tags",
+    "language": "language", "series": "series", "collections": "collections", "stats": "stats",
+}
+# The stats' labels ("Published: 2024-01-15 Updated: 2024-03-02 Words: 12,345 Chapters: 3/?"),
+# which a work page also uses as classes; a finished work says Completed where others say Updated.
+AO3_STATS_LABELS = {"published": "published", "updated": "updated", "completed": "updated",
+                    "status": "updated", "words": "words", "chapters": "chapters"}
+
+# The labels of the notes (a <p> before each ``blockquote.userstuff``); a chapter's, in older
+# files, without "Chapter".
+AO3_SUMMARY, AO3_NOTES, AO3_END_NOTES = "Summary", "Notes", "End Notes"
+AO3_CHAPTER_SUMMARY = ("Chapter Summary", "Summary")
+AO3_CHAPTER_NOTES = ("Chapter Notes", "Notes")
+AO3_CHAPTER_END_NOTES = ("Chapter End Notes", "End Notes")
+AO3_INSPIRED_WORKS = "Works inspired by this one"
+
+# AO3's fixed sentences: the preface's message, the links to the end notes, a chapter's own
+# byline, the afterword's request for comments.
+AO3_POSTED = "Posted originally on the"
+AO3_ARCHIVE = "Archive of Our Own"
+AO3_END_NOTES_LINKS = ("See the end of the work for", "See the end of the chapter for")
+AO3_BYLINE, AO3_CHAPTER_BYLINE = "by ", "Chapter by "
+AO3_COMMENT_REQUEST = "drop by the Archive"
+
+# A chapter's heading ("Chapter 3", "Chapter 3: The Fall") and a series line ("Part 2 of").
+AO3_CHAPTER_HEADING = re.compile(r"Chapter\s+\d+\b\s*(?::\s*(?P<title>\S.*))?",
+                                 re.IGNORECASE | re.DOTALL)
+AO3_SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s*$", re.IGNORECASE)
+
+
+def ao3_tag_field(label: str) -> str | None:
+    """The work's field an AO3 tag-list label fills (``Archive Warnings:`` → warnings), else
+    None."""
+    return AO3_TAG_LABELS.get(_key(label).rstrip(":").strip())
+
+
+def ao3_chapter_title(heading: str) -> str:
+    """The title an author gave a chapter ("Chapter 3: The Fall" → "The Fall"); a heading with
+    none stays as AO3 wrote it ("Chapter 3")."""
+    match = AO3_CHAPTER_HEADING.fullmatch(heading.strip())
+    return match.group("title").strip() if match and match.group("title") else heading.strip()

@@ -39,7 +39,11 @@ BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", 
 EVERY_NODE_TYPE = ("Text", "Emph", "Strong", "SmallCaps", "Strikeout", "Superscript", "Subscript",
                    "Code", "Link", "FootnoteRef", "LineBreak", "Span", "Paragraph", "Heading",
                    "SceneBreak", "BlockQuote", "LineBlock", "Note", "Div", "ListBlock", "Image",
-                   "RawHtml", "Footnote")
+                   "Footnote")
+# What the kitchen sink's hostile and inexpressible HTML leaves out, each said with its line.
+LEFT_OUT = [("an image inside running text is kept as its alt text", 50),
+            ("raw HTML <script> left out, with what is inside it", 121),
+            ("raw HTML <iframe> left out, with what is inside it", 121)]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,8 @@ def converted(tmp_path_factory) -> convert.Conversion:
     out = tmp_path_factory.mktemp("kitchen-sink")
     done = convert.convert(SOURCE, ("epub", "manuscript"), render_context(BuildOptions()),
                            lambda stem, info: out / f"{stem}{info.suffix}")
-    assert not done.failed() and done.warnings == []
+    assert not done.failed()
+    assert [(warning.message, warning.line) for warning in done.warnings] == LEFT_OUT
     return done
 
 
@@ -75,7 +80,7 @@ def _blocks(blocks: tuple[Block, ...]):
 
 
 def test_the_kitchen_sink_is_clean_and_uses_every_construct() -> None:
-    assert readers.findings(SOURCE) == []
+    assert [(found.message, found.line) for found in readers.findings(SOURCE)] == LEFT_OUT
     book = readers.read(SOURCE)
     text = to_json(book)
     for node_type in EVERY_NODE_TYPE:

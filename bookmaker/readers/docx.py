@@ -28,7 +28,8 @@ from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book, EmbeddedFile, Heading, Paragraph, Text, plain_text
 from bookmaker.readers import docx_parts
 from bookmaker.readers.html import chapters_from_blocks
-from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
+from bookmaker.readers.html.blocks import html_to_blocks
+from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.xml import parse_xml
 from bookmaker.safety.archives import MAX_TOTAL_BYTES, SafeZip
@@ -92,7 +93,8 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
                       "left out", str(path), hint="save it as PNG or JPEG in Word and "
                       "export again") for kind in unsupported]
     names = {file.name for file in embedded}
-    blocks = html_to_blocks(parse_fragment(result.value, path), source=path, contents_only=True,
+    blocks = html_to_blocks(parse_fragment(result.value, path).root, source=path,
+                            contents_only=True,
                             resolve_image=lambda src, _line: src if src.removeprefix(
                                 EMBEDDED_SCHEME) in names else None)
     if not plain_text(blocks).strip() and not embedded:

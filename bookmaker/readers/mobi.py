@@ -2,9 +2,9 @@
 
 ``mobi`` (KindleUnpack, packaged) turns a KF8 book (AZW3, and the KF8 half of a joint MOBI) back
 into an EPUB, and an old MOBI 6 book into one flat HTML file. Either then goes through the reader
-that knows it: the EPUB through readers/epub (which recognises AO3's downloads), the flat HTML of
-AO3's MOBI through readers/html/ao3_calibre + ao3 (the same work as the HTML download), any other
-flat HTML through the generic page reader.
+that knows it: the EPUB through readers/epub (which recognises AO3's downloads), the flat HTML,
+parsed once by readers/html/parse.py, through readers/html/ao3_calibre.work_from_mobi when it is
+AO3's MOBI (the same work as the HTML download), through the generic page reader otherwise.
 
 Safety: KindleUnpack reads only a file by name and trusts every number in it, so it is never
 given the user's file. The gate's bytes are first walked and tamed by safety/palmdb.py (bounded
@@ -28,7 +28,7 @@ from pathlib import PurePath, PurePosixPath
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book, EmbeddedFile
 from bookmaker.readers.decoding import MAX_TEXT_BYTES, read_text
-from bookmaker.readers.html.blocks import parse_html
+from bookmaker.readers.html.parse import parse_html
 from bookmaker.safety.archives import MAX_CONTAINER_BYTES
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.safety.inputs import PrivateFolder, Source, private_copy
@@ -138,23 +138,21 @@ class _Images:
 
 def _flat_html_book(folder: PrivateFolder, html: PurePath,
                     source: Source) -> tuple[Book, list[Finding]]:
-    """A MOBI 6 book's single HTML file: AO3's MOBI rebuilt into its HTML download, anything
-    else read as a page whose page breaks separate chapters."""
+    """A MOBI 6 book's single HTML file: AO3's MOBI read as the work it was made from, anything
+    else read as a saved page."""
     path = source.name
     text, _ = read_text(Source(path, source.folder,
                                folder.read(html, MAX_TEXT_BYTES, "the unpacked text")))
     # KindleUnpack writes anchors as <a id="filepos..." />, which an HTML parser reads as an open
     # link swallowing the rest of the book.
-    root = parse_html(_SELF_CLOSED_ANCHOR.sub(r"<a\1></a>", text), path)
-    body = next(root.iter("body"), root)
-    from bookmaker.readers.html import ao3, ao3_calibre
-    if ao3_calibre.looks_like_download("".join(body.itertext())):
+    document = parse_html(_SELF_CLOSED_ANCHOR.sub(r"<a\1></a>", text), path)
+    from bookmaker.readers.html import ao3_calibre
+    if ao3_calibre.looks_like_download("".join(document.body.itertext())):
+        from bookmaker.readers.html.ao3_work import book_from_work
+        from bookmaker.readers.html.blocks import HtmlSource
         images = _Images(folder, html)
-        book, found = ao3.book_from_document(ao3_calibre.rebuild_mobi_download(body), path,
-                                             source.folder, resolve_image=images.resolve)
+        work = ao3_calibre.work_from_mobi(document.body, HtmlSource(path, images.resolve))
+        book, found = book_from_work(work, path, source.folder)
         return dataclasses.replace(book, embedded=tuple(images.embedded.values())), found
     from bookmaker.readers import html as page_reader
-    for pagebreak in [e for e in body.iter() if isinstance(e.tag, str)
-                      and e.tag.endswith("pagebreak")]:
-        pagebreak.getparent().remove(pagebreak)
-    return page_reader.book_from_root(root, path, source.folder)
+    return page_reader.book_from_document(document, path, source.folder)

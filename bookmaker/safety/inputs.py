@@ -66,13 +66,29 @@ def read_input(path: str | Path, limit: int, *, what: str = "file",
     ``limit`` bytes, even when the file grows while it is read."""
     with open_input(path, limit, what=what, inside=inside, hint=hint) as file:
         try:
-            data = file.read(limit + 1)
+            data = _read_up_to(file, limit + 1)
         except OSError as error:
             raise _refused(Path(path), error, what) from None
     if len(data) > limit:
         raise ManuscriptError(f"{what} grew past the {_size(limit)} allowed while it was read",
                               path, hint=hint or "split or shrink it")
     return data
+
+
+def _read_up_to(file: io.BufferedReader, most: int) -> bytes:
+    """At most ``most`` bytes of ``file``: asked for in the size the descriptor gave, then in
+    chunks if it grows, so a 2 KB story does not reserve the whole budget (``read(limit)``
+    allocates ``limit`` bytes before it reads one)."""
+    parts: list[bytes] = []
+    want = min(most, os.fstat(file.fileno()).st_size + 1)
+    while most > 0:
+        chunk = file.read(want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        most -= len(chunk)
+        want = min(most, 1 << 20)
+    return b"".join(parts)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,28 @@
-"""What a manuscript's raw HTML may keep: harmless formatting, never anything that loads or runs.
+"""What a stranger's HTML may keep on its way into the model: one allow-list walk over the tree.
 
-Manuscripts come from strangers and archives, and fics pasted from old sites are full of HTML.
-Blocks are cleaned with nh3 (the Rust ``ammonia`` sanitiser) down to a short list of formatting
-tags with only ``class`` and ``title`` attributes; images, frames, objects, links, scripts and
-styles never survive, so a book can never fetch or execute something. Inline tags are not kept as
-HTML at all: the reader maps the few with a meaning in the model (emphasis, strike, super- and
-subscript, line breaks) to model nodes and drops the rest, keeping their text.
+Every HTML-ish input (AO3 downloads and saved pages, saved web pages, EPUB and Kindle pages, a
+manuscript's raw HTML, a Word document as mammoth writes it) is parsed once, by
+bookmaker/readers/html/parse.py, and that tree is cleaned here, once, before any reader looks at
+it: structure and formatting with a meaning in fiction, footnote markers, links and images stay;
+nothing that loads or runs does.
+
+- **Elements** in ALLOWED_TAGS stay; those in DROPPED_WITH_CONTENT (scripts, styles, frames,
+  objects, forms, SVG and MathML...) go with everything inside them, and each is reported
+  (``LeftOut``) so a reader can say what it left out; any other element is unwrapped: it goes,
+  its text and children stay where they were. Comments and processing instructions go.
+- **Names**: an XHTML page's namespaced tags become plain lower-case names, ``epub:type`` is kept
+  in its namespace (``EPUB_TYPE``) and ``xml:lang`` becomes ``lang``; any other namespaced
+  attribute goes, and so does an element of another vocabulary's namespace (its text stays).
+- **Attributes** in ALLOWED_ATTRIBUTES stay; event handlers and everything else go. ``href`` and
+  ``src`` keep only relative addresses and the schemes in URL_SCHEMES (``embedded:`` names an
+  image inside the input's own container, see model.EmbeddedFile): ``javascript:``, ``file:``,
+  ``data:`` are removed. An inline ``style`` is read for the two things fics rely on, and goes:
+  ``text-align`` becomes ``align`` (centred breaks, right-aligned signatures) and
+  ``display: none`` becomes ``hidden`` (text the page never showed).
+
+The walk is iterative, in document order (a hostile page nested a million deep cannot exhaust the
+stack), and moves along siblings and parents, never indexing, so a body of 200,000 paragraphs
+costs one step each.
 """
 
 from __future__ import annotations
@@ -13,91 +30,188 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import nh3
+import tinycss2
+from lxml import etree
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "em", "strong", "i", "b", "u", "s", "del", "sup", "sub", "small", "span", "div",
-    "center", "blockquote", "hr", "ul", "ol", "li", "abbr",
+OPS_NAMESPACE = "http://www.idpf.org/2007/ops"
+XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EPUB_TYPE = f"{{{OPS_NAMESPACE}}}type"
+
+ALLOWED_TAGS = frozenset("""
+    html body
+    p br hr div span center blockquote pre h1 h2 h3 h4 h5 h6
+    em strong i b u s strike del ins sup sub small big cite q dfn var abbr font mark
+    code tt kbd samp
+    a img
+    ul ol li dl dt dd menu
+    table thead tbody tfoot tr td th caption
+    figure figcaption aside section article main header footer nav
+    ruby rt rp rb
+""".split())
+
+# Elements whose content is code, styling, embedded media or a form, never story text.
+DROPPED_WITH_CONTENT = frozenset({
+    "head", "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+    "template", "noscript", "noembed", "noframes", "svg", "math", "title", "textarea", "select",
+    "form", "button", "canvas", "audio", "video", "picture", "map", "dialog",
+    # EPUB 3's epub:case holds what only a reader supporting some vocabulary shows (MathML...);
+    # its epub:default, unwrapped like any unknown element, is what the others show.
+    "case",
 })
-ALLOWED_ATTRIBUTES = {"*": {"class", "title"}}
 
-# Tags whose content is code or embedded media, not story text: dropped with the tag.
-_DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math",
-    "title", "textarea", "select",
-})
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"class", "title", "id", "align", "role", "lang", "dir", "hidden",
+                    EPUB_TYPE}),
+    "a": frozenset({"href", "rel", "name"}),
+    "img": frozenset({"src", "alt", "height", "width"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan"}),
+    "ol": frozenset({"start"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src"})
+URL_SCHEMES = frozenset({"http", "https", "mailto", "embedded"})
 
-
-def sanitize_html(html: str) -> str:
-    """``html`` with every tag and attribute outside the allowed lists removed, and stripped.
-
-    An empty result means nothing harmless was left and the block should be dropped.
-    """
-    return nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
-                     clean_content_tags=set(_DROPPED_WITH_CONTENT), strip_comments=True,
-                     link_rel=None).strip()
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# What browsers ignore in an address before reading its scheme ("java\tscript:", " file:").
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
+_ALIGNMENTS = frozenset({"left", "right", "center", "justify"})
 
 
 @dataclass(frozen=True)
-class InlineTag:
-    """One inline HTML tag as the reader sees it: its lower-case name, and whether it closes."""
+class LeftOut:
+    """An element removed with its content: its name and the line it stood on."""
 
-    name: str
-    closing: bool
-    classes: tuple[str, ...] = ()
-
-
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b([^>]*)>", re.DOTALL)
-_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+    tag: str
+    line: int | None
 
 
-def parse_inline_tag(html: str) -> InlineTag | None:
-    """The tag markdown-it found in running text, or None for a comment or declaration."""
-    match = _TAG.fullmatch(html.strip())
-    if match is None:
-        return None
-    closing, name, rest = match.groups()
-    classes: tuple[str, ...] = ()
-    class_match = _CLASS_ATTRIBUTE.search(rest)
-    if class_match:
-        value = next(group for group in class_match.groups() if group is not None)
-        classes = tuple(value.split())
-    return InlineTag(name.lower(), bool(closing), classes)
+def sanitize_tree(root: etree._Element) -> list[LeftOut]:
+    """Clean ``root`` and everything under it in place (see the module's docstring); the
+    elements removed with their content, in document order.
 
-
-# --------------------------------------------------------------------------- imported documents
-
-# What an imported HTML/XHTML document (AO3 download, saved page, EPUB chapter) may keep before it
-# is converted to the model: structure and formatting with a meaning in fiction, footnote markers
-# and links; never anything that loads or runs. ``data-line`` carries source lines through.
-IMPORT_TAGS = ALLOWED_TAGS | frozenset({
-    "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "strike", "big", "cite", "q", "code", "tt",
-    "kbd", "samp", "pre", "ins", "dfn", "var", "table", "thead", "tbody", "tfoot", "tr", "td",
-    "th", "caption", "dl", "dt", "dd", "figure", "figcaption", "aside", "section", "article",
-    "main", "header", "footer", "nav", "font", "mark",
-    "ruby", "rt", "rp", "rb",  # ruby readings stay apart from the text they annotate
-})
-IMPORT_ATTRIBUTES = {
-    "*": {"class", "title", "id", "align", "style", "data-line", "epub:type", "role", "lang",
-          "dir"},
-    "a": {"href"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-    "img": {"src", "alt", "height"},
-    "ol": {"start"},
-}
-
-
-def sanitize_import_html(html: str) -> str:
-    """An imported document's HTML cut down to IMPORT_TAGS, with only harmless attributes.
-
-    Scripts, styles, frames, forms and their contents go; event handlers go; links and images
-    keep only http(s)/mailto, relative addresses or ``embedded:`` (an image inside the input's
-    own container, see model.EmbeddedFile); ``javascript:`` and ``file:`` are removed;
-    inline styles keep only ``text-align``, the one property fics rely on (centred breaks).
+    ``root`` itself is kept whatever it is (the ``<html>`` of a document, the ``<div>`` holding a
+    fragment), renamed to its plain name and with its attributes cleaned.
     """
-    return nh3.clean(html, tags=set(IMPORT_TAGS), attributes=IMPORT_ATTRIBUTES,
-                     clean_content_tags=set(_DROPPED_WITH_CONTENT | {"form", "button"}),
-                     strip_comments=True,
-                     link_rel=None, url_schemes={"http", "https", "mailto", "embedded"},
-                     filter_style_properties={"text-align"})
+    left_out: list[LeftOut] = []
+    root.tag = _local_name(root) or "div"
+    _clean_attributes(root)
+    node = root[0] if len(root) else None
+    while node is not None:  # in document order, each node once
+        name = _local_name(node)
+        if name is None or name in DROPPED_WITH_CONTENT:
+            if name is not None:
+                left_out.append(LeftOut(name, node.sourceline))
+            following = _after(node, root)
+            remove_keeping_tail(node)
+        elif name in ALLOWED_TAGS and _in_html_namespace(node):
+            node.tag = name
+            _clean_attributes(node)
+            following = node[0] if len(node) else _after(node, root)
+        else:
+            # Unwrapped: its children move up in its place and are looked at there.
+            following = node[0] if len(node) else _after(node, root)
+            _unwrap(node)
+        node = following
+    return left_out
+
+
+def _after(node: etree._Element, root: etree._Element) -> etree._Element | None:
+    """The node after ``node`` and everything inside it, in document order, within ``root``."""
+    while node is not root:
+        following = node.getnext()
+        if following is not None:
+            return following
+        parent = node.getparent()
+        if parent is None:
+            return None
+        node = parent
+    return None
+
+
+def _local_name(element: etree._Element) -> str | None:
+    """The element's lower-case local name; None for a comment, processing instruction or
+    entity (anything that is not an element)."""
+    if not isinstance(element.tag, str):
+        return None
+    return etree.QName(element).localname.lower() if element.tag.startswith("{") \
+        else element.tag.lower()
+
+
+def _in_html_namespace(element: etree._Element) -> bool:
+    """An element of HTML: no namespace (an HTML parse) or XHTML's (an XML parse)."""
+    return not element.tag.startswith("{") or element.tag.startswith(f"{{{XHTML_NAMESPACE}}}")
+
+
+def _clean_attributes(element: etree._Element) -> None:
+    attributes = element.attrib
+    if not attributes:
+        return
+    allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(element.tag, frozenset())
+    style = attributes.get("style", "")
+    language = attributes.get(XML_LANG)
+    for name in list(attributes):
+        if name not in allowed or (name in URL_ATTRIBUTES
+                                   and not _is_allowed_url(attributes[name])):
+            del attributes[name]
+    if language and "lang" not in attributes:
+        attributes["lang"] = language
+    if style:
+        align, hidden = _style_facts(style)
+        if align and "align" not in attributes:
+            attributes["align"] = align
+        if hidden:
+            attributes["hidden"] = "hidden"
+
+
+def _is_allowed_url(value: str) -> bool:
+    """A relative address, or one whose scheme is in URL_SCHEMES."""
+    scheme = _SCHEME.match(_IGNORED_IN_URLS.sub("", value))
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+
+
+def _style_facts(style: str) -> tuple[str, bool]:
+    """(``text-align``'s value, whether ``display: none``) of an inline style, read as CSS."""
+    align, hidden = "", False
+    for declaration in tinycss2.parse_declaration_list(style, skip_comments=True,
+                                                       skip_whitespace=True):
+        if declaration.type != "declaration":
+            continue
+        value = tinycss2.serialize(declaration.value).strip().lower()
+        if declaration.lower_name == "text-align" and value in _ALIGNMENTS:
+            align = value
+        elif declaration.lower_name == "display" and value == "none":
+            hidden = True
+    return align, hidden
+
+
+def _unwrap(element: etree._Element) -> None:
+    """Replace ``element`` by its content: its text, its children and its tail stay in place."""
+    _append_text_before(element, element.text)
+    element.text = None
+    for child in list(element):
+        element.addprevious(child)  # a child's tail moves with it
+    remove_keeping_tail(element)
+
+
+def remove_keeping_tail(node: etree._Element) -> None:
+    """Remove ``node`` and what is inside it; the text after it stays where it was."""
+    _append_text_before(node, node.tail)
+    node.tail = None
+    parent = node.getparent()
+    if parent is not None:
+        parent.remove(node)
+
+
+def _append_text_before(node: etree._Element, text: str | None) -> None:
+    """Add ``text`` to what comes just before ``node``: its previous sibling's tail, else its
+    parent's text."""
+    if not text:
+        return
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = node.getparent()
+        if parent is not None:
+            parent.text = (parent.text or "") + text

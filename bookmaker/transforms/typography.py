@@ -296,7 +296,7 @@ def _smarten_block(block: Block, language: str) -> Block:
     if isinstance(block, Image):
         return dataclasses.replace(block, alt=smarten(block.alt, language),
                                    title=smarten(block.title, language))
-    return block  # SceneBreak has no text; RawHtml is markup, not prose
+    return block  # SceneBreak has no text
 
 
 def smarten_inlines(inlines: tuple[Inline, ...], language: str) -> tuple[Inline, ...]:

@@ -29,7 +29,7 @@ from bookmaker.errors import Finding
 from bookmaker.settings.context import RenderContext
 from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, Footnote,
                              FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
-                             ListBlock, Metadata, Note, Paragraph, RawHtml, Ruby, SceneBreak,
+                             ListBlock, Metadata, Note, Paragraph, Ruby, SceneBreak,
                              SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
                              TableCell, Text, map_blocks)
 from bookmaker.safety.files import atomic_write, slugify
@@ -251,9 +251,6 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
         return _container(block.kind, _blocks(block.blocks, labels), block.blocks)
     if isinstance(block, Image):
         return _image(block)
-    if isinstance(block, RawHtml):
-        # An HTML block ends at a blank line; the reader sanitises it again.
-        return "\n".join(line for line in block.html.splitlines() if line.strip())
     return ""
 
 

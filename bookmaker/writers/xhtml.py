@@ -6,7 +6,8 @@ are built as lists of strings with the escaping done here (a recursive plain-Pyt
 order of magnitude faster than a template per node, which matters for 100,000-word books).
 
 Every string that leaves this module is well-formed XML: text and attributes are escaped and
-stripped of the characters XML forbids, and RawHtml is re-parsed and rebuilt from a whitelist.
+stripped of the characters XML forbids. (No HTML passes through as HTML: the readers turn every
+input's HTML into model nodes, readers/html/blocks.py.)
 """
 
 from __future__ import annotations
@@ -18,13 +19,10 @@ import urllib.parse
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
-import lxml.etree
-import lxml.html
-
 from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
-                             Paragraph, RawHtml, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
+                             Paragraph, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
                              Strong, Subscript, Superscript, Table, TableCell, Text)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
@@ -153,8 +151,7 @@ class XhtmlRenderer:
         self._block_renderers: dict[type, Renderer] = {
             Paragraph: self._paragraph, Heading: self._heading, SceneBreak: self._scene_break,
             BlockQuote: self._blockquote, LineBlock: self._line_block, Note: self._note,
-            Div: self._div, ListBlock: self._list, Image: self._image, RawHtml: self._raw_html,
-            Table: self._table,
+            Div: self._div, ListBlock: self._list, Image: self._image, Table: self._table,
         }
         self._inline_renderers: dict[type, Renderer] = {
             Text: self._text, Emph: self._wrapper("em"), Strong: self._wrapper("strong"),
@@ -306,9 +303,6 @@ class XhtmlRenderer:
             self._blocks(blocks, out)
         out.append(f"</{tag}>")
 
-    def _raw_html(self, block: RawHtml, out: list[str]) -> None:
-        out.append(raw_html_to_xhtml(block.html, self.heading_level))
-
     def _footnote(self, footnote_id: str, out: list[str]) -> None:
         number = self._numbers[footnote_id]
         if self._references.get(footnote_id):
@@ -399,109 +393,3 @@ class XhtmlRenderer:
 
     def _number(self, footnote_id: str) -> int:
         return self._numbers.setdefault(footnote_id, len(self._numbers) + 1)
-
-
-# --------------------------------------------------------------------------- raw HTML
-
-# Elements kept as they are, and obsolete ones AO3 allows mapped to HTML5 (tag, class).
-_RAW_KEEP = frozenset("""p br hr em strong i b u s span div blockquote ol ul li a sup sub small
-    abbr code pre table thead tbody tfoot tr td th caption cite q dl dt dd figure figcaption
-    h1 h2 h3 h4 h5 h6""".split())
-_RAW_RENAME = {"strike": ("s", ""), "del": ("s", ""), "ins": ("u", ""), "tt": ("code", ""),
-               "center": ("div", "center"), "big": ("span", "big"), "font": ("span", ""),
-               "acronym": ("abbr", "")}
-_RAW_VOID = frozenset({"br", "hr"})
-_RAW_BLOCKS = frozenset("""p div blockquote ol ul li table thead tbody tfoot tr td th caption pre
-    dl dt dd figure figcaption hr h1 h2 h3 h4 h5 h6""".split())
-_RAW_PHRASING_PARENTS = frozenset("p span em strong i b u s a sup sub small abbr code cite q "
-                                  "h1 h2 h3 h4 h5 h6".split())
-# Elements that may only sit in certain parents; elsewhere they are unwrapped.
-_RAW_PARENTS = {
-    "li": {"ol", "ul"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table", "thead", "tbody", "tfoot"},
-    "td": {"tr"}, "th": {"tr"}, "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"},
-    "caption": {"table"}, "figcaption": {"figure"},
-}
-# Containers whose only children are elements: stray text in them would be invalid.
-_RAW_NO_TEXT = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr"})
-_DIGITS = re.compile(r"^[1-9][0-9]{0,3}$")
-
-
-def raw_html_to_xhtml(source: str, heading_level: int = 2) -> str:
-    """Sanitised HTML from a reader as well-formed, valid XHTML; "" if it does not parse.
-
-    The readers already removed scripts and dangerous attributes; this pass makes what is left
-    valid HTML5 in XML syntax: obsolete elements become their modern equivalents, attributes are
-    whitelisted, images (which would point outside the book) become their alt text, and elements
-    in impossible places are unwrapped rather than emitted invalid.
-    """
-    try:
-        root = lxml.html.fragment_fromstring(clean_text(source), create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return ""
-    out: list[str] = []
-    _raw_children(root, "div", heading_level, out)
-    return "".join(out)
-
-
-def _raw_children(element: lxml.etree._Element, parent: str, heading_level: int,
-                  out: list[str]) -> None:
-    if element.text and parent not in _RAW_NO_TEXT:
-        out.append(escape_text(element.text))
-    for child in element:
-        if isinstance(child.tag, str):
-            _raw_element(child, parent, heading_level, out)
-        if child.tail and parent not in _RAW_NO_TEXT:
-            out.append(escape_text(child.tail))
-
-
-def _raw_element(element: lxml.etree._Element, parent: str, heading_level: int,
-                 out: list[str]) -> None:
-    tag = element.tag.lower()
-    if tag == "img":
-        out.append(escape_text(element.get("alt", "")))
-        return
-    tag, extra_class = _RAW_RENAME.get(tag, (tag, ""))
-    if tag not in _RAW_KEEP or not _raw_fits(tag, parent, element):
-        _raw_children(element, parent, heading_level, out)  # unwrap: keep the text
-        return
-    if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-        tag = f"h{min(int(tag[1]) + heading_level - 1, 6)}"
-    attributes = _raw_attributes(tag, element, extra_class)
-    if tag in _RAW_VOID:
-        out.append(f"<{tag}{attributes}/>")
-        return
-    out.append(f"<{tag}{attributes}>")
-    _raw_children(element, tag, heading_level, out)
-    out.append(f"</{tag}>")
-
-
-def _raw_fits(tag: str, parent: str, element: lxml.etree._Element) -> bool:
-    if tag in _RAW_PARENTS and parent not in _RAW_PARENTS[tag]:
-        return False
-    if tag in _RAW_BLOCKS and parent in _RAW_PHRASING_PARENTS:
-        return False
-    if tag == "a" and (parent == "a" or any(a.tag == "a" for a in element.iterancestors())):
-        return False
-    return not (tag == "a" and safe_url(element.get("href", "")) is None)
-
-
-def _raw_attributes(tag: str, element: lxml.etree._Element, extra_class: str) -> str:
-    classes = class_names([*element.get("class", "").split(), extra_class,
-                           *_align_class(element.get("align", ""))])
-    parts = [f' class="{classes}"'] if classes else []
-    if element.get("title"):
-        parts.append(f' title="{escape_attr(element.get("title"))}"')
-    if tag == "a":
-        parts.append(f' href="{escape_attr(safe_url(element.get("href", "")) or "")}"')
-    if tag in {"td", "th"}:
-        for name in ("colspan", "rowspan"):
-            if _DIGITS.match(element.get(name, "")):
-                parts.append(f' {name}="{element.get(name)}"')
-    if tag == "ol" and _DIGITS.match(element.get("start", "")):
-        parts.append(f' start="{element.get("start")}"')
-    return "".join(parts)
-
-
-def _align_class(align: str) -> list[str]:
-    align = align.strip().lower()
-    return [align] if align in PARAGRAPH_ALIGNS else []

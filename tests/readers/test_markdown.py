@@ -10,8 +10,9 @@ import pytest
 
 from bookmaker import readers
 from bookmaker.errors import ManuscriptError
-from bookmaker.model import (Code, Div, Emph, Footnote, FootnoteRef, Image, LineBreak, Note,
-                             Paragraph, RawHtml, Series, SmallCaps, Strong, Text, plain_text)
+from bookmaker.model import (Code, Div, Emph, Footnote, FootnoteRef, Heading, Image, LineBreak,
+                             Link, Note, Paragraph, Series, SmallCaps, Span, Strong, Table,
+                             TableCell, Text, plain_text)
 from bookmaker.readers import markdown as manuscript
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -199,19 +200,46 @@ def test_footnote_problems_are_warnings(tmp_path: Path) -> None:
 
 
 def test_inline_html_maps_to_model_nodes(tmp_path: Path) -> None:
-    block = read_text(tmp_path, "<i>a</i> <b>b</b> <span class=\"smallcaps\">c</span> "
-                                "<u>d</u><br>e <script>x</script>\n").chapters[0].blocks[0]
-    assert block.children[:6] == (Emph((Text("a"),)), Text(" "), Strong((Text("b"),)), Text(" "),
-                                  SmallCaps((Text("c"),)), Text(" d"))
-    assert block.children[6] == LineBreak()
-    assert "<" not in plain_text(block.children)
+    """Tags in running text mean what they mean in any HTML the readers meet (the converter's
+    one table, readers/html/blocks.inline_from_tag); a script goes with what is inside it."""
+    path = write(tmp_path, "<i>a</i> <b>b</b> <span class=\"smallcaps\">c</span> "
+                           "<u>d</u><br>e <script>x</script>f <code>g</code> "
+                           "<a href=\"https://example.org/\">h</a> "
+                           "<a href=\"javascript:alert(1)\">i</a>\n")
+    block = readers.read(path).chapters[0].blocks[0]
+    assert block.children == (
+        Emph((Text("a"),)), Text(" "), Strong((Text("b"),)), Text(" "), SmallCaps((Text("c"),)),
+        Text(" "), Span((Text("d"),), ("underline",)), LineBreak(), Text("e f "), Code("g"),
+        Text(" "), Link((Text("h"),), "https://example.org/"), Text(" i"))
+    assert ("warning", "raw HTML <script> left out, with what is inside it", 1) in {
+        (f.level, f.message, f.line) for f in readers.findings(path)}
 
 
-def test_raw_html_block_is_sanitised(tmp_path: Path) -> None:
-    blocks = read_text(tmp_path, "Text.\n\n<div class=\"x\" style=\"a\" onclick=\"b()\">Hi"
-                                 "<img src=\"y.png\"><iframe src=\"z\">no</iframe></div>\n\n"
-                                 "<iframe src=\"only\"></iframe>\n").chapters[0].blocks
-    assert blocks[1:] == (RawHtml('<div class="x">Hi</div>', 3),)
+def test_raw_html_block_becomes_model_nodes_and_says_what_it_left_out(tmp_path: Path) -> None:
+    path = write(tmp_path, "Text.\n\n<div class=\"x\" style=\"a\" onclick=\"b()\">Hi"
+                           "<img src=\"y.png\"><iframe src=\"z\">no</iframe></div>\n\n"
+                           "<iframe src=\"only\"></iframe>\n")
+    book, found = readers.read_with_findings(path)
+    assert book.chapters[0].blocks[1:] == (Paragraph((Text("Hi"),), 3), Image("y.png", line=3))
+    assert [(f.message, f.line) for f in found if "raw HTML" in f.message] == [
+        ("raw HTML <iframe> left out, with what is inside it", 3),
+        ("raw HTML <iframe> left out, with what is inside it", 5)]
+    assert "no" not in plain_text(book.chapters[0].blocks)
+
+
+def test_raw_html_tables_alignment_and_headings_are_the_models(tmp_path: Path) -> None:
+    """What a pasted page says in HTML the book keeps as the model says it: a Table, an aligned
+    paragraph, a heading below the chapter's level, a safe link."""
+    blocks = read_text(tmp_path, "# One\n\n<h1>Inside</h1>\n<p style=\"text-align: right\">"
+                                 "<a href=\"file:///etc/passwd\">signed</a></p>\n"
+                                 "<table><tr><th>Who</th><td colspan=\"2\">Zack</td></tr>"
+                                 "</table>\n").chapters[0].blocks
+    assert blocks[0] == Heading(2, (Text("Inside"),), 3)
+    assert blocks[1] == Paragraph((Text("signed"),), 4, "right")
+    table = blocks[2]
+    assert isinstance(table, Table) and table.line == 5
+    assert table.rows == ((TableCell((Paragraph((Text("Who"),), 5),), header=True),
+                           TableCell((Paragraph((Text("Zack"),), 5),), colspan=2)),)
 
 
 def test_lone_image_is_an_image_and_inline_image_is_alt_text(tmp_path: Path) -> None:

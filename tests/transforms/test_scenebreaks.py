@@ -8,7 +8,8 @@ import pytest
 
 from bookmaker.model import (Block, Book, Chapter, Image, Metadata, Paragraph, SceneBreak, Text,
                              plain_text)
-from bookmaker.readers.html.blocks import html_to_blocks, parse_fragment
+from bookmaker.readers.html.blocks import html_to_blocks
+from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.transforms import apply_all, scenebreaks
 from bookmaker.transforms.scenebreaks import is_divider_image, is_separator_text
 
@@ -47,7 +48,7 @@ CASE_LIST = load_cases(CASES)
 
 @pytest.mark.parametrize("title, html, expected", CASE_LIST, ids=[c[0] for c in CASE_LIST])
 def test_scene_break_case(title: str, html: str, expected: list[str]) -> None:
-    blocks = html_to_blocks(parse_fragment(html), source="case.html", contents_only=True)
+    blocks = html_to_blocks(parse_fragment(html).root, source="case.html", contents_only=True)
     assert [describe(b) for b in scenebreaks.normalise_blocks(blocks)] == expected
 
 

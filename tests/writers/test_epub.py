@@ -22,13 +22,13 @@ from lxml import etree
 from bookmaker.safety import files as output
 from bookmaker.errors import BookmakerError, ManuscriptError, OutputError
 from bookmaker.model import (Book, Chapter, Emph, Footnote, FootnoteRef, Heading, Image,
-                             LineBreak, Link, Metadata, Paragraph, RawHtml, SceneBreak, Series,
+                             LineBreak, Link, Metadata, Paragraph, SceneBreak, Series,
                              Span, Strikeout, Text, from_json)
 from bookmaker.settings.options import BuildOptions
 from bookmaker.settings.context import render_context
 from bookmaker.writers import epub
 from bookmaker.writers.epub.package import FIC_VOCABULARY
-from bookmaker.writers.xhtml import XhtmlRenderer, raw_html_to_xhtml
+from bookmaker.writers.xhtml import XhtmlRenderer
 from paths import REPO, SEED
 
 CASES = Path(__file__).parent.parent / "data" / "epub"
@@ -544,24 +544,6 @@ def test_footnotes_number_in_order_of_reference_with_unique_ids():
                       r'role="doc-backlink">\d\.</a> (\w)', html) == [("1", "B"), ("2", "A")]
 
 
-def test_raw_html_is_rebuilt_as_valid_xhtml_or_dropped():
-    assert raw_html_to_xhtml('<p align="right">a<strike>b</strike><br>c</p>') == \
-        '<p class="right">a<s>b</s><br/>c</p>'
-    assert raw_html_to_xhtml("<em>x<p>y</p></em>") == "<em>xy</em>"
-    assert raw_html_to_xhtml('<a href="file:///etc/passwd">t</a><img src="x" alt="i">') == "ti"
-    assert raw_html_to_xhtml("<li>orphan</li><td>cell</td>") == "orphancell"
-    assert raw_html_to_xhtml("<h1>raw heading</h1>", heading_level=2) == "<h2>raw heading</h2>"
-    assert raw_html_to_xhtml("") == ""
-
-
-def test_raw_html_and_scene_breaks_inside_a_book_pass_through(tmp_path):
-    book = Book(Metadata(title="Raw"), chapters=(Chapter(title="One", blocks=(
-        RawHtml('<div class="x" style="color:red" id="dup"><p>in</p></div>'),
-        SceneBreak(), Paragraph((Text("out"),)))),))
-    chapter = unzip(build(book, tmp_path, "raw"))["EPUB/chapter-001.xhtml"].decode()
-    assert '<div class="x"><p>in</p></div>\n<hr class="scene-break"/>\n<p>out</p>' in chapter
-
-
 def test_series_without_index_and_three_authors_on_the_title_page(tmp_path):
     book = minimal_book(authors=("A", "B", "C"), series=(Series("Saga"),))
     title = parse(unzip(build(book, tmp_path, "saga"))["EPUB/title.xhtml"])
@@ -607,9 +589,6 @@ def odd_shapes_book() -> Book:
         Div("", ()), Note(()), BlockQuote(()), nested,
         Image("images/cover.png", alt=""),
         Paragraph((Text("chain"), FootnoteRef("a"))),
-        RawHtml("<table><caption>c</caption><thead><tr><th rowspan='x'>h</th></tr></thead>"
-                "<tbody><tr><td>d</td></tr></tbody></table><dl><dt>t</dt><dd>d</dd></dl>"),
-        RawHtml("<<<>>>&&&"), RawHtml("<p>unterminated"),
         Footnote("a", (BlockQuote((Paragraph((Text("quoted"), FootnoteRef("b"))),)),)),
         Footnote("b", (Paragraph((Text("second in the chain"),)),)),
     )

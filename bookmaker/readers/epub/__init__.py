@@ -1,17 +1,18 @@
 """EPUBs from other tools into the model: AO3's own, FanFicFare's, Calibre's, Standard Ebooks'.
 
 The container is opened with bookmaker.safety.archives (nothing is extracted to disk) and every XML
-document parsed with bookmaker.safety.xml; broken XHTML, which other tools do produce, is recovered
-with the HTML5 parser instead, with a warning. The pages are converted by readers/html/blocks.py,
-the one HTML-to-model converter, which also sanitises them.
+document parsed with bookmaker.safety.xml. Pages go down the HTML road: parsed once and sanitised
+by readers/html/parse.py (broken XHTML, which other tools do produce, is recovered with the HTML5
+parser instead, with a warning) and converted by readers/html/blocks.py.
 
 - **Metadata** comes from the OPF: title, creators, language, identifier, description (HTML,
   sanitised, as the summary), dates, rights, series (``calibre:series`` or EPUB 3
   ``belongs-to-collection``), cover. Subjects are sorted into rating, archive warnings,
   categories, relationships (``A/B``, ``A & B``) and tags against bookmaker/taxonomy.py, since
   AO3 and FanFicFare flatten every tag into ``dc:subject``.
-- **AO3's EPUBs** are AO3's HTML download split into pages by Calibre: when a page holds AO3's
-  ``dl.tags`` preface, the pages are joined again and read by readers/ao3.py, so the rating,
+- **AO3's EPUBs** are AO3's HTML download split into pages by calibre: when the pages carry AO3's
+  preface, their bodies are joined in one tree, calibre's split is undone
+  (readers/html/ao3_calibre.py) and the tree is read by readers/html/ao3.py, so the rating,
   warnings, fandoms, relationships, characters, tags, series, summary and notes come back as
   structured fields exactly as from the HTML download.
 - **FanFicFare's** ``title_page.xhtml`` ("Category:", "Genre:", "Characters:", "Rating:"...)
@@ -44,10 +45,13 @@ from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, Footn
 from bookmaker.readers.html import (ao3, ao3_calibre, chapters_from_blocks,
                                     split_at_heading_level)
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
-from bookmaker.readers.html.blocks import (html_to_blocks, parse_fragment, parse_html,
-                                         remove_keeping_tail)
+from bookmaker.readers.html.ao3_work import book_from_work
+from bookmaker.readers.html.blocks import HtmlSource, html_to_blocks, is_note_marker
+from bookmaker.readers.html.parse import parse_fragment, parse_html, parse_xhtml
+from bookmaker.readers.html.tree import first
 from bookmaker.readers.metadata import MetadataBuilder
-from bookmaker.safety.xml import UnsafeXmlError, parse_xml
+from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
+from bookmaker.safety.xml import UnsafeXmlError
 from bookmaker.safety.archives import SafeZip
 from bookmaker.safety.inputs import Source
 
@@ -130,30 +134,29 @@ class _Reading:
     def _is_ao3_download(self) -> bool:
         """AO3's own EPUB (calibre's rewrite of its HTML download, classes renamed): its first
         pages carry the preface's "Posted originally on the Archive of Our Own"."""
-        if any(_find(root, "dl", "tags") is not None for _, root in self.pages):
+        if any(first(root, "dl", "tags") is not None for _, root in self.pages):
             return True
         return any(ao3_calibre.looks_like_download("".join(root.itertext()))
                    for _, root in self.pages[:3])
 
     def _ao3_book(self) -> tuple[Book, list[Finding]]:
-        """AO3's EPUB: its pages joined back into the HTML download they were split from, with
-        the download's structure rebuilt from what calibre kept (see ao3_calibre)."""
+        """AO3's EPUB: its pages' bodies joined in one tree, calibre's split undone (see
+        ao3_calibre), read as the HTML download they were made from."""
         root = etree.Element("html")
         body = etree.SubElement(root, "body")
         for item, page in self.pages:
-            page_body = _find(page, "body")
+            page_body = first(page, "body")
             # calibre adds an inline table of contents to a Kindle book: furniture.
             if page_body is None or page_body.get("id") == "calibre_generated_inline_toc":
                 continue
-            page_body = copy.deepcopy(page_body)
             _point_links_inside(page_body, item.href)
-            body.extend(_without_namespaces(page_body))
+            body.extend(list(page_body))
         first_page = self.pages[0][0].href if self.pages else ""
-        ao3_calibre.restore_epub_download(body)
+        ao3_calibre.undo_split(body)
         ao3_calibre.restore_alignment(body, self._stylesheets())
         ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
-        return ao3.book_from_document(root, self.path, self.folder,
-                                      resolve_image=self._image_resolver(first_page))
+        source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page))
+        return book_from_work(ao3.work_from_download(root, source), self.path, self.folder)
 
     # ----------------------------------------------------------------- pages
 
@@ -161,14 +164,14 @@ class _Reading:
         """The page's parsed root; broken XHTML is recovered with the HTML5 parser."""
         data = self.container.read(item.href)
         try:
-            return parse_xml(data, self.path, item.href)
+            return parse_xhtml(data, self.path, item.href).root
         except UnsafeXmlError:
             raise
         except ManuscriptError as error:
             self.problems.append(Finding("warning", f"{item.href} is not well-formed XHTML "
                                                     f"({error.message}); read as HTML",
                                          str(self.path), hint="check that page in the book"))
-            return parse_html(data.decode("utf-8", errors="replace"), self.path)
+            return parse_html(data.decode("utf-8", errors="replace"), self.path).root
 
     def _chapters(self) -> list[Chapter]:
         notes_pages = {item.href: root for item, root in self.pages if _is_notes_page(root)}
@@ -178,7 +181,7 @@ class _Reading:
         if len(story) == 1 and _has_repeated_heading_level(story[0][1]):
             return self._single_page_chapters(*story[0], notes_pages)
         for item, root in story:
-            body = _find(root, "body")
+            body = first(root, "body")
             if body is None:
                 continue
             _bring_in_endnotes(body, item.href, notes_pages)
@@ -194,7 +197,7 @@ class _Reading:
                               notes_pages: dict[str, etree._Element]) -> list[Chapter]:
         """A book in one XHTML file (an anthology, a long poem) split into chapters at its
         headings, each footnote moved to the chapter that first refers to it."""
-        body = _find(root, "body")
+        body = first(root, "body")
         if body is None:
             return []
         _bring_in_endnotes(body, item.href, notes_pages)
@@ -212,12 +215,11 @@ class _Reading:
         for item, root in self.pages:
             if not _is_own_warnings_page(root):
                 continue
-            section = next((element for element in root.iter() if isinstance(element.tag, str)
-                            and "opening-note" in element.get("class", "").split()), None)
+            section = next((element for element in root.iter()
+                            if "opening-note" in element.get("class", "").split()), None)
             if section is None:
                 return ()
-            for heading in [e for e in section if isinstance(e.tag, str)
-                            and _local(e) == "h2"]:
+            for heading in [e for e in section if e.tag == "h2"]:
                 remove_keeping_tail(heading)
             return html_to_blocks(section, source=self.path, contents_only=True,
                                   resolve_image=self._image_resolver(item.href))
@@ -230,7 +232,7 @@ class _Reading:
             return True  # bookmaker's "Before you read": metadata, read from the package
         if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
             return True
-        body = _find(root, "body")
+        body = first(root, "body")
         # A page with no words (a cover image, a blank page) is not a chapter.
         return body is None or not "".join(body.itertext()).strip()
 
@@ -238,7 +240,7 @@ class _Reading:
         """The chapter's title (nav/NCX, else its first heading); that heading is removed so
         the title is not repeated as text."""
         heading = next((element for element in body.iter()
-                        if isinstance(element.tag, str) and _local(element) in _HEADINGS
+                        if element.tag in _HEADINGS
                         and "".join(element.itertext()).strip()), None)
         note_links = _note_links(heading) if heading is not None else []
         for link in note_links:  # the title is text: its note number must not join a word
@@ -346,17 +348,17 @@ class _Reading:
         description = _first_text(opf, "dc:description", collapse=False)
         if not description:
             return ()
-        return html_to_blocks(parse_fragment(description, self.path), source=self.path,
+        return html_to_blocks(parse_fragment(description, self.path).root, source=self.path,
                               contents_only=True)
 
     def _fanficfare_fields(self) -> dict:
         """The labelled lines of FanFicFare's title page, as metadata fields."""
         page = next((root for item, root in self.pages
                      if FANFICFARE_TITLE_PAGE.search(item.href)), None)
-        body = _find(page, "body") if page is not None else None
+        body = first(page, "body") if page is not None else None
         if body is None:
             return {}
-        for br in [e for e in body.iter() if isinstance(e.tag, str) and _local(e) == "br"]:
+        for br in body.iter("br"):
             br.tail = "\n" + (br.tail or "")
         fields: dict = {}
         for line in "".join(body.itertext()).splitlines():
@@ -407,16 +409,15 @@ def _fic_fields(metadata: etree._Element) -> dict[str, list[str]]:
 
 def _is_own_warnings_page(root: etree._Element) -> bool:
     """bookmaker's own "Before you read" page (warnings, tags, summary, opening note)."""
-    body = _find(root, "body")
+    body = first(root, "body")
     return body is not None and "warnings" in body.get("class", "").split() and any(
         "content-notes-page" in element.get("class", "").split()
-        for element in body if isinstance(element.tag, str))
+        for element in body)
 
 
 def _has_repeated_heading_level(root: etree._Element) -> bool:
     """Whether some heading level occurs more than once: a page that holds several chapters."""
-    levels = Counter(_local(element) for element in root.iter()
-                     if isinstance(element.tag, str) and _local(element) in _HEADINGS)
+    levels = Counter(element.tag for element in root.iter(*_HEADINGS))
     return any(count > 1 for count in levels.values())
 
 
@@ -576,48 +577,26 @@ def _source_url(opf: etree._Element) -> str | None:
 
 
 # --------------------------------------------------------------------------- page helpers
-
-
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname.lower()
-
-
-def _find(root: etree._Element, tag: str, class_name: str = "") -> etree._Element | None:
-    for element in root.iter():
-        if isinstance(element.tag, str) and _local(element) == tag and (
-                not class_name or class_name in element.get("class", "").split()):
-            return element
-    return None
+# (Pages are sanitised trees, readers/html/parse.py: plain tag names, epub:type as EPUB_TYPE.)
 
 
 def _page_types(root: etree._Element) -> set[str]:
     """The epub:type of the page's body and of its top-level sections."""
-    body = _find(root, "body")
+    body = first(root, "body")
     if body is None:
         return set()
-    attribute = f"{{{NS['epub']}}}type"
-    types = set(body.get(attribute, "").split())
+    types = set(body.get(EPUB_TYPE, "").split())
     for child in body:
-        if isinstance(child.tag, str):
-            types |= set(child.get(attribute, "").split())
+        types |= set(child.get(EPUB_TYPE, "").split())
     return types
-
-
-_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
 
 
 def _note_links(heading: etree._Element) -> list[etree._Element]:
     """The note references inside a heading: noteref links, or links to an anchor whose text is
     a marker (``1``, ``[2]``, ``*``), as Calibre and older pandoc write them."""
-    found = []
-    for element in heading.iter():
-        if not isinstance(element.tag, str) or _local(element) != "a":
-            continue
-        kinds = set(element.get(f"{{{NS['epub']}}}type", "").split())
-        if "noteref" in kinds or ("#" in element.get("href", "")
-                                  and _MARKER.fullmatch("".join(element.itertext()))):
-            found.append(element)
-    return found
+    return [link for link in heading.iter("a")
+            if "noteref" in link.get(EPUB_TYPE, "").split()
+            or ("#" in link.get("href", "") and is_note_marker("".join(link.itertext())))]
 
 
 def _move_after(links: list[etree._Element], heading: etree._Element) -> None:
@@ -625,8 +604,7 @@ def _move_after(links: list[etree._Element], heading: etree._Element) -> None:
     follows it (a paragraph of their own), so the notes keep their place and their number."""
     if not links:
         return
-    namespace = etree.QName(heading).namespace
-    paragraph = etree.Element(f"{{{namespace}}}p" if namespace else "p")
+    paragraph = etree.Element("p")
     for link in links:
         link.tail = None
         paragraph.append(link)
@@ -638,15 +616,13 @@ def _is_notes_page(root: etree._Element) -> bool:
     """A page of endnotes only: its body, or every top-level part of it that holds text, is
     typed as notes. pandoc puts a chapter's notes in a ``footnotes`` section at the end of the
     chapter's own page; that page is a chapter, not a notes page."""
-    body = _find(root, "body")
+    body = first(root, "body")
     if body is None:
         return False
-    attribute = f"{{{NS['epub']}}}type"
-    if set(body.get(attribute, "").split()) & NOTES_TYPES:
+    if set(body.get(EPUB_TYPE, "").split()) & NOTES_TYPES:
         return True
-    parts = [child for child in body if isinstance(child.tag, str)
-             and "".join(child.itertext()).strip()]
-    return bool(parts) and all(set(child.get(attribute, "").split()) & NOTES_TYPES
+    parts = [child for child in body if "".join(child.itertext()).strip()]
+    return bool(parts) and all(set(child.get(EPUB_TYPE, "").split()) & NOTES_TYPES
                                for child in parts)
 
 
@@ -658,46 +634,19 @@ def _text_before(body: etree._Element, target: etree._Element) -> str:
     for element in body.iter():
         if element is target:
             break
-        if not isinstance(element.tag, str):
-            continue
         parts.append(element.text or "")
         if element not in ancestors:
             parts.append(element.tail or "")
     return "".join(parts).strip()
 
 
-def _without_namespaces(body: etree._Element) -> list[etree._Element]:
-    """The children of an XHTML page's body with plain HTML tag names, as the AO3 reader (written
-    for the HTML download) expects them; comments and processing instructions left out."""
-    for element in list(body.iter()):
-        if not isinstance(element.tag, str):
-            _remove_keeping_tail_text(element)
-        else:
-            element.tag = etree.QName(element).localname
-    etree.cleanup_namespaces(body)
-    return list(body)
-
-
-def _remove_keeping_tail_text(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + (element.tail or "")
-    else:
-        parent.text = (parent.text or "") + (element.tail or "")
-    parent.remove(element)
-
-
 def _point_links_inside(body: etree._Element, page: str) -> None:
     """``page.xhtml#fn1`` inside page.xhtml becomes ``#fn1`` (Calibre writes links that way), so
     the converter sees footnote references as the links within the page they are."""
-    for link in body.iter():
-        if isinstance(link.tag, str) and _local(link) == "a" and "#" in link.get("href", ""):
-            href = link.get("href", "")
-            if not href.startswith("#") and resolve_href(page, href) == page:
-                link.set("href", "#" + href.partition("#")[2])
+    for link in body.iter("a"):
+        href = link.get("href", "")
+        if "#" in href and not href.startswith("#") and resolve_href(page, href) == page:
+            link.set("href", "#" + href.partition("#")[2])
 
 
 def _bring_in_endnotes(body: etree._Element, page: str,
@@ -706,9 +655,7 @@ def _bring_in_endnotes(body: etree._Element, page: str,
     the converter finds each note next to its reference."""
     if not notes_pages:
         return
-    namespace = etree.QName(body).namespace
-    aside_tag = f"{{{namespace}}}aside" if namespace else "aside"
-    for link in [e for e in body.iter() if isinstance(e.tag, str) and _local(e) == "a"]:
+    for link in list(body.iter("a")):
         href = link.get("href", "")
         target_file = resolve_href(page, href)
         fragment = href.partition("#")[2]
@@ -718,11 +665,9 @@ def _bring_in_endnotes(body: etree._Element, page: str,
         note = next((e for e in notes.iter() if e.get("id") == fragment), None)
         if note is None:
             continue
-        aside = etree.SubElement(body, aside_tag, {"id": fragment,
-                                                   f"{{{NS['epub']}}}type": "footnote"})
+        aside = etree.SubElement(body, "aside", {"id": fragment, EPUB_TYPE: "footnote"})
         aside.text = note.text
         for child in note:
             aside.append(copy.deepcopy(child))
         link.set("href", f"#{fragment}")
-        link.set(f"{{{NS['epub']}}}type", "noteref")
-
+        link.set(EPUB_TYPE, "noteref")

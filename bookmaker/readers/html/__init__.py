@@ -1,7 +1,10 @@
 """A saved web page holding a fic (any site, or one written by hand) into the model.
 
-The story is the page's ``<article>`` (when there is exactly one), else its ``<main>``, else its
-body, without the site's chrome: ``nav``, ``header``, ``footer``, non-note ``aside`` and forms go.
+This package is the HTML road (see parse.py, blocks.py, and CONTRIBUTING.md): the page is parsed
+and sanitised once, and its story converted by blocks.py. The story is the page's ``<article>``
+(when there is exactly one), else its ``<main>``, else its body, without the site's chrome:
+``nav``, ``header``, ``footer``, ``menu`` and non-note ``aside`` go (forms never got past the
+sanitiser).
 The title comes from the page's first ``<h1>`` or its ``<title>``; headings split chapters
 (chapters_from_blocks, shared with the DOCX reader); ``<hr>`` and the other scene-break marks are
 left to transforms.scenebreaks.
@@ -15,14 +18,16 @@ from lxml import etree
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Block, Book, Chapter, Heading, Paragraph, plain_text
-from bookmaker.readers.html.blocks import (EPUB_TYPE, html_to_blocks, parse_html,
-                                         remove_keeping_tail)
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.html import article, gutenberg
+from bookmaker.readers.html.blocks import html_to_blocks
+from bookmaker.readers.html.parse import HtmlDocument, parse_html
+from bookmaker.readers.html.tree import text_of
 from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.safety.inputs import Source
+from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
 
-_CHROME = frozenset({"nav", "header", "footer", "form", "aside", "menu"})
+_CHROME = frozenset({"nav", "header", "footer", "aside", "menu"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
 _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc-endnote"})
 
@@ -30,14 +35,14 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc
 def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     """The page as a Book, and what was left out of it (for ``build`` to say)."""
     text, _ = read_text(source)
-    return book_from_root(parse_html(text, source.name), source.name, source.folder)
+    return book_from_document(parse_html(text, source.name), source.name, source.folder)
 
 
-def book_from_root(root: etree._Element, path: PurePath,
-                   folder: str) -> tuple[Book, list[Finding]]:
-    """The page parsed into ``root`` as a Book, and what was left out of it."""
+def book_from_document(document: HtmlDocument, path: PurePath,
+                       folder: str) -> tuple[Book, list[Finding]]:
+    """The parsed page as a Book, and what was left out of it."""
     found: list[Finding] = []
-    body = next(root.iter("body"), root)
+    root, body = document.root, document.body
     fields: dict[str, str] = {}
     if gutenberg.is_gutenberg_book(body):
         for name, value, _ in gutenberg.unframe(body):
@@ -49,10 +54,12 @@ def book_from_root(root: etree._Element, path: PurePath,
     else:
         story = _story_element(root)
         # before the chrome (an article's header) goes
-        title = _meta(root, "og:title") or _first_h1(story) or _head_title_part(root, story)
+        # Open Graph's title names the post, not the site
+        title = document.meta("og:title") or text_of(next(story.iter("h1"), None)) or \
+            _head_title_part(document.title, story)
         _drop_chrome(story)
         if article.has_site_furniture(root, story):
-            story, left_out = article.extract(root, path)
+            story, left_out = article.extract(root)
             if left_out:
                 found.append(Finding(
                     "warning", f"only the article kept: {left_out} words of the page around it "
@@ -66,7 +73,7 @@ def book_from_root(root: etree._Element, path: PurePath,
     title, chapters = chapters_from_blocks(blocks, title)
     builder = MetadataBuilder(path, found)
     builder.title(title)
-    builder.authors((fields["authors"],) if "authors" in fields else _authors(root))
+    builder.authors((fields["authors"],) if "authors" in fields else _authors(document))
     builder.language(fields.get("language") or root.get("lang"), root.sourceline)
     builder.set(source_url=fields.get("source_url"))
     metadata = builder.build(no_title_hint="give the page an <h1> or a <title>")
@@ -141,24 +148,10 @@ def _drop_chrome(story: etree._Element) -> None:
         remove_keeping_tail(element)
 
 
-def _first_h1(story: etree._Element) -> str:
-    heading = next(story.iter("h1"), None)
-    return " ".join("".join(heading.itertext()).split()) if heading is not None else ""
-
-
-def _meta(root: etree._Element, name: str) -> str:
-    """A ``<meta property|name=...>`` value (Open Graph's title names the post, not the site)."""
-    for meta in root.iter("meta"):
-        if name in (meta.get("property"), meta.get("name")) and meta.get("content", "").strip():
-            return " ".join(meta.get("content", "").split())
-    return ""
-
-
-def _head_title_part(root: etree._Element, story: etree._Element) -> str:
+def _head_title_part(title: str, story: etree._Element) -> str:
     """The page's ``<title>``, or the part of it ("blog — Post Title") that a heading of the
     story repeats: the post's title without the site's name."""
-    title = _head_title(root)
-    headings = {" ".join("".join(h.itertext()).split()) for h in story.iter("h1", "h2", "h3")}
+    headings = {text_of(heading) for heading in story.iter("h1", "h2", "h3")}
     for separator in (" — ", " – ", " | ", " - ", ": "):
         for part in title.split(separator):
             if part.strip() in headings and part.strip() != title:
@@ -166,12 +159,7 @@ def _head_title_part(root: etree._Element, story: etree._Element) -> str:
     return title
 
 
-def _head_title(root: etree._Element) -> str:
-    title = next(root.iter("title"), None)
-    return " ".join("".join(title.itertext()).split()) if title is not None else ""
-
-
-def _authors(root: etree._Element) -> tuple[str, ...]:
+def _authors(document: HtmlDocument) -> tuple[str, ...]:
     """The page's ``<meta name="author">``, the one place a generic page names its writer."""
-    return tuple(meta.get("content", "").strip() for meta in root.iter("meta")
-                 if meta.get("name", "").lower() == "author" and meta.get("content", "").strip())
+    return tuple(content.strip() for name, content in document.metas
+                 if name.lower() == "author" and content.strip())

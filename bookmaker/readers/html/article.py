@@ -18,16 +18,20 @@ WordPress post's content; and readability hands back the page's own elements (al
 widgets readability cannot know (Jetpack's sharing, likes and related posts, a post's "posted by
 ... | 3 comments" line) are removed by their class before it runs: with that, none of the site's
 phrases measured reaches the book.
+
+readability works on the page's own sanitised tree (a copy of it in lxml.html's element class,
+which its code needs), never on the page's text parsed again, and the article it settles on is
+taken as elements: the story reaches the converter without a second parse, its lines the page's.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 
+import lxml.html
 from lxml import etree
 
-from bookmaker.readers.html.blocks import parse_fragment
+from bookmaker.readers.html.tree import text_of
 
 # Classes and ids of widgets blog engines put inside a post's content, and of the furniture
 # that marks a page as made by one.
@@ -48,24 +52,58 @@ def has_site_furniture(root: etree._Element, story: etree._Element) -> bool:
                 _FURNITURE.search(element.get("class", "")) or
                 _FURNITURE.search(element.get("id", ""))):
             return True
-    text = len(_text(story))
-    return any(len(_text(table)) * 2 > text for table in story.iter("table")) if text else False
+    text = len(text_of(story))
+    return any(len(text_of(table)) * 2 > text for table in story.iter("table")) if text else False
 
 
-def extract(root: etree._Element, path: PurePath) -> tuple[etree._Element, int]:
-    """The article as a ``<div>`` to convert, and how many words of the page were left out."""
+def extract(root: etree._Element) -> tuple[etree._Element, int]:
+    """The article as an element to convert, and how many words of the page were left out."""
     from readability import Document  # imported on use: only blog pages need it
-    page_words = len(_text(next(root.iter("body"), root)).split())
-    for element in [e for e in root.iter() if isinstance(e.tag, str)
-                    and (_WIDGET.search(e.get("class", "")) or _WIDGET.search(e.get("id", "")))]:
+
+    class ArticleFinder(Document):
+        """readability's Document, keeping the article element it settles on (its
+        ``summary()`` gives only that element's HTML; readability asks subclasses to override
+        ``get_clean_html`` for such needs)."""
+
+        article: etree._Element | None = None
+
+        def get_clean_html(self):
+            self.article = self.html
+            return super().get_clean_html()
+
+    body = next(root.iter("body"), root)
+    page_words = len(text_of(body).split())
+    for element in [e for e in root.iter()
+                    if _WIDGET.search(e.get("class", "")) or _WIDGET.search(e.get("id", ""))]:
         parent = element.getparent()
         if parent is not None and element.tag not in ("html", "body"):
             parent.remove(element)
-    html = etree.tostring(root, encoding="unicode", method="html")
-    summary = Document(html).summary(html_partial=True)
-    article = parse_fragment(summary, path)
-    return article, max(0, page_words - len(_text(article).split()))
+    # readability copies its input before each of its passes, so the copy made here is read
+    # as many times as it needs.
+    finder = ArticleFinder(_html_copy(root))
+    finder.summary(html_partial=True)
+    if finder.article is None:
+        return body, 0
+    if (body.sourceline or 0) > 1:
+        for element in finder.article.iter():
+            if element.sourceline == 1:
+                # made by readability from "<p/>" (a paragraph around loose text): no line
+                element.sourceline = 0
+    return finder.article, max(0, page_words - len(text_of(finder.article).split()))
 
 
-def _text(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+def _html_copy(root: etree._Element) -> lxml.html.HtmlElement:
+    """``root``'s tree copied into lxml.html's element class (whose methods readability calls),
+    lines kept; walked with a stack, so no depth is too deep."""
+    top = lxml.html.Element(root.tag, dict(root.attrib))
+    pending = [(root, top)]
+    while pending:
+        source, target = pending.pop()
+        target.text = source.text
+        if source.sourceline:
+            target.sourceline = source.sourceline
+        for child in source:
+            copy = etree.SubElement(target, child.tag, dict(child.attrib))
+            copy.tail = child.tail
+            pending.append((child, copy))
+    return top

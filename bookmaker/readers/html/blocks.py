@@ -1,76 +1,67 @@
-"""Untrusted (X)HTML to model blocks and inlines: shared by the AO3, generic HTML, EPUB and DOCX
-readers.
+"""Sanitised HTML to model blocks: the converter at the end of the HTML road.
 
-Public API (lxml elements in, model nodes out)::
+Every HTML-ish reader parses its input once through readers/html/parse.py (which sanitises the
+tree with bookmaker.safety.sanitize) and hands the parts of that tree that hold text here::
 
-    parse_html(text) -> lxml <html> element        a whole document, parsed as browsers do
-    parse_fragment(text) -> lxml <div> element      a fragment, wrapped in one <div>
-    html_to_blocks(element, *, source, line_offset=0, resolve_image=None, contents_only=False)
-        -> tuple[Block, ...]
-    html_to_inlines(element, *, source, line_offset=0, resolve_image=None) -> tuple[Inline, ...]
+    html_to_blocks(element, *, source, resolve_image=None, contents_only=False,
+                   keep_classes=frozenset()) -> tuple[Block, ...]
 
-``element`` may come from parse_html/parse_fragment or from an XHTML file parsed with
-bookmaker.safety.xml (namespaced tags and ``epub:type`` are understood). Both converters take the
-element *with* its own tag (a ``<p>`` gives a Paragraph, a ``<div class="userstuff">`` its blocks);
-``contents_only=True`` ignores the element's own tag (AO3 wraps summaries in a ``<blockquote>``
-that is a frame, not a quotation).
-``source`` is the file named in errors; ``line_offset`` is added to the elements' ``sourceline``
-(for a fragment cut out of a bigger file); ``resolve_image(src, line) -> str | None`` turns an
-image's ``src`` into the model's reference (a path relative to the book's folder, or
-``embedded:NAME``) or None to drop the image. Without it, only plain relative paths are kept;
-anything with a scheme (``file:``, ``http:``, ``data:``) or an absolute path is dropped, so nothing
-outside the input's folder or on the network is ever named.
+It takes the element *with* its own tag (a ``<p>`` gives a Paragraph, a ``<div class="userstuff">``
+its blocks); ``contents_only=True`` ignores the element's own tag (AO3 wraps summaries in a
+``<blockquote>`` that is a frame, not a quotation); a ``<body>`` always gives its content.
+``source`` is the file named in errors; lines come from the elements' ``sourceline`` (the file's
+own lines, parse.py sees to it). ``resolve_image(src, line) -> str | None`` turns an image's
+``src`` into the model's reference (a path relative to the book's folder, or ``embedded:NAME``) or
+None to drop the image. Without it, only plain relative paths are kept; anything with a scheme or
+an absolute path is dropped, so nothing outside the input's folder or on the network is named.
 
-Safety: whatever the caller passes, the element is serialised, cleaned by
-bookmaker.safety.sanitize.sanitize_import_html (nh3) and parsed again with an HTML5 parser
-(justhtml) before conversion, so scripts, styles, frames, forms, event handlers and
-``javascript:`` URLs never reach the model. Source lines travel through the sanitiser as
-``data-line`` attributes.
+The converter trusts its tree to be sanitised and reads only what the sanitiser keeps. Its table
+of inline tags (``inline_from_tag``) is also what a manuscript's inline HTML means, so an
+``<em>`` is emphasis whether it comes from AO3 or from a Markdown paragraph.
 
 Mapping decisions: ``<hr>`` is a SceneBreak; a ``<p>`` with nothing but spaces is an empty
 Paragraph (transforms.scenebreaks decides whether a run of them is a break); two ``<br>`` in a row
 end a paragraph and three or more also leave an empty paragraph; alignment comes from ``<center>``,
-``align`` or ``style="text-align"``; tables are kept as sanitised RawHtml (the EPUB writer keeps
-their structure valid) because flattening loses what a fic's table of texts or stats means.
-Footnotes: EPUB 3 ``noteref`` links and ``footnote``/``endnote`` asides, and the Calibre/FanFicFare/
-Pandoc form (a link whose text is a marker such as ``1`` or ``[2]`` pointing at a later element by
-id) become FootnoteRef + Footnote blocks at the end; the notes' back-links are dropped.
+``align`` (the sanitiser turns a ``text-align`` style into it) or a ``center`` class; tables are
+Tables (header cells, spans and caption kept). Footnotes: EPUB 3 ``noteref`` links and
+``footnote``/``endnote`` asides, and the Calibre/FanFicFare/Pandoc form (a link whose text is a
+marker such as ``1`` or ``[2]`` pointing at a later element by id) become FootnoteRef + Footnote
+blocks at the end; the notes' back-links are dropped.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from justhtml import JustHTML
 from lxml import etree
 
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import (Block, BlockQuote, Code, Emph, Footnote, FootnoteRef, Heading, Image,
                              Inline, LineBlock, LineBreak, Link, ListBlock, Paragraph,
                              Ruby, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
-                             Superscript, Table, TableCell, Text)
-from bookmaker.safety.sanitize import sanitize_import_html
+                             Superscript, Table, TableCell, Text, plain_text)
+from bookmaker.safety.sanitize import EPUB_TYPE
 from bookmaker.transforms.scenebreaks import is_divider_image
-from bookmaker.safety.xml import clean_text
 
 ImageResolver = Callable[[str, "int | None"], "str | None"]
 
-OPS_NAMESPACE = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{OPS_NAMESPACE}}}type"
-
-_VOID = frozenset({"br", "hr", "img", "wbr", "area", "col", "embed", "input", "meta", "link",
-                   "param", "source", "track", "base"})
 _BLOCK_TAGS = frozenset("""p div blockquote hr h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table pre
-    figure figcaption aside section article main header footer nav center img caption""".split())
+    figure figcaption aside section article main header footer nav center img caption
+    tr td th thead tbody tfoot""".split())
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Containers of blocks; a table's parts met outside a table (readability lifts a layout table's
+# cell out of it) are containers too.
 _WRAPPERS = frozenset("div section article main header footer nav figure aside li dd center "
-                      "caption".split())
+                      "caption tr td th thead tbody tfoot".split())
+# Inline elements without a meaning of their own: around blocks (an old page's <font> around the
+# whole story) they are containers, so the blocks inside keep their shape.
+_TRANSPARENT = frozenset({"font", "span"})
+# Elements that only hold a document: their content is converted, never the element itself.
+_DOCUMENT_TAGS = frozenset({"html", "body"})
 _INLINE_WRAPPERS: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
     "em": Emph, "i": Emph, "cite": Emph, "dfn": Emph, "var": Emph,
     "strong": Strong, "b": Strong,
@@ -88,135 +79,14 @@ _NOTES_SECTIONS = frozenset({"footnotes", "endnotes", "rearnotes", "doc-endnotes
 _NOTE_MARKER = re.compile(r"\s*[\[(]?\s*(?:\d{1,4}|[*†‡§]{1,3}|[ivx]{1,5})\s*[\])]?\s*")
 _SAFE_LINK = re.compile(r"(?:https?:|mailto:)", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*")
 
 
-# --------------------------------------------------------------------------- parsing
+# --------------------------------------------------------------------------- public converter
 
 
-def parse_html(text: str, source: str | PurePath | None = None) -> etree._Element:
-    """The ``<html>`` element of an untrusted document, built by an HTML5 parser.
-
-    HTML5 parsing is what browsers do with tag soup, so a saved page or an old AO3 download
-    gives the tree its author saw; ``sourceline`` is set on every element. ``source`` names the
-    file in the error raised for a document nested too deeply to be a story.
-    """
-    text = _without_xml_prologue(text)
-
-    def parse() -> etree._Element:
-        document = JustHTML(text, sanitize=False, track_node_locations=True)
-        root = etree.Element("html")
-        for node in document.root.children or ():
-            if getattr(node, "name", "") == "html":
-                root.attrib.update(_lxml_attributes(node.attrs or {}))
-                if node.origin_line:
-                    root.sourceline = node.origin_line
-                _copy_children(node, root)
-        return root
-    return _guard_depth(parse, source)
-
-
-# An XHTML file's prologue: the XML declaration (and the DOCTYPE after it), with any comments.
-_XML_PROLOGUE = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>(?:\s*<!--.*?-->)*\s*(?:<!DOCTYPE[^>]*>)?",
-                           re.IGNORECASE | re.DOTALL)
-
-
-def _without_xml_prologue(text: str) -> str:
-    """``text`` without a leading ``<?xml ...?>`` declaration (and the DOCTYPE after it), which
-    the HTML parser would otherwise keep as text at the top of the body; its line breaks stay, so
-    source lines do not move."""
-    match = _XML_PROLOGUE.match(text)
-    if match is None:
-        return text
-    return "\n" * match.group(0).count("\n") + text[match.end():]
-
-
-def parse_fragment(text: str, source: str | PurePath | None = None) -> etree._Element:
-    """A ``<div>`` holding the nodes of an HTML fragment, parsed as inside a ``<body>``."""
-    def parse() -> etree._Element:
-        document = JustHTML(text, sanitize=False, track_node_locations=True, fragment=True)
-        root = etree.Element("div")
-        _copy_children(document.root, root)
-        return root
-    return _guard_depth(parse, source)
-
-
-def _copy_children(node, parent: etree._Element) -> None:
-    """Build lxml children of ``parent`` from a justhtml node's children (HTML elements only)."""
-    last: etree._Element | None = None
-    for child in node.children or ():
-        name = getattr(child, "name", "")
-        if name == "#text":
-            text = clean_text(child.data or "")
-            if last is None:
-                parent.text = (parent.text or "") + text
-            else:
-                last.tail = (last.tail or "") + text
-        elif not name.startswith(("#", "!")) and getattr(child, "namespace", "html") == "html" \
-                and _ATTRIBUTE_NAME.fullmatch(name):
-            last = etree.SubElement(parent, name, _lxml_attributes(child.attrs or {}))
-            if child.origin_line:
-                last.sourceline = child.origin_line
-            _copy_children(child, last)
-
-
-def _lxml_attributes(attributes: dict) -> dict[str, str]:
-    """Attributes lxml can hold: ``epub:type`` in its namespace, other prefixed names dropped."""
-    kept = {}
-    for name, value in attributes.items():
-        value = clean_text(value or "")
-        if name == "epub:type":
-            kept[EPUB_TYPE] = value
-        elif _ATTRIBUTE_NAME.fullmatch(name):
-            kept[name] = value
-    return kept
-
-
-# --------------------------------------------------------------------------- sanitising
-
-
-def _sanitised(element: etree._Element, line_offset: int) -> etree._Element:
-    """``element`` serialised, cleaned by nh3 and parsed again: a ``<div>`` holding it."""
-    parts: list[str] = []
-    _serialise(element, line_offset, parts)
-    return parse_fragment(sanitize_import_html("".join(parts)))
-
-
-def _serialise(element: etree._Element, line_offset: int, out: list[str]) -> None:
-    """HTML for ``element`` without namespaces, each element carrying its line as data-line."""
-    if isinstance(element.tag, str):
-        name = etree.QName(element).localname.lower()
-        out.append(f"<{name}{_serialised_attributes(element, line_offset)}>")
-        if element.text:
-            out.append(html.escape(element.text, quote=False))
-        for child in element:
-            _serialise(child, line_offset, out)
-        if name not in _VOID:
-            out.append(f"</{name}>")
-    if element.tail:
-        out.append(html.escape(element.tail, quote=False))
-
-
-def _serialised_attributes(element: etree._Element, line_offset: int) -> str:
-    attributes = []
-    for name, value in element.attrib.items():
-        if name == EPUB_TYPE:
-            name = "epub:type"
-        elif name.startswith("{"):
-            name = etree.QName(name).localname if name.endswith("}lang") else ""
-        if name and name != "data-line":
-            attributes.append(f' {name}="{html.escape(value)}"')
-    if element.sourceline:
-        attributes.append(f' data-line="{element.sourceline + line_offset}"')
-    return "".join(attributes)
-
-
-# --------------------------------------------------------------------------- public converters
-
-
-def html_to_blocks(element: etree._Element, *, source: str | PurePath, line_offset: int = 0,
+def html_to_blocks(element: etree._Element, *, source: str | PurePath,
                    resolve_image: ImageResolver | None = None,
                    contents_only: bool = False,
                    keep_classes: frozenset[str] = frozenset()) -> tuple[Block, ...]:
@@ -226,29 +96,58 @@ def html_to_blocks(element: etree._Element, *, source: str | PurePath, line_offs
     carrying one keeps it, prefixed ``skin-``, as a Span around its text (block elements: around
     each paragraph's text), so the work's own CSS still finds it.
     """
-    clean = _sanitised(element, line_offset)
-    if contents_only and len(clean) == 1 and not (clean.text or "").strip():
-        clean = clean[0]
-    converter = _Converter(clean, source, resolve_image, keep_classes)
-    return _guard_depth(lambda: converter.document_blocks(clean), source)
-
-
-def html_to_inlines(element: etree._Element, *, source: str | PurePath, line_offset: int = 0,
-                    resolve_image: ImageResolver | None = None) -> tuple[Inline, ...]:
-    """The inlines inside ``element`` on one line (block boundaries become spaces): for titles,
-    labels and other places where the model wants text, not paragraphs."""
-    clean = _sanitised(element, line_offset)
-    converter = _Converter(clean, source, resolve_image)
-    return _guard_depth(lambda: tuple(_tidy(converter.flat_inlines(clean, " "))), source)
-
-
-def _guard_depth(convert, source: str | PurePath | None):
-    """Run a conversion; a document nested thousands deep is refused, not a traceback."""
+    converter = _Converter(element, source, resolve_image, keep_classes)
+    whole = contents_only or element.tag in _DOCUMENT_TAGS
     try:
-        return convert()
+        return converter.document_blocks(element, whole)
     except RecursionError:
         raise ManuscriptError("the HTML is nested too deeply to be a story", source,
                               hint="the file is damaged or hostile; export it again") from None
+
+
+@dataclass(frozen=True)
+class HtmlSource:
+    """How the parts of one input are converted: the file named in messages, how its images are
+    named, the work skin's classes its text keeps. A front-end that converts many parts of one
+    tree (an AO3 work's summary, notes, chapters) passes this down instead of the three."""
+
+    path: PurePath
+    resolve_image: ImageResolver | None = None
+    keep_classes: frozenset[str] = frozenset()
+
+    def blocks(self, element: etree._Element, contents_only: bool = False) -> tuple[Block, ...]:
+        return html_to_blocks(element, source=self.path, resolve_image=self.resolve_image,
+                              contents_only=contents_only, keep_classes=self.keep_classes)
+
+
+def inline_from_tag(element: etree._Element, children: tuple[Inline, ...]) -> list[Inline]:
+    """What an inline element is in the model once its content is ``children``: emphasis, strong,
+    strike, super- and subscript, underline, small and big, code, a link (http, https, mailto),
+    small caps (``<span class="smallcaps">``); any other element is only its content.
+
+    This is the one table of inline HTML: the converter uses it, and so does the manuscript
+    reader for the HTML tags in running text."""
+    if not children:
+        return []
+    tag = element.tag
+    if tag in _INLINE_WRAPPERS:
+        return [_INLINE_WRAPPERS[tag](children)]
+    if tag in _CODE_TAGS:
+        return [Code(plain_text(children))]
+    if tag == "a":
+        href = element.get("href", "").strip()
+        return [Link(children, href, element.get("title", ""))] if _SAFE_LINK.match(href) \
+            else list(children)
+    classes = element.get("class", "").lower().replace("-", "").split()
+    if tag == "span" and ("smallcaps" in classes or "smcap" in classes):
+        return [SmallCaps(children)]
+    return list(children)
+
+
+def is_note_marker(text: str) -> bool:
+    """Whether a link's text is a footnote marker (``1``, ``[2]``, ``*``, ``iv``), the way
+    Calibre, FanFicFare and Pandoc number notes."""
+    return _NOTE_MARKER.fullmatch(text) is not None
 
 
 # --------------------------------------------------------------------------- the converter
@@ -260,23 +159,17 @@ def _tokens(element: etree._Element) -> set[str]:
 
 
 def _line(element: etree._Element) -> int | None:
-    value = element.get("data-line", "")
-    return int(value) if value.isdigit() else None
+    return element.sourceline
 
 
 def _align(element: etree._Element, inherited: str) -> str:
     """"center"/"right" when the element (or a ``<center>`` around it) asks for it."""
     if element.tag == "center" or {"center", "centre"} & set(element.get("class", "").split()):
         return "center"
-    stated = (element.get("align", "") or _text_align(element.get("style", ""))).lower()
+    stated = element.get("align", "").strip().lower()
     if stated in ("center", "right"):
         return stated
     return "" if stated in ("left", "justify") else inherited
-
-
-def _text_align(style: str) -> str:
-    match = re.search(r"text-align\s*:\s*([a-z]+)", style, re.IGNORECASE)
-    return match.group(1) if match else ""
 
 
 @dataclass(frozen=True)
@@ -308,8 +201,14 @@ class _Converter:
 
     # ----------------------------------------------------------------- blocks
 
-    def document_blocks(self, root: etree._Element) -> tuple[Block, ...]:
-        blocks = self.blocks_of(root, "")
+    def document_blocks(self, root: etree._Element, whole: bool) -> tuple[Block, ...]:
+        """The blocks of ``root`` (of what is inside it when ``whole``), then its footnotes."""
+        if whole:
+            blocks = self.blocks_of(root, "")
+        elif root.tag in _BLOCK_TAGS:
+            blocks = self.block(root, "")
+        else:
+            blocks = self.paragraphs(self.inline(root), "", _line(root), explicit=False)
         footnotes = []
         index = 0
         while index < len(self.note_order):  # notes may reference further notes
@@ -331,7 +230,7 @@ class _Converter:
         for child in container:
             if self._is_note_body(child):
                 pass
-            elif child.tag in _BLOCK_TAGS:
+            elif _is_block(child):
                 flush()
                 blocks.extend(self.block(child, align))
             else:
@@ -387,7 +286,7 @@ class _Converter:
             return self.line_block(element, line)
         if tag == "figcaption":
             return self.paragraphs(self.flat_inlines(element, " "), "center", line, explicit=False)
-        if tag in _WRAPPERS and not any(child.tag in _BLOCK_TAGS and child.tag != "img"
+        if tag in _WRAPPERS and not any(_is_block(child) and child.tag != "img"
                                         for child in element):
             return self.paragraphs(self.inlines_of(element), align, line,
                                    explicit=tag in ("div", "center"))
@@ -435,7 +334,7 @@ class _Converter:
             if self._is_note_body(child):
                 continue
             blocks = tuple(self.blocks_of(child, "") if child.tag == "li"
-                           else self.block(child, "") if child.tag in _BLOCK_TAGS
+                           else self.block(child, "") if _is_block(child)
                            else self.paragraphs(self.inline(child), "", line, explicit=False))
             if blocks:
                 items.append(blocks)
@@ -448,7 +347,7 @@ class _Converter:
     def definition_list(self, element: etree._Element) -> list[Block]:
         blocks: list[Block] = []
         for child in element:
-            blocks.extend(self.block(child, "") if child.tag in _BLOCK_TAGS
+            blocks.extend(self.block(child, "") if _is_block(child)
                           else self.paragraphs(self.inline(child), "", _line(element), False))
         return blocks
 
@@ -529,9 +428,6 @@ class _Converter:
         if tag == "img":
             self.hoisted.append(self.picture(element))
             return []
-        if tag in _CODE_TAGS:
-            text = "".join(element.itertext())
-            return [Code(text)] if text else []
         if tag == "ruby":
             return self.ruby(element)
         if tag in ("rt", "rp"):
@@ -540,20 +436,17 @@ class _Converter:
                 set(element.get("class", "").split()):
             # A poem's printed line number: kept, but apart from the line's last word.
             return [Text(" "), Span(tuple(self.inlines_of(element)), ("line-number",))]
-        if tag == "a":
-            return self.link(element)
-        children = tuple(self.inlines_of(element))
-        if not children:
-            return []
+        if tag == "a" and element.get("href", "").strip().startswith("#"):
+            return self.internal_link(element)
+        if tag in _CODE_TAGS:  # literal: what is inside is text, whatever its markup
+            literal = "".join(element.itertext())
+            children: tuple[Inline, ...] = (Text(literal),) if literal else ()
+        else:
+            children = tuple(self.inlines_of(element))
         kept = self.kept_classes(element)
-        if kept:
+        if kept and children:
             children = (Span(children, kept),)
-        if tag in _INLINE_WRAPPERS:
-            return [_INLINE_WRAPPERS[tag](children)]
-        classes = element.get("class", "").lower().replace("-", "").split()
-        if tag == "span" and ("smallcaps" in classes or "smcap" in classes):
-            return [SmallCaps(children)]
-        return list(children)
+        return inline_from_tag(element, children)
 
     def ruby(self, element: etree._Element) -> list[Inline]:
         """``<ruby>`` base ``<rt>`` reading pairs as Ruby nodes; ``<rp>`` fallbacks dropped."""
@@ -573,21 +466,17 @@ class _Converter:
                 base.append(Text(child.tail))
         return result + base
 
-    def link(self, element: etree._Element) -> list[Inline]:
-        href = element.get("href", "").strip()
-        children = tuple(self.inlines_of(element))
-        if href.startswith("#"):
-            target = href[1:]
-            if target in self.notes and not self._inside_note(element, target):
-                if target not in self.note_order:
-                    self.note_order.append(target)
-                return [FootnoteRef(target)]
-            if self._is_back_link(element):
-                return []
-            return list(children)
-        if _SAFE_LINK.match(href) and children:
-            return [Link(children, href, element.get("title", ""))]
-        return list(children)
+    def internal_link(self, element: etree._Element) -> list[Inline]:
+        """A link within the document: a footnote reference, a note's link back (dropped), or
+        a plain cross-reference (its text)."""
+        target = element.get("href", "").strip()[1:]
+        if target in self.notes and not self._inside_note(element, target):
+            if target not in self.note_order:
+                self.note_order.append(target)
+            return [FootnoteRef(target)]
+        if self._is_back_link(element):
+            return []
+        return list(self.inlines_of(element))
 
     # ----------------------------------------------------------------- footnotes
 
@@ -635,7 +524,7 @@ def _find_footnotes(root: etree._Element) -> dict[str, etree._Element]:
             continue
         points_forward = order[target] > order[link] and target not in link.iterancestors()
         marker = bool(_tokens(link) & _NOTEREF_TYPES) or \
-            _NOTE_MARKER.fullmatch("".join(link.itertext())) is not None
+            is_note_marker("".join(link.itertext()))
         if points_forward and marker:
             notes[href[1:]] = target
     return notes
@@ -665,6 +554,15 @@ def _is_verse(element: etree._Element) -> bool:
         for child in children)
 
 
+def _is_block(element: etree._Element) -> bool:
+    """A block element, or a meaningless inline one (``<font>``, a plain ``<span>``) holding
+    blocks, which is then only their container."""
+    if element.tag in _BLOCK_TAGS:
+        return True
+    return element.tag in _TRANSPARENT and any(_is_block(child) for child in element) \
+        and inline_from_tag(element, (Text("x"),)) == [Text("x")]
+
+
 def _span_count(value: str) -> int:
     """A colspan/rowspan as HTML reads it: a number from 1 to 1000, else 1."""
     value = value.strip()
@@ -676,15 +574,6 @@ def _keep_relative_path(src: str, line: int | None) -> str | None:
     if not src or _SCHEME.match(src) or src.startswith(("/", "\\")) or "\\" in src:
         return None
     return src
-
-
-def _html_of(element: etree._Element) -> str:
-    """Sanitised HTML of an element kept whole (a table), without the line markers."""
-    kept = copy.deepcopy(element)
-    kept.tail = None
-    for descendant in kept.iter():
-        descendant.attrib.pop("data-line", None)
-    return etree.tostring(kept, method="html", encoding="unicode")
 
 
 def _tidy(inlines: list[Inline]) -> list[Inline]:
@@ -767,17 +656,3 @@ def _split_at_break_runs(inlines: list[Inline]) -> list[tuple[list[Inline], int]
         index += 1
     pieces.append((_trim_end(_trim_start(current)), 0))
     return [(_trim_start(children), extra) for children, extra in pieces]
-
-
-def remove_keeping_tail(element: etree._Element) -> None:
-    """Remove ``element``; the text after it stays where it was."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)

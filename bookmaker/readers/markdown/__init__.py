@@ -1,8 +1,8 @@
 """The annotated manuscript reader: CommonMark with YAML front matter and fic annotations → Book.
 
-The format is described in DESIGN.md ("The annotated manuscript format"). markdown-it-py parses
-the text once (its plugins give front matter, footnotes, ``:::`` containers and ``[x]{.class}``
-spans; markdown_rules.py adds line blocks and ``~~~`` scene breaks), then one walk over the token
+The format is described in README.md ("Writing a manuscript"). markdown-it-py parses the text once
+(its plugins give front matter, footnotes, ``:::`` containers and ``[x]{.class}`` spans;
+readers/markdown/rules.py adds line blocks and ``~~~`` scene breaks), then one walk over the token
 stream builds the model:
 
 - a level-1 heading starts a chapter; text before the first one is an untitled chapter;
@@ -11,7 +11,11 @@ stream builds the model:
 - thematic breaks, ``~~~`` lines, empty headings and paragraphs made only of separator
   characters (``~*~``, ``oOo``, ``§``...) are scene breaks;
 - footnotes are numbered "1", "2"... across the book in order of first reference and placed at
-  the end of the chapter that first refers to them.
+  the end of the chapter that first refers to them;
+- raw HTML goes down the HTML road (readers/html/parse.py, then readers/html/blocks.py), as any
+  HTML input does: a block becomes model blocks, a tag in running text means what the converter
+  says it means; what the sanitiser drops with its content (a script, a frame) is a warning with
+  its line.
 
 No typography is applied here (a transform does that), and images are not opened: findings()
 checks them through bookmaker.safety.assets so ``bookmaker check`` reports them, and writers resolve
@@ -21,6 +25,7 @@ them again when they embed them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -28,6 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 from pathlib import PurePath
 
+from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
@@ -38,14 +44,14 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
-                             Link, ListBlock, Note, Paragraph, RawHtml, Ruby, SceneBreak,
-                             SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
-                             TableCell, Text)
+                             Link, ListBlock, Note, Paragraph, Ruby, SceneBreak, SmallCaps, Span,
+                             Strikeout, Strong, Table, TableCell, Text)
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
+from bookmaker.readers.html.blocks import html_to_blocks, inline_from_tag
+from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.safety.budgets import guard_markdown
-from bookmaker.safety.sanitize import parse_inline_tag, sanitize_html
 from bookmaker.transforms.scenebreaks import is_separator_text
 from bookmaker.safety.inputs import Source
 
@@ -231,31 +237,35 @@ def _assemble_chapters(items: Iterator[Block | _ChapterStart | _Annotation], wal
 _STRAY_CONTAINER_CLOSE = re.compile(r":{3,}")
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _CONTAINER_CLOSE_LINE = re.compile(r"[\s>]*:{3,}\s*")
-# An inline node with children, made from its children.
-InlineWrapper = Callable[[tuple[Inline, ...]], Inline]
-_INLINE_HTML: dict[str, InlineWrapper] = {
-    "em": Emph, "i": Emph, "strong": Strong, "b": Strong, "s": Strikeout, "del": Strikeout,
-    "strike": Strikeout, "sup": Superscript, "sub": Subscript}
 _MARKDOWN_INLINE = {"em_open": "em", "strong_open": "strong", "s_open": "s",
                     "span_open": "span", "link_open": "link"}
+_CLOSING_TAG = re.compile(r"</\s*([A-Za-z][A-Za-z0-9-]*)\s*>")
+_LEFT_OUT_HINT = ("a book keeps no scripts, styles, frames, forms or embedded media; write what "
+                  "it showed as text (an image as ![description](file.png))")
 
 
 @dataclass
 class _Frame:
-    """An inline element being built: its kind, the token that opened it, its children so far
-    and the text waiting to become one Text node (adjacent text tokens are merged)."""
+    """An inline element being built: its kind, the token that opened it (or, for an HTML tag,
+    its parsed element; ``dropped`` when its content goes with it), its children so far and the
+    text waiting to become one Text node (adjacent text tokens are merged)."""
 
     kind: str
     opener: Token | None = None
     classes: tuple[str, ...] = ()
     children: list[Inline] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    element: etree._Element | None = None
+    dropped: bool = False
 
     def add_text(self, text: str) -> None:
         if text:
             self.text.append(text)
 
     def add(self, node: Inline) -> None:
+        if isinstance(node, Text):  # an element's text that comes back as text joins its run
+            self.add_text(node.text)
+            return
         self.flush()
         self.children.append(node)
 
@@ -363,8 +373,7 @@ class _Walker:
         if kind in ("fence", "code_block"):
             return [Paragraph((Code(token.content.rstrip("\n")),), line)], i + 1
         if kind == "html_block":
-            html = sanitize_html(token.content)
-            return ([RawHtml(html, line)] if html else []), i + 1
+            return self._html_block(token.content, line or 1), i + 1
         if kind == "blockquote_open":
             blocks, i = self.blocks_until(tokens, i + 1, "blockquote_close")
             return [BlockQuote(tuple(blocks), line)], i
@@ -590,23 +599,44 @@ class _Walker:
                 return
 
     def _html_tag(self, html: str, stack: list[_Frame]) -> None:
-        tag = parse_inline_tag(html)
-        if tag is None:
+        """One HTML tag in running text, read through the HTML road (parsed and sanitised as
+        any HTML is) and meaning what the converter's table says (blocks.inline_from_tag):
+        ``<em>`` opens emphasis, ``</em>`` closes it. A tag the sanitiser drops with its
+        content (``<script>``, ``<iframe>``...) drops what follows it up to its closing tag, with
+        a warning; any other tag without a meaning only keeps its text."""
+        closing = _CLOSING_TAG.fullmatch(html.strip())
+        if closing is not None:
+            self._close_frame(stack, f"<{closing.group(1).lower()}>")
             return
-        if tag.name == "br" and not tag.closing:
+        element, left_out = _parse_tag(html)
+        if left_out is not None:
+            self.report("warning", f"raw HTML <{left_out}> left out, with what is inside it",
+                        self.line, hint=_LEFT_OUT_HINT)
+            if not html.rstrip().endswith("/>"):
+                stack.append(_Frame(f"<{left_out}>", dropped=True))
+        elif element is None or element.tag == "hr":
+            return  # a comment, or a tag with no meaning here: its text stays
+        elif element.tag == "br":
             stack[-1].add(LineBreak())
-            return
-        if tag.name == "span":
-            # <span class="smallcaps"> is small caps; any other span only keeps its text.
-            kind, classes = "html-span", tuple(c for c in tag.classes if c == "smallcaps")
-        elif tag.name in _INLINE_HTML:
-            kind, classes = tag.name, ()
+        elif element.tag == "img":
+            self.report("warning", "an image inside running text is kept as its alt text",
+                        self.line, hint="put the image in a paragraph of its own")
+            stack[-1].add_text(element.get("alt", ""))
         else:
-            return  # other tags are dropped; their text stays
-        if tag.closing:
-            self._close_frame(stack, kind)
-        else:
-            stack.append(_Frame(kind, classes=classes))
+            stack.append(_Frame(f"<{element.tag}>", element=element))
+
+    def _html_block(self, html: str, line: int) -> list[Block]:
+        """A block of raw HTML through the HTML road: parsed and sanitised once, converted by
+        readers/html/blocks.py like a download's text (a table is a Table, ``<p align>`` an
+        aligned Paragraph); what the sanitiser drops with its content is said, with its line.
+        Its headings stay below the chapter's, as a Markdown heading inside a note does."""
+        fragment = parse_fragment(html, self.path, line)
+        for left in fragment.left_out:
+            self.report("warning", f"raw HTML <{left.tag}> left out, with what is inside it",
+                        left.line or line, hint=_LEFT_OUT_HINT)
+        blocks = html_to_blocks(fragment.root, source=self.path, contents_only=True)
+        return [dataclasses.replace(block, level=2) if isinstance(block, Heading)
+                and block.level < 2 else block for block in blocks]
 
     def _footnote_ref(self, token: Token, frame: _Frame) -> None:
         number = token.meta["id"]
@@ -673,17 +703,32 @@ class _Walker:
 def _frame_nodes(frame: _Frame) -> list[Inline]:
     """The node(s) a closed frame becomes; a span with no class is only its children."""
     children = frame.finish()
+    if frame.dropped:
+        return []
+    if frame.element is not None:
+        return inline_from_tag(frame.element, children)
     if frame.kind == "link":
         assert frame.opener is not None
         return [Link(children, str(frame.opener.attrGet("href") or ""),
                      str(frame.opener.attrGet("title") or ""))]
     if frame.kind == "span" and "ruby" in frame.classes and frame.opener is not None:
         return [Ruby(children, str(frame.opener.attrGet("rt") or ""))]
-    if frame.kind in ("span", "html-span"):
+    if frame.kind == "span":
         return _span_nodes(children, frame.classes)
-    wrappers: dict[str, InlineWrapper] = {"em": Emph, "strong": Strong, "s": Strikeout}
-    constructor = wrappers.get(frame.kind) or _INLINE_HTML[frame.kind]
-    return [constructor(children)]
+    wrappers: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
+        "em": Emph, "strong": Strong, "s": Strikeout}
+    return [wrappers[frame.kind](children)]
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_tag(html: str) -> tuple[etree._Element | None, str | None]:
+    """An HTML tag met in running text (``<em>``, ``<a href="...">``) parsed and sanitised:
+    (its element, or None when the sanitiser unwrapped it; the name of what the sanitiser
+    dropped with its content, or None). A manuscript repeats few tags, so each is parsed once."""
+    fragment = parse_fragment(html)
+    if fragment.left_out:
+        return None, fragment.left_out[0].tag
+    return (fragment.root[0] if len(fragment.root) else None), None
 
 
 def _count(value: str) -> int:
