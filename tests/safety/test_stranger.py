@@ -786,3 +786,41 @@ def test_a_bad_cluster_address_is_one_message(tmp_path, not_dask, address, messa
     assert "Exception ignored" not in run.output and "MemoryError" not in run.output
     assert len([line for line in run.stderr.splitlines() if line.strip()]) == 1, run.stderr
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ work skins
+
+def test_hostile_work_skin_values_are_clamped_and_every_format_is_written(tmp_path):
+    """A saved AO3 page whose skin asks for values no page can show (one of them failed the
+    whole book with an internal error), pages whose skin is larger than the sniffing window,
+    and one whose skin is past the skin's own limit: every format of each is written."""
+    page = (Path(__file__).parent.parent / "data" / "ao3page" / "entire-work.html").read_text(
+        encoding="utf-8")
+    extreme = ("#workskin .sent { font-size: 1000000000px; line-height: 0; letter-spacing: "
+               "-1e9px; word-spacing: 1e999px; margin: -1e9px; padding: 1e9%; text-indent: "
+               "-1e9em; border: 1e9px solid red; border-radius: 1e9px; vertical-align: 1e9px }\n"
+               "#workskin .received { font-size: 0; line-height: 1e9; font-weight: 1e9; "
+               "color: rgb(1e9, -1e9, 0) }\n#workskin .phone { font-size: 1e-9px; margin: "
+               + "1px " * 5000 + "; color: rgb(" + "calc(" * 200 + ")" * 201 + " }\n"
+               + "".join(f"#workskin .big{n} {{ font-size: {n}e9px }}\n" for n in range(1, 40)))
+    folder = tmp_path / NOT_OURS
+    folder.mkdir()
+    fillers = {"wide-skin.html": 3_000, "too-wide-skin.html": 6_000}
+    (folder / "extreme.html").write_text(page.replace('<style type="text/css">',
+                                                      '<style type="text/css">\n' + extreme))
+    for name, rules in fillers.items():
+        filler = "".join(f"#workskin .f{n} {{ margin: {n}px }}\n" for n in range(rules))
+        (folder / name).write_text(page.replace('<style type="text/css">',
+                                                '<style type="text/css">\n' + filler))
+    out = tmp_path / "out"
+    run = run_audited("build", folder, "-o", out, "-f", "epub", "-f", "pdf", "-f", "kepub",
+                      cwd=tmp_path)
+    assert_safe(run, tmp_path, out)
+    assert run.returncode == 0, run.output
+    assert f"{folder / 'extreme.html'}:11: warning: work skin: " in run.stderr
+    assert "font-size: 1000000000px (made 64px)" in run.stderr
+    assert "; and 33 more (the declarations are kept with these values)" in run.stderr
+    assert max(len(line) for line in run.stderr.splitlines()) < 4_000  # each value cut short
+    assert len(list(out.glob("*.pdf"))) == 3 and len(list(out.glob("*.kepub.epub"))) == 3
+    assert "too long to be one" in run.stderr
+    assert "only the article kept" not in run.stderr  # each read as an AO3 page, not a web page
