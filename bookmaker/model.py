@@ -6,12 +6,18 @@ exactly when their content does. The shape follows Pandoc's AST, cut down to wha
 
 Blocks carry ``line``: the 1-based line of the source file they came from (None when unknown), so
 errors and ``bookmaker check`` can point at ``file:line``.
+
+The module also holds the one traversal of the model (``walk``, ``query``, ``children``, at the
+end), which every pass over a book uses instead of a recursion of its own.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
@@ -213,6 +219,8 @@ class Table:
     rows: tuple[tuple[TableCell, ...], ...]
     caption: tuple[Inline, ...] = ()
     line: int | None = None
+    # The caption is read (and rendered) before the rows: the order the traversal visits them.
+    READING_ORDER: typing.ClassVar[tuple[str, ...]] = ("caption", "rows")
 
 
 Block = (Paragraph | Heading | SceneBreak | BlockQuote | LineBlock | Note | Div | ListBlock | Image
@@ -269,6 +277,7 @@ class Chapter:
     notes: tuple[Block, ...] = ()
     end_notes: tuple[Block, ...] = ()
     line: int | None = None
+    READING_ORDER: typing.ClassVar[tuple[str, ...]] = ("summary", "notes", "blocks", "end_notes")
 
 
 @dataclass(frozen=True)
@@ -304,6 +313,8 @@ class Book:
     stylesheet: str = ""
     base_dir: str = field(default="", compare=False)
     embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
+    READING_ORDER: typing.ClassVar[tuple[str, ...]] = ("metadata", "front_matter", "chapters",
+                                                       "back_matter")
 
 
 # --------------------------------------------------------------------------- the anthology
@@ -342,6 +353,8 @@ class Anthology:
     volumes: int = 0
     base_dir: str = field(default="", compare=False)
     embedded: tuple[EmbeddedFile, ...] = field(default=(), compare=False)
+    READING_ORDER: typing.ClassVar[tuple[str, ...]] = ("metadata", "introduction", "works",
+                                                       "afterword")
 
 
 def collection_book(anthology: Anthology) -> Book:
@@ -364,15 +377,19 @@ def merged(anthology: Anthology, name: str) -> tuple[str, ...]:
                                for value in getattr(work.book.metadata, name)))
 
 
+# --------------------------------------------------------------------------- the node types
+
+# Every dataclass of this module is a node: what JSON names, what the traversal below reaches.
+# (dict.fromkeys: List is another name of ListBlock.)
+NODE_TYPES: tuple[type, ...] = tuple(dict.fromkeys(
+    value for value in dict(globals()).values() if isinstance(value, type)
+    and dataclasses.is_dataclass(value) and value.__module__ == __name__))
+INLINE_TYPES: tuple[type, ...] = typing.get_args(Inline)
+BLOCK_TYPES: tuple[type, ...] = typing.get_args(Block)
+
 # --------------------------------------------------------------------------- JSON round trip
 
-_NODE_TYPES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (Text, Emph, Strong, SmallCaps, Strikeout, Superscript, Subscript, Code, Link,
-                FootnoteRef, LineBreak, Span, Ruby, Paragraph, Heading, SceneBreak, BlockQuote,
-                LineBlock, Note, Div, ListBlock, Image, Footnote, Series, Metadata,
-                Chapter, Book, Work, Anthology, Table, TableCell)
-}
+_NODE_TYPES: dict[str, type] = {cls.__name__: cls for cls in NODE_TYPES}
 _NOT_SERIALISED = {(Book, "base_dir"), (Book, "embedded"), (Anthology, "base_dir"),
                    (Anthology, "embedded")}
 
@@ -431,11 +448,219 @@ def anthology_from_json(text: str) -> Anthology:
     return anthology
 
 
+# --------------------------------------------------------------------------- the one traversal
+#
+# As pandoc-types' Walk: ``walk`` rebuilds a tree with a change applied to every node of the kinds
+# asked, ``query`` lists them, ``children`` gives a node's own child nodes. Which fields hold
+# nodes is read once from the dataclasses' annotations below, so a new node type, or a new field
+# holding blocks or inlines, is reached by every pass without any of them being edited.
+
+
+@dataclass(frozen=True)
+class ChildField:
+    """A field of a node type that holds nodes: one node, a tuple of them (``many``), or a tuple
+    of tuples of them (``nested``: a list's items, a table's rows, a line block's lines)."""
+
+    name: str
+    types: tuple[type, ...]  # the node types it may hold
+    many: bool = True
+    nested: bool = False
+    holds_inlines: bool = False  # only inlines: a run of text (a paragraph's, a caption's)
+
+
+def _node_types_in(annotation: Any) -> tuple[type, ...]:
+    """The node types an annotation names (a node type, or a union of them); () for any other."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) \
+        else (annotation,)
+    if options and all(option in NODE_TYPES for option in options):
+        return tuple(options)
+    return ()
+
+
+def _child_field(name: str, annotation: Any) -> ChildField | None:
+    many = nested = False
+    if typing.get_origin(annotation) is tuple:
+        many, annotation = True, typing.get_args(annotation)[0]
+        if typing.get_origin(annotation) is tuple:
+            nested, annotation = True, typing.get_args(annotation)[0]
+    held = _node_types_in(annotation)
+    if not held:
+        return None
+    return ChildField(name, held, many, nested, all(kind in INLINE_TYPES for kind in held))
+
+
+def _child_fields(cls: type) -> tuple[ChildField, ...]:
+    """The fields of ``cls`` that hold nodes, in reading order (the order of the fields, unless
+    the class says otherwise in READING_ORDER)."""
+    hints = typing.get_type_hints(cls)
+    found = [child for f in dataclasses.fields(cls)
+             if (child := _child_field(f.name, hints[f.name])) is not None]
+    order = getattr(cls, "READING_ORDER", ())
+    return tuple(sorted(found, key=lambda child: order.index(child.name)
+                        if child.name in order else len(order)))
+
+
+CHILD_FIELDS: dict[type, tuple[ChildField, ...]] = {cls: _child_fields(cls) for cls in NODE_TYPES}
+
+
+def _reachable() -> dict[type, frozenset[type]]:
+    """For every node type, the node types that can stand anywhere below one of it."""
+    below = {cls: frozenset(kind for child in fields for kind in child.types)
+             for cls, fields in CHILD_FIELDS.items()}
+    changed = True
+    while changed:
+        changed = False
+        for cls, reached in below.items():
+            grown = reached.union(*(below[kind] for kind in reached))
+            if grown != reached:
+                below[cls], changed = grown, True
+    return below
+
+
+_BELOW = _reachable()
+
+
+@functools.cache
+def _kinds(kind: Any) -> tuple[tuple[type, ...], dict[type, bool]]:
+    """``kind`` as a tuple of types, and per node type whether a node of ``kind`` can stand
+    below it: the walks skip subtrees that cannot hold one (typography does not enter a
+    paragraph's inlines looking for blocks)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wanted = frozenset(kinds)
+    return kinds, {cls: bool(reached & wanted) for cls, reached in _BELOW.items()}
+
+
+def children(node: Any) -> list[Any]:
+    """A node's own child nodes, in reading order (a leaf's is empty)."""
+    found: list[Any] = []
+    for child in CHILD_FIELDS[type(node)]:
+        value = getattr(node, child.name)
+        if not child.many:
+            found.append(value)
+        elif child.nested:
+            for group in value:
+                found.extend(group)
+        else:
+            found.extend(value)
+    return found
+
+
+_Node = typing.TypeVar("_Node")
+
+
+@typing.overload
+def query(tree: Any, kind: type[_Node], skip: type | tuple[type, ...] = ()) -> list[_Node]: ...
+
+
+@typing.overload
+def query(tree: Any, kind: tuple[type, ...], skip: type | tuple[type, ...] = ()) -> list[Any]: ...
+
+
+def query(tree: Any, kind: type | tuple[type, ...],
+          skip: type | tuple[type, ...] = ()) -> list[Any]:
+    """Every node of type ``kind`` in ``tree`` (a node or a tuple of nodes), in reading order, a
+    node before the nodes inside it. Nodes of a ``skip`` type are not entered (nor listed)."""
+    kinds, descends = _kinds(kind)
+    found: list[Any] = []
+    _query(tree if type(tree) is tuple else (tree,), kinds, descends, skip, found)
+    return found
+
+
+def _query(nodes: Any, kinds: tuple[type, ...], descends: dict[type, bool],
+           skip: type | tuple[type, ...], found: list[Any]) -> None:
+    for node in nodes:
+        if skip and isinstance(node, skip):
+            continue
+        if isinstance(node, kinds):
+            found.append(node)
+        if descends[type(node)]:
+            _query(children(node), kinds, descends, skip, found)
+
+
+_Tree = typing.TypeVar("_Tree")
+
+
+def walk(tree: _Tree, kind: type | tuple[type, ...], change: Callable[[Any], Any]) -> _Tree:
+    """``tree`` (a node or a tuple of nodes) with ``change`` applied to every node of type
+    ``kind``, innermost first, so ``change`` sees a node whose children are already changed.
+
+    Where a node stands in a tuple, ``change`` may return None to remove it. Nodes are visited
+    in reading order, so a change may keep state (heading numbers). Subtrees nothing changed in
+    are the same objects as before, and a tree nothing changed in is ``tree`` itself.
+    """
+    kinds, descends = _kinds(kind)
+    if isinstance(tree, tuple):
+        return typing.cast(_Tree, _walk_many(tree, kinds, descends, change))
+    return typing.cast(_Tree, _walk_one(tree, kinds, descends, change))
+
+
+# The walk is plain functions with their arguments passed down rather than closures or an
+# object: typography walks every paragraph's inlines, so a walk must cost little more than a loop.
+
+def _walk_one(node: Any, kinds: tuple[type, ...], descends: dict[type, bool],
+              change: Callable[[Any], Any]) -> Any:
+    kind = type(node)
+    if descends[kind]:
+        changes = None
+        for child in CHILD_FIELDS[kind]:
+            old = getattr(node, child.name)
+            if not child.many:
+                new = _walk_one(old, kinds, descends, change)
+                if new is None:
+                    raise ValueError(f"{kind.__name__}.{child.name} cannot be removed")
+            elif child.nested:
+                new = _walk_nested(old, kinds, descends, change)
+            else:
+                new = _walk_many(old, kinds, descends, change)
+            if new is not old:
+                if changes is None:
+                    changes = {}
+                changes[child.name] = new
+        if changes:
+            node = with_fields(node, changes)
+    return change(node) if isinstance(node, kinds) else node
+
+
+def _walk_many(nodes: tuple[Any, ...], kinds: tuple[type, ...], descends: dict[type, bool],
+               change: Callable[[Any], Any]) -> tuple[Any, ...]:
+    changed: list[Any] | None = None
+    for index, node in enumerate(nodes):
+        new = _walk_one(node, kinds, descends, change)
+        if changed is None:
+            if new is node:
+                continue
+            changed = list(nodes[:index])
+        if new is not None:
+            changed.append(new)
+    return nodes if changed is None else tuple(changed)
+
+
+def _walk_nested(groups: tuple[tuple[Any, ...], ...], kinds: tuple[type, ...],
+                 descends: dict[type, bool],
+                 change: Callable[[Any], Any]) -> tuple[tuple[Any, ...], ...]:
+    changed = tuple(_walk_many(group, kinds, descends, change) for group in groups)
+    return groups if all(new is old for new, old in zip(changed, groups, strict=True)) \
+        else changed
+
+
+def with_fields(node: _Node, changes: dict[str, Any]) -> _Node:
+    """``node`` with the fields in ``changes`` replaced: dataclasses.replace without its checks
+    and its __init__ call, three times faster, for passes that change every paragraph (the
+    model's nodes have no __post_init__ to run; the caller puts values of the fields' types)."""
+    new = object.__new__(type(node))
+    new.__dict__.update(node.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 # --------------------------------------------------------------------------- small helpers
 
 
 def plain_text(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> str:
-    """The text of inlines or blocks without markup (for titles, alt text, word counts)."""
+    """The text of inlines or blocks without markup (for titles, alt text, word counts): a
+    block's own runs of inlines end with a blank line, each line of a line block with a line
+    break. A ruby's reading is not text of the document, nor is anything held in a string
+    (an image's alt text, a link's URL)."""
     parts: list[str] = []
     _collect_text(nodes, parts)
     return "".join(parts)
@@ -443,32 +668,30 @@ def plain_text(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> str:
 
 def _collect_text(nodes: Any, parts: list[str]) -> None:
     for node in nodes:
-        if isinstance(node, (Text, Code)):
+        kind = type(node)
+        if kind is Text or kind is Code:
             parts.append(node.text)
-        elif isinstance(node, LineBreak):
+        elif kind is LineBreak:
             parts.append("\n")
-        elif isinstance(node, (Paragraph, Heading)):
-            _collect_text(node.children, parts)
-            parts.append("\n\n")
-        elif isinstance(node, LineBlock):
-            for line in node.lines:
-                _collect_text(line, parts)
-                parts.append("\n")
-            parts.append("\n")
-        elif isinstance(node, ListBlock):
-            for item in node.items:
-                _collect_text(item, parts)
-        elif isinstance(node, Table):
-            _collect_text(node.caption, parts)
-            parts.append("\n\n")
-            for row in node.rows:
-                for cell in row:
-                    _collect_text(cell.blocks, parts)
-                    parts.append("\n\n")
-        elif hasattr(node, "children"):
-            _collect_text(node.children, parts)
-        elif hasattr(node, "blocks"):
-            _collect_text(node.blocks, parts)
+        elif kind in INLINE_TYPES:
+            for child in CHILD_FIELDS[kind]:
+                _collect_text(getattr(node, child.name), parts)
+        else:
+            for child in CHILD_FIELDS[kind]:
+                value = getattr(node, child.name)
+                if not child.many:
+                    _collect_text((value,), parts)
+                elif not child.nested:
+                    _collect_text(value, parts)
+                    if child.holds_inlines:
+                        parts.append("\n\n")  # a paragraph, a heading, a caption
+                else:
+                    for group in value:
+                        _collect_text(group, parts)
+                        if child.holds_inlines:
+                            parts.append("\n")  # a line of a line block
+                    if child.holds_inlines:
+                        parts.append("\n")
 
 
 def word_count(book: Book) -> int:
@@ -478,29 +701,5 @@ def word_count(book: Book) -> int:
 def map_blocks(book: Book, change: Callable[[Block], Block | None]) -> Book:
     """The book with ``change`` applied to every block, innermost first; None removes a block.
 
-    Walks everything that holds blocks: chapters (blocks, summary, notes, end notes), the opening
-    and end notes, the summary, and blocks nested in quotes, notes, asides, lists and footnotes.
-    """
-    def blocks(items: tuple[Block, ...]) -> tuple[Block, ...]:
-        changed = (change(_map_inner(block)) for block in items)
-        return tuple(block for block in changed if block is not None)
-
-    def _map_inner(block: Block) -> Block:
-        if isinstance(block, (BlockQuote, Note, Div, Footnote)):
-            return dataclasses.replace(block, blocks=blocks(block.blocks))
-        if isinstance(block, ListBlock):
-            return dataclasses.replace(block, items=tuple(blocks(item) for item in block.items))
-        if isinstance(block, Table):
-            return dataclasses.replace(block, rows=tuple(
-                tuple(dataclasses.replace(cell, blocks=blocks(cell.blocks)) for cell in row)
-                for row in block.rows))
-        return block
-
-    chapters = tuple(dataclasses.replace(
-        chapter, blocks=blocks(chapter.blocks), summary=blocks(chapter.summary),
-        notes=blocks(chapter.notes), end_notes=blocks(chapter.end_notes))
-        for chapter in book.chapters)
-    metadata = dataclasses.replace(book.metadata, summary=blocks(book.metadata.summary))
-    return dataclasses.replace(book, metadata=metadata, chapters=chapters,
-                               front_matter=blocks(book.front_matter),
-                               back_matter=blocks(book.back_matter))
+    Every block of the book is reached, wherever it stands (see walk)."""
+    return walk(book, BLOCK_TYPES, change)

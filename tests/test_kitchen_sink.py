@@ -16,17 +16,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree, html
 
-from bookmaker import readers
-from bookmaker import convert
-from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Footnote,
-                             Heading, ListBlock, Note, Paragraph, from_json, to_json, plain_text)
+from bookmaker import convert, readers
+from bookmaker.model import (BLOCK_TYPES, CHILD_FIELDS, DIV_KINDS, Block, Book, Chapter, Code,
+                             Div, Heading, ListBlock, Paragraph, Table, Text, from_json,
+                             plain_text, query, to_json)
 from bookmaker.safety.assets import drop_unreadable_assets
 from bookmaker.settings.context import render_context
 from bookmaker.settings.options import BuildOptions
 from bookmaker.transforms import scenebreaks
+from bookmaker.writers import epub
+from bookmaker.writers.epub import kepub
 from bookmaker.writers.manuscript import manuscript_text
-from bookmaker.writers.pdf.print_html import print_document
+from bookmaker.writers.pdf import print_document
 
 from paths import DATA
 
@@ -35,11 +38,26 @@ SOURCE = SINK / "input.md"
 EPUB_GOLDEN = SINK / "epub"
 # Files of the EPUB compared byte for byte through their digest, not as text.
 BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".otf", ".ttf")
-# Every node type of the model (model.py's Inline and Block unions).
-EVERY_NODE_TYPE = ("Text", "Emph", "Strong", "SmallCaps", "Strikeout", "Superscript", "Subscript",
-                   "Code", "Link", "FootnoteRef", "LineBreak", "Span", "Paragraph", "Heading",
-                   "SceneBreak", "BlockQuote", "LineBlock", "Note", "Div", "ListBlock", "Image",
-                   "Footnote")
+
+
+def _node_types_of_a_book() -> set[type]:
+    """Every node type a Book can hold, read from the model itself (the fields holding nodes,
+    those that are part of what a book is: not where it came from, like its embedded files)."""
+    found, pending = {Book}, [Book]
+    while pending:
+        kind = pending.pop()
+        compared = {f.name for f in dataclasses.fields(kind) if f.compare}
+        for child in CHILD_FIELDS[kind]:
+            for held in child.types:
+                if child.name in compared and held not in found:
+                    found.add(held)
+                    pending.append(held)
+    return found
+
+
+# Every node type of the model: a new one fails the kitchen sink until the manuscript uses it,
+# and then every stage below must carry it.
+EVERY_NODE_TYPE = sorted(kind.__name__ for kind in _node_types_of_a_book())
 # What the kitchen sink's hostile and inexpressible HTML leaves out, each said with its line.
 LEFT_OUT = [("an image inside running text is kept as its alt text", 50),
             ("raw HTML <script> left out, with what is inside it", 121),
@@ -69,23 +87,14 @@ def test_the_model_round_trips_through_json() -> None:
     assert from_json(to_json(book)) == book
 
 
-def _blocks(blocks: tuple[Block, ...]):
-    for block in blocks:
-        yield block
-        if isinstance(block, (BlockQuote, Note, Div, Footnote)):
-            yield from _blocks(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _blocks(item)
-
-
 def test_the_kitchen_sink_is_clean_and_uses_every_construct() -> None:
     assert [(found.message, found.line) for found in readers.findings(SOURCE)] == LEFT_OUT
     book = readers.read(SOURCE)
     text = to_json(book)
+    assert {"Table", "TableCell", "Ruby", "Paragraph", "Text", "Chapter"} <= set(EVERY_NODE_TYPE)
     for node_type in EVERY_NODE_TYPE:
         assert f'"type": "{node_type}"' in text, node_type
-    every_block = [block for chapter in book.chapters for block in _blocks(chapter.blocks)]
+    every_block = query(book.chapters, BLOCK_TYPES)
     assert {block.kind for block in every_block if isinstance(block, Div)} == set(DIV_KINDS)
     assert {block.level for block in every_block if isinstance(block, Heading)} == {2, 3}
     assert any(isinstance(block, ListBlock) and block.ordered and block.start == 3
@@ -146,6 +155,57 @@ def test_print_html(golden) -> None:
     html = print_document(book, render_context(BuildOptions())).replace(
         Path(book.base_dir).resolve().as_uri(), "file:///BOOK")
     golden.check(SINK / "print.html", html)
+
+
+# ------------------------------------------------------------------------- every node, every stage
+
+
+@pytest.fixture(scope="module")
+def typeset() -> Book:
+    """The kitchen sink as the writers get it (typography and scene breaks applied)."""
+    book, dropped = drop_unreadable_assets(convert.load(SOURCE), SOURCE)
+    assert dropped == []
+    return book
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_typography_reaches_every_text_of_the_book(typeset) -> None:
+    """Wherever a Text stands (a table cell, a caption, a ruby, a footnote, a summary...), the
+    typography pass has been there: no straight quote, double hyphen or three dots is left."""
+    texts = query(typeset, Text)
+    assert any(isinstance(block, Table) for block in query(typeset, BLOCK_TYPES))
+    assert len(texts) > 100
+    for text in texts:
+        assert not any(mark in text.text for mark in ('"', "'", "--", "...")), text
+
+
+def _reading_text(root: etree._Element) -> str:
+    body = root.find(".//{*}body") if root.find(".//{*}body") is not None else root
+    return _words("".join(body.itertext()))
+
+
+@pytest.mark.parametrize("stage", ["epub", "kepub", "print"])
+def test_every_text_of_the_book_reaches_every_writer(stage, typeset, tmp_path) -> None:
+    """Every Text of the model, wherever it stands, is in the output's reading text: a writer
+    whose walk forgets a node type loses its words."""
+    if stage == "print":
+        pages = [_reading_text(html.document_fromstring(
+            print_document(typeset, render_context(BuildOptions()))))]
+    else:
+        out = tmp_path / f"kitchen-sink.{stage}.epub"
+        writer = kepub.write if stage == "kepub" else epub.write
+        writer(typeset, out, render_context(BuildOptions()))
+        with zipfile.ZipFile(out) as archive:
+            pages = [_reading_text(etree.fromstring(archive.read(name)))
+                     for name in archive.namelist()
+                     if name.endswith(".xhtml") and not name.endswith("nav.xhtml")]
+    everything = " ".join(pages)
+    missing = [text.text for text in query(typeset, Text)
+               if _words(text.text) and _words(text.text) not in everything]
+    assert missing == []
 
 
 # --------------------------------------------------------------------------- back to a manuscript

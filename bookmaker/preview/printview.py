@@ -2,9 +2,9 @@
 WeasyPrint set-up and shown as images.
 
 Only the section asked for is laid out (a chapter of a few thousand words takes a few tenths of a
-second), from the PDF writer's own print HTML (``PrintBook``) and stylesheets (``Layout``), so the
-page is the one ``bookmaker build -f pdf`` prints, less what only the whole book knows: the page
-numbers, stamped when a whole book is joined, and the contents' numbers. Pages are drawn by
+second), from the PDF writer's own print HTML (``PrintDocument``) and stylesheets (``Layout``), so
+the page is the one ``bookmaker build -f pdf`` prints, less what only the whole book knows: the
+page numbers, stamped when a whole book is joined, and the contents' numbers. Pages are drawn by
 PDFium into PNGs, because a PDF in the page is not shown by phones' browsers at all. Everything
 stays in memory: nothing is written to disk.
 """
@@ -25,7 +25,7 @@ from bookmaker.preview.build import Snapshot
 
 if TYPE_CHECKING:  # WeasyPrint loads with the first page laid out, not with the server
     from bookmaker.writers.pdf.layout import Layout
-    from bookmaker.writers.pdf.print_html import PrintBook
+    from bookmaker.writers.pdf.print_html import PrintDocument
 
 # Pixels per point: an A5 page is 420 points wide, so about 840 pixels, sharp on a phone's or a
 # laptop's dense screen without making each page more than a couple of hundred kilobytes.
@@ -60,7 +60,7 @@ class PrintView:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._layouts: dict[tuple[str | None, str, str], Layout] = {}
-        self._print_books: list[tuple[Book, PrintBook]] = []
+        self._print_books: list[tuple[Book, PrintDocument]] = []
         self._pages: OrderedDict[str, _LaidOut] = OrderedDict()
         self._drawing = threading.Lock()  # PDFium is not thread-safe
         self.last_asked: str | None = None  # the document whose pages a page last asked for
@@ -112,10 +112,10 @@ class PrintView:
                 found.images[number] = _draw(found.pdf, number)
             return found.images[number]
 
-    def _print_book(self, snapshot: Snapshot) -> PrintBook:
+    def _print_book(self, snapshot: Snapshot) -> PrintDocument:
         """The print sections of the snapshot's book, made once per book (kept for the last
         two: the book shown and the one before it)."""
-        from bookmaker.writers.pdf.print_html import print_book_for
+        from bookmaker.writers.pdf import print_book_for
 
         assert snapshot.book is not None
         for book, print_book in self._print_books:
@@ -127,18 +127,18 @@ class PrintView:
 
     def _layout(self, snapshot: Snapshot) -> Layout:
         from bookmaker.writers.pdf.layout import Layout, LayoutSettings
-        from bookmaker.writers.pdf.print_html import image_folders
 
         assert snapshot.book is not None and snapshot.context is not None
         options, theme = snapshot.context.options, snapshot.context.theme
         key = (snapshot.book.base_dir, options.paper, str(theme.folder))
         if key not in self._layouts:
             self._layouts[key] = Layout(LayoutSettings(snapshot.book.base_dir, options.paper,
-                                                       theme, image_folders(snapshot.book)))
+                                                       theme,
+                                                       self._print_book(snapshot).folders))
         return self._layouts[key]
 
 
-def _section(print_book: PrintBook, page_id: str, snapshot: Snapshot) -> tuple[str, str]:
+def _section(print_book: PrintDocument, page_id: str, snapshot: Snapshot) -> tuple[str, str]:
     """The print document for the EPUB page ``page_id`` and what the view says of it: a
     chapter's own section, or the front matter (cover, title page, warnings, contents) for any
     of its pages."""

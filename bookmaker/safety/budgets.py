@@ -15,6 +15,7 @@ import re
 from pathlib import PurePath
 
 from bookmaker.errors import ManuscriptError
+from bookmaker.model import children
 
 # Paragraphs (blocks separated by a blank line, or block tags in HTML) a text file may hold. A
 # long novel has 5,000 to 20,000; Shakespeare's complete works as one text file, about 40,000.
@@ -86,23 +87,4 @@ def check_depth(book: object, path: str | PurePath | None) -> None:
             raise ManuscriptError(f"quotes, lists, emphasis or tags are nested more than "
                                   f"{MAX_MODEL_DEPTH} levels deep", path, line,
                                   hint="no book needs that many; flatten the nesting")
-        for child in _children(node):
-            stack.append((child, depth + 1, line))
-
-
-def _children(node: object) -> list[object]:
-    fields = getattr(node, "__dataclass_fields__", None)
-    if fields is None:
-        return []
-    children: list[object] = []
-    for name in fields:
-        value = getattr(node, name)
-        if isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, tuple):  # a list's items: tuples of blocks
-                    children.extend(i for i in item if hasattr(i, "__dataclass_fields__"))
-                elif hasattr(item, "__dataclass_fields__"):
-                    children.append(item)
-        elif hasattr(value, "__dataclass_fields__"):
-            children.append(value)
-    return children
+        stack.extend((child, depth + 1, line) for child in children(node))

@@ -47,9 +47,6 @@ class Theme:
             return [default]
         return [default, own] if self.extends_default else [own]
 
-    def stylesheet_text(self, file_name: str) -> str:
-        return "\n".join(path.read_text(encoding="utf-8") for path in self.stylesheets(file_name))
-
     @property
     def font_folder(self) -> Path | None:
         """The PyPI font package's folder, or None for a system font (found by fontconfig)."""

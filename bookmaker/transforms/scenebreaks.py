@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from bookmaker.model import (Block, Book, Code, FootnoteRef, Image, Link, Paragraph, SceneBreak,
-                             plain_text)
+                             plain_text, query)
 
 _SYMBOLS = "*~-_=+#§◇◆❖❦❧☙✿❀✦✧✶★☆•◦○●♦♢⁂※°·⸙♥♡—–/|<>^"
 # Every character a row of ornaments may hold: the symbols, o/x letters and zeros, spaces.
@@ -101,13 +101,7 @@ def _as_break(block: Block) -> Block:
 def _holds_more_than_text(paragraph: Paragraph) -> bool:
     """Whether a paragraph holds a link, code or a note reference: then its symbols mean
     something (``*`` pointing at a footnote, ``---`` in code)."""
-    pending = list(paragraph.children)
-    while pending:
-        inline = pending.pop()
-        if isinstance(inline, (Link, FootnoteRef, Code)):
-            return True
-        pending.extend(getattr(inline, "children", ()))
-    return False
+    return bool(query(paragraph.children, (Link, FootnoteRef, Code)))
 
 
 def _is_empty_paragraph(block: Block) -> bool:

@@ -13,14 +13,15 @@ runs give context but are never changed, and a Link's URL is not text at all.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Footnote, FootnoteRef,
-                             Heading, Image, Inline, LineBlock, LineBreak, ListBlock, Metadata,
-                             Note, Paragraph, Text)
+from bookmaker.model import (CHILD_FIELDS, INLINE_TYPES, NODE_TYPES, Book, Chapter, Code,
+                             FootnoteRef, Image, Inline, LineBreak, Metadata, Text, query, walk,
+                             with_fields)
 
 APOSTROPHE = "’"
 NARROW_NO_BREAK_SPACE = "\u202f"
@@ -86,8 +87,10 @@ _LITERAL_CONTEXT = "0"
 # --------------------------------------------------------------------------- the rules
 
 
+@functools.cache
 def quote_style(language: str) -> QuoteStyle:
-    """The quote marks for a BCP 47 tag, by its primary subtag (``fr-CA`` is French)."""
+    """The quote marks for a BCP 47 tag, by its primary subtag (``fr-CA`` is French). Cached:
+    every paragraph asks, and a book has one language."""
     primary = (language or "en").split("-")[0].split("_")[0].lower()
     return QUOTE_STYLES.get(primary, ENGLISH)
 
@@ -249,64 +252,57 @@ def _is_space(char: str) -> bool:
 
 # --------------------------------------------------------------------------- the book
 
+# Text held in strings rather than in inlines that a reader reads as prose: titles, an image's
+# description. (Every run of inlines is found by the model's traversal, wherever it stands.)
+PROSE_STRINGS: dict[type, tuple[str, ...]] = {
+    Metadata: ("title",), Chapter: ("title",), Image: ("alt", "title")}
+# Per node type the pass changes: its prose strings, and its fields holding runs of inlines of
+# its own (paragraphs, headings, captions; a line block's lines, smartened together), found from
+# the model's node types so a new one is smartened without this pass being edited.
+_TEXT_FIELDS: dict[type, tuple[tuple[str, ...], tuple[tuple[str, bool], ...]]] = {
+    kind: (PROSE_STRINGS.get(kind, ()),
+           tuple((child.name, child.nested) for child in CHILD_FIELDS[kind]
+                 if child.holds_inlines and kind not in INLINE_TYPES))
+    for kind in NODE_TYPES}
+_TEXT_HOLDERS = tuple(kind for kind, (prose, runs) in _TEXT_FIELDS.items() if prose or runs)
+_RUN_ENDS = (Text, Code, LineBreak, FootnoteRef)
+
 
 def apply(book: Book) -> Book:
     """The book with every rule applied to all its text, in its own language's quote style."""
     language = book.metadata.language or "en"
-    return dataclasses.replace(
-        book,
-        metadata=_smarten_metadata(book.metadata, language),
-        chapters=tuple(_smarten_chapter(chapter, language) for chapter in book.chapters),
-        front_matter=_smarten_blocks(book.front_matter, language),
-        back_matter=_smarten_blocks(book.back_matter, language))
+    return walk(book, _TEXT_HOLDERS, lambda node: smarten_node(node, language))
 
 
-def _smarten_metadata(metadata: Metadata, language: str) -> Metadata:
-    return dataclasses.replace(metadata, title=smarten(metadata.title, language),
-                               summary=_smarten_blocks(metadata.summary, language))
-
-
-def _smarten_chapter(chapter: Chapter, language: str) -> Chapter:
-    return dataclasses.replace(
-        chapter,
-        title=smarten(chapter.title, language),
-        summary=_smarten_blocks(chapter.summary, language),
-        notes=_smarten_blocks(chapter.notes, language),
-        blocks=_smarten_blocks(chapter.blocks, language),
-        end_notes=_smarten_blocks(chapter.end_notes, language))
-
-
-def _smarten_blocks(blocks: tuple[Block, ...], language: str) -> tuple[Block, ...]:
-    return tuple(_smarten_block(block, language) for block in blocks)
-
-
-def _smarten_block(block: Block, language: str) -> Block:
-    if isinstance(block, (Paragraph, Heading)):
-        children = smarten_inlines(block.children, language)
-        # Most paragraphs of a typeset book change; those that do not keep their node.
-        return block if children == block.children else \
-            dataclasses.replace(block, children=children)
-    if isinstance(block, LineBlock):
-        return dataclasses.replace(block, lines=_smarten_lines(block.lines, language))
-    if isinstance(block, (BlockQuote, Note, Div, Footnote)):
-        return dataclasses.replace(block, blocks=_smarten_blocks(block.blocks, language))
-    if isinstance(block, ListBlock):
-        return dataclasses.replace(block, items=tuple(_smarten_blocks(item, language)
-                                                      for item in block.items))
-    if isinstance(block, Image):
-        return dataclasses.replace(block, alt=smarten(block.alt, language),
-                                   title=smarten(block.title, language))
-    return block  # SceneBreak has no text
+def smarten_node(node: Any, language: str) -> Any:
+    """One node with every rule applied to its prose strings and its own runs of inlines (each
+    smartened as one paragraph, quotes decided across the run's nodes)."""
+    prose, runs = _TEXT_FIELDS[type(node)]
+    changes: dict[str, Any] = {}
+    for name in prose:
+        text = getattr(node, name)
+        if (smart := smarten(text, language)) != text:
+            changes[name] = smart
+    for name, lines in runs:
+        old = getattr(node, name)
+        new = _smarten_lines(old, language) if lines else smarten_inlines(old, language)
+        if new is not old:
+            changes[name] = new
+    # Most paragraphs of a typeset book change; those that do not keep their node.
+    return with_fields(node, changes) if changes else node
 
 
 def smarten_inlines(inlines: tuple[Inline, ...], language: str) -> tuple[Inline, ...]:
     """A paragraph's inlines with every rule applied, quotes decided across node boundaries."""
-    runs: list[tuple[str, bool]] = []
-    _collect_runs(inlines, runs)
+    leaves = query(inlines, _RUN_ENDS)
+    runs = _runs(leaves)
     smartened = smarten_runs(runs, language)
-    if all(new == old for new, (old, _) in zip(smartened, runs, strict=True)):
+    if smartened == [text for text, _ in runs]:
         return inlines  # nothing to change: skip rebuilding the nodes
-    return _rebuild(inlines, iter(smartened))
+    if leaves == list(inlines):  # no inline holds others (most paragraphs): no walk needed
+        return tuple(Text(new) if type(old) is Text else old
+                     for new, old in zip(smartened, inlines, strict=True))
+    return _rebuild(inlines, runs, smartened)
 
 
 def _smarten_lines(lines: tuple[tuple[Inline, ...], ...],
@@ -314,43 +310,37 @@ def _smarten_lines(lines: tuple[tuple[Inline, ...], ...],
     # A quotation may open on one line of a poem and close on another: smarten the lines together.
     runs: list[tuple[str, bool]] = []
     for line in lines:
-        _collect_runs(line, runs)
+        runs += _runs(query(line, _RUN_ENDS))
         runs.append(("\n", False))
-    smartened = iter(smarten_runs(runs, language))
-    rebuilt = []
+    smartened = smarten_runs(runs, language)
+    rebuilt, start = [], 0
     for line in lines:
-        rebuilt.append(_rebuild(line, smartened))
-        next(smartened)  # the line's end
+        count = sum(1 for _ in query(line, _RUN_ENDS))
+        rebuilt.append(_rebuild(line, runs[start:start + count], smartened[start:start + count]))
+        start += count + 1  # and the line's end
     return tuple(rebuilt)
 
 
-def _collect_runs(inlines: tuple[Inline, ...], runs: list[tuple[str, bool]]) -> None:
-    """One run per leaf node, in reading order; _rebuild consumes them in the same order."""
-    for node in inlines:
-        if isinstance(node, Text):
+def _runs(leaves: list[Inline]) -> list[tuple[str, bool]]:
+    """One run per leaf of some inlines (query's list, in reading order): its text and whether it
+    may change."""
+    runs: list[tuple[str, bool]] = []
+    for node in leaves:
+        if type(node) is Text:
             runs.append((node.text, True))
-        elif isinstance(node, Code):
+        elif type(node) is Code:
             runs.append((node.text, False))
-        elif isinstance(node, LineBreak):
+        elif type(node) is LineBreak:
             runs.append(("\n", False))
-        elif isinstance(node, FootnoteRef):
+        else:
             # A note mark sits right after a word: a quote after it closes ("end.[1]" ...).
             runs.append((_LITERAL_CONTEXT, False))
-        elif hasattr(node, "children"):
-            _collect_runs(node.children, runs)
+    return runs
 
 
-def _rebuild(inlines: tuple[Inline, ...], smartened: Iterator[str]) -> tuple[Inline, ...]:
-    rebuilt: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            rebuilt.append(Text(next(smartened)))
-        elif isinstance(node, (Code, LineBreak, FootnoteRef)):
-            next(smartened)
-            rebuilt.append(node)
-        elif hasattr(node, "children"):
-            # Link keeps its url: only its children, the words a reader sees, change.
-            rebuilt.append(dataclasses.replace(node, children=_rebuild(node.children, smartened)))
-        else:
-            rebuilt.append(node)
-    return tuple(rebuilt)
+def _rebuild(inlines: tuple[Inline, ...], runs: list[tuple[str, bool]],
+             smartened: list[str]) -> tuple[Inline, ...]:
+    """The inlines with each Text's run replaced; Links keep their URL, since only the words a
+    reader sees change."""
+    texts = iter([new for new, (_, editable) in zip(smartened, runs, strict=True) if editable])
+    return walk(inlines, Text, lambda _: Text(next(texts)))

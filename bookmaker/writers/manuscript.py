@@ -27,11 +27,11 @@ from bookmaker.safety.assets import (IMAGE_TYPES, asset_bytes, asset_media_type,
                               drop_unreadable_assets, locate_asset)
 from bookmaker.errors import Finding
 from bookmaker.settings.context import RenderContext
-from bookmaker.model import (Block, BlockQuote, Book, Chapter, Code, Div, Emph, Footnote,
-                             FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak, Link,
-                             ListBlock, Metadata, Note, Paragraph, Ruby, SceneBreak,
-                             SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
-                             TableCell, Text, map_blocks)
+from bookmaker.model import (CHILD_FIELDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
+                             Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
+                             Link, ListBlock, Metadata, Note, Paragraph, Ruby,
+                             SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
+                             Superscript, Table, TableCell, Text, map_blocks, query)
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -170,21 +170,23 @@ class _FootnoteLabels:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
-    def chapter_labels(self, chapter: Chapter) -> dict[str, str]:
+    def chapter_labels(self, footnotes: list[Footnote]) -> dict[str, str]:
         labels: dict[str, str] = {}
-        for block in chapter.blocks:
-            if isinstance(block, Footnote):
-                label = re.sub(r"[^\w-]", "", block.id) or "note"
-                candidate, number = label, 2
-                while candidate in self.used:
-                    candidate, number = f"{label}-{number}", number + 1
-                self.used.add(candidate)
-                labels[block.id] = candidate
+        for footnote in footnotes:
+            label = re.sub(r"[^\w-]", "", footnote.id) or "note"
+            candidate, number = label, 2
+            while candidate in self.used:
+                candidate, number = f"{label}-{number}", number + 1
+            self.used.add(candidate)
+            labels[footnote.id] = candidate
         return labels
 
 
 def _chapter(chapter: Chapter, number: int, labels: _FootnoteLabels) -> str:
-    chapter_labels = labels.chapter_labels(chapter)
+    # Every definition of the chapter, wherever it stands, is written after its text, where
+    # the reader puts them back.
+    footnotes = query(chapter, Footnote)
+    chapter_labels = labels.chapter_labels(footnotes)
     parts: list[str] = []
     title = chapter.title or (f"Chapter {number}" if number > 1 else "")
     if title:
@@ -198,9 +200,8 @@ def _chapter(chapter: Chapter, number: int, labels: _FootnoteLabels) -> str:
     if chapter.end_notes:
         parts.append(_container("end-notes", _blocks(chapter.end_notes, chapter_labels),
                                 chapter.end_notes))
-    for block in chapter.blocks:
-        if isinstance(block, Footnote):
-            parts.append(_footnote_definition(block, chapter_labels))
+    for footnote in footnotes:
+        parts.append(_footnote_definition(footnote, chapter_labels))
     return "\n\n".join(parts)
 
 
@@ -251,7 +252,11 @@ def _block(block: Block, labels: dict[str, str] | None) -> str:
         return _container(block.kind, _blocks(block.blocks, labels), block.blocks)
     if isinstance(block, Image):
         return _image(block)
-    return ""
+    if isinstance(block, ListBlock):  # (_blocks gives neighbouring lists different markers)
+        return _list(block, _list_marker(block, avoid=""), labels)
+    if isinstance(block, Footnote):
+        return ""  # written after the chapter's text (_chapter)
+    raise TypeError(f"the manuscript writer has no Markdown for {block!r}")
 
 
 def _code_block_text(paragraph: Paragraph) -> str | None:
@@ -290,17 +295,27 @@ def _container(kind: str, body: str, blocks: tuple[Block, ...]) -> str:
 
 
 def _container_depth(blocks: tuple[Block, ...]) -> int:
+    """How many fence levels the containers among ``blocks`` need: one per ``:::`` container
+    (notes and asides; tables count their own), through whatever else holds blocks (quotes,
+    lists, any block type the model adds)."""
     depth = 0
     for block in blocks:
-        if isinstance(block, (Note, Div)):
-            depth = max(depth, 1 + _container_depth(block.blocks))
-        elif isinstance(block, BlockQuote):
-            depth = max(depth, _container_depth(block.blocks))
-        elif isinstance(block, ListBlock):
-            depth = max([depth] + [_container_depth(item) for item in block.items])
-        elif isinstance(block, Table):
+        if isinstance(block, Table):
             depth = max(depth, 1 + _table_depth(block))
+        elif not isinstance(block, Footnote):  # definitions are written apart, at top level
+            inner = max((_container_depth(group) for group in _held_blocks(block)), default=0)
+            depth = max(depth, inner + (1 if isinstance(block, (Note, Div)) else 0))
     return depth
+
+
+def _held_blocks(block: Block) -> list[tuple[Block, ...]]:
+    """The sequences of blocks a block holds (a quote's, each item of a list), from the model."""
+    groups: list[tuple[Block, ...]] = []
+    for child in CHILD_FIELDS[type(block)]:
+        if child.many and not child.holds_inlines:
+            value = getattr(block, child.name)
+            groups.extend(value if child.nested else (value,))
+    return groups
 
 
 def _line_block_line(line: tuple[Inline, ...], labels: dict[str, str] | None) -> str:
@@ -369,7 +384,8 @@ def _fenced_table(table: Table, labels: dict[str, str] | None) -> str:
     fence = ":" * (3 + _table_depth(table))
     parts = [f"{fence} table"]
     if table.caption:
-        parts.append(f"::: caption\n{_inlines(table.caption, labels)}\n:::")
+        # As a paragraph is: a caption that looks like an ornament (``<``) must stay a caption.
+        parts.append(f"::: caption\n{_paragraph(table.caption, labels)}\n:::")
     row_fence = fence[:-1]
     for row in table.rows:
         parts.append(f"{row_fence} row")

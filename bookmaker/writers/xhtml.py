@@ -19,11 +19,13 @@ import urllib.parse
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
+from markupsafe import Markup, escape
+
 from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
                              Paragraph, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
-                             Strong, Subscript, Superscript, Table, TableCell, Text)
+                             Strong, Subscript, Superscript, Table, TableCell, Text, query)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
 _SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
@@ -112,24 +114,9 @@ def collect_footnotes(*sequences: Iterable[Block]) -> dict[str, Footnote]:
     """Every Footnote definition in the block sequences of one document, by id (first wins)."""
     found: dict[str, Footnote] = {}
     for blocks in sequences:
-        _collect_footnotes_into(blocks, found)
+        for footnote in query(tuple(blocks), Footnote):
+            found.setdefault(footnote.id, footnote)
     return found
-
-
-def _collect_footnotes_into(blocks: Iterable[Block], found: dict[str, Footnote]) -> None:
-    for block in blocks:
-        if isinstance(block, Footnote):
-            found.setdefault(block.id, block)
-            _collect_footnotes_into(block.blocks, found)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                _collect_footnotes_into(item, found)
-        elif isinstance(block, (BlockQuote, Note, Div)):
-            _collect_footnotes_into(block.blocks, found)
-        elif isinstance(block, Table):
-            for row in block.rows:
-                for cell in row:
-                    _collect_footnotes_into(cell.blocks, found)
 
 
 class XhtmlRenderer:
@@ -138,7 +125,20 @@ class XhtmlRenderer:
     ``image_src`` maps an Image to the URL the document uses for it (the writer decides where
     images go). ``heading_level`` is the level a Heading(level=1) is rendered at, so a chapter's own
     title stays the top heading of its page.
+
+    A subclass renders the same markup differently by overriding the renderer of a node type
+    (PrintRenderer's footnotes and ornaments) or the few points every piece of text passes
+    through: ``_chars`` (a run of text), ``_text_block`` (a block of reading text starts),
+    ``_replaced`` (an image) and ``_finished`` (the fragment put together). That is how the
+    kepub's KoboRenderer adds its sentence spans while rendering. A page's template puts its
+    own words through ``text`` (``words(...)`` in a template) and ``image`` for the same reason.
     """
+
+    # What the page around the fragments needs: more CSS, and markup opening and closing the
+    # body (kepub's page wrappers). The plain renderer needs none.
+    stylesheet_addition = ""
+    body_start = Markup("")
+    body_end = Markup("")
 
     def __init__(self, footnotes: Mapping[str, Footnote], image_src: Callable[[Image], str],
                  heading_level: int = 2) -> None:
@@ -168,12 +168,26 @@ class XhtmlRenderer:
         """The markup of ``blocks``: model blocks, or any node a subclass has a renderer for."""
         out: list[str] = []
         self._blocks(blocks, out)
-        return "".join(out)
+        return self._finished(out)
 
     def inlines(self, inlines: Iterable[Inline]) -> str:
         out: list[str] = []
         self._inlines(inlines, out)
-        return "".join(out)
+        return self._finished(out)
+
+    def text(self, words: str, more: bool = False) -> Markup:
+        """Words a page's template writes (a title, a label), escaped as the template would
+        escape them. Each call is a block of reading text of its own; ``more``: the words
+        continue the block the previous call started (a label and its value on one line)."""
+        return escape(clean_text(words))
+
+    def image(self, caller: Callable[[], str]) -> Markup:
+        """An image a page's template places (``{% call image() %}<img .../>{% endcall %}``)."""
+        return Markup(caller())
+
+    def finish_page(self, page: str) -> str:
+        """The finished page, once its template has put the fragments in place."""
+        return page
 
     def footnotes_section(self) -> str:
         """The footnotes of this document as EPUB 3 footnote asides, each linking back to its
@@ -194,6 +208,23 @@ class XhtmlRenderer:
             rendered += 1
             order = list(self._numbers)
         out.append("</section>")
+        return self._finished(out)
+
+    # ------------------------------------------------------------------ where text passes
+
+    def _chars(self, text: str, out: list[str]) -> None:
+        """A run of text (escaped here: everything else appended to ``out`` is markup)."""
+        out.append(escape_text(text))
+
+    def _text_block(self, out: list[str]) -> None:
+        """A block of reading text starts here (a paragraph, a heading, a caption, a cell):
+        nothing to mark in plain XHTML."""
+
+    def _replaced(self, markup: str, out: list[str]) -> None:
+        """An element that stands for content of its own (an image)."""
+        out.append(markup)
+
+    def _finished(self, out: list[str]) -> str:
         return "".join(out)
 
     # ------------------------------------------------------------------ blocks
@@ -208,12 +239,14 @@ class XhtmlRenderer:
 
     def _paragraph(self, block: Paragraph, out: list[str]) -> None:
         out.append(f'<p class="{block.align}">' if block.align in PARAGRAPH_ALIGNS else "<p>")
+        self._text_block(out)
         self._inlines(block.children, out)
         out.append("</p>")
 
     def _heading(self, block: Heading, out: list[str]) -> None:
         level = min(max(block.level, 1) + self.heading_level - 1, 6)
         out.append(f"<h{level}>")
+        self._text_block(out)
         self._inlines(block.children, out)
         out.append(f"</h{level}>")
 
@@ -227,6 +260,8 @@ class XhtmlRenderer:
 
     def _line_block(self, block: LineBlock, out: list[str]) -> None:
         out.append('<div class="line-block">')
+        if block.lines:
+            self._text_block(out)  # the poem's lines are one block of text
         for number, line in enumerate(block.lines):
             if number:
                 out.append("<br/>")
@@ -236,8 +271,10 @@ class XhtmlRenderer:
         out.append("</div>")
 
     def _note(self, block: Note, out: list[str]) -> None:
-        out.append('<div class="author-note" role="note">'
-                   '<p class="note-label">Author\u2019s note</p>')
+        out.append('<div class="author-note" role="note"><p class="note-label">')
+        self._text_block(out)
+        self._chars("Author\u2019s note", out)
+        out.append("</p>")
         self._blocks(block.blocks, out)
         out.append("</div>")
 
@@ -255,15 +292,22 @@ class XhtmlRenderer:
             out.append("<ul>")
         for item in block.items:
             out.append("<li>")
+            if not item:
+                self._text_block(out)  # an empty item still counts as a block of text
             self._blocks(item, out)
             out.append("</li>")
         out.append("</ol>" if block.ordered else "</ul>")
 
     def _image(self, block: Image, out: list[str]) -> None:
-        out.append(f'<figure class="image"><img src="{escape_attr(self.image_src(block))}" '
-                   f'alt="{escape_attr(block.alt)}"/>')
+        out.append('<figure class="image">')
+        self._text_block(out)
+        self._replaced(f'<img src="{escape_attr(self.image_src(block))}" '
+                       f'alt="{escape_attr(block.alt)}"/>', out)
         if block.title:
-            out.append(f"<figcaption>{escape_text(block.title)}</figcaption>")
+            out.append("<figcaption>")
+            self._text_block(out)
+            self._chars(block.title, out)
+            out.append("</figcaption>")
         out.append("</figure>")
 
     def _table(self, block: Table, out: list[str]) -> None:
@@ -271,6 +315,7 @@ class XhtmlRenderer:
         out.append('<table class="table">')
         if block.caption:
             out.append("<caption>")
+            self._text_block(out)
             self._inlines(block.caption, out)
             out.append("</caption>")
         head = 0
@@ -298,28 +343,33 @@ class XhtmlRenderer:
         out.append(f"<{tag}{attributes}>")
         blocks = cell.blocks
         if len(blocks) == 1 and type(blocks[0]) is Paragraph and not blocks[0].align:
+            self._text_block(out)
             self._inlines(blocks[0].children, out)  # the common cell: text without a <p>
+        elif not blocks:
+            self._text_block(out)  # an empty cell still counts as a block of text
         else:
             self._blocks(blocks, out)
         out.append(f"</{tag}>")
 
     def _footnote(self, footnote_id: str, out: list[str]) -> None:
         number = self._numbers[footnote_id]
-        if self._references.get(footnote_id):
-            backlink = (f'<a class="footnote-number" href="#fnref-{number}" role="doc-backlink">'
-                        f'{number}.</a> ')
-        else:
-            backlink = f'<span class="footnote-number">{number}.</span> '
         out.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
-                   f'id="fn-{number}">')
+                   f'id="fn-{number}"><p>')
+        self._text_block(out)
+        if self._references.get(footnote_id):
+            out.append(f'<a class="footnote-number" href="#fnref-{number}" role="doc-backlink">')
+            self._chars(f"{number}.", out)
+            out.append("</a>")
+        else:
+            out.append('<span class="footnote-number">')
+            self._chars(f"{number}.", out)
+            out.append("</span>")
         blocks = self.footnotes[footnote_id].blocks
         if blocks and isinstance(blocks[0], Paragraph):
-            out.append("<p>" + backlink)
+            self._chars(" ", out)
             self._inlines(blocks[0].children, out)
-            out.append("</p>")
             blocks = blocks[1:]
-        else:
-            out.append(f"<p>{backlink.rstrip()}</p>")
+        out.append("</p>")
         self._blocks(blocks, out)
         out.append("</aside>")
 
@@ -331,7 +381,7 @@ class XhtmlRenderer:
             renderers[type(inline)](inline, out)
 
     def _text(self, inline: Text, out: list[str]) -> None:
-        out.append(escape_text(inline.text))
+        self._chars(inline.text, out)
 
     def _wrapper(self, tag: str, attributes: str = "") -> Renderer:
         opening, closing = f"<{tag}{attributes}>", f"</{tag}>"
@@ -344,7 +394,9 @@ class XhtmlRenderer:
         return render
 
     def _code(self, inline: Code, out: list[str]) -> None:
-        out.append(f"<code>{escape_text(inline.text)}</code>")
+        out.append("<code>")
+        self._chars(inline.text, out)
+        out.append("</code>")
 
     def _link(self, inline: Link, out: list[str]) -> None:
         url = safe_url(inline.url)
@@ -363,16 +415,20 @@ class XhtmlRenderer:
     def _footnote_ref(self, inline: FootnoteRef, out: list[str]) -> None:
         if inline.id not in self.footnotes:
             # A reference without a definition: keep the marker as text rather than a dead link.
-            out.append(f'<sup class="noteref-missing">{escape_text(inline.id)}</sup>')
+            out.append('<sup class="noteref-missing">')
+            self._chars(inline.id, out)
+            out.append("</sup>")
             return
         number = self._number(inline.id)
         count = self._references[inline.id] = self._references.get(inline.id, 0) + 1
         ref_id = f"fnref-{number}" if count == 1 else f"fnref-{number}-{count}"
         if self._in_link:  # the number, and the id the note's way back points at, but no link
-            out.append(f'<sup class="noteref" id="{ref_id}">{number}</sup>')
-            return
-        out.append(f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
-                   f'href="#fn-{number}" id="{ref_id}">{number}</a>')
+            out.append(f'<sup class="noteref" id="{ref_id}">')
+        else:
+            out.append(f'<a class="noteref" epub:type="noteref" role="doc-noteref" '
+                       f'href="#fn-{number}" id="{ref_id}">')
+        self._chars(str(number), out)
+        out.append("</sup>" if self._in_link else "</a>")
 
     def _line_break(self, inline: LineBreak, out: list[str]) -> None:
         out.append("<br/>")
@@ -389,7 +445,9 @@ class XhtmlRenderer:
     def _ruby(self, inline: Ruby, out: list[str]) -> None:
         out.append("<ruby>")
         self._inlines(inline.children, out)
-        out.append(f"<rt>{escape_text(inline.annotation)}</rt></ruby>")
+        out.append("<rt>")
+        self._chars(inline.annotation, out)
+        out.append("</rt></ruby>")
 
     def _number(self, footnote_id: str) -> int:
         return self._numbers.setdefault(footnote_id, len(self._numbers) + 1)

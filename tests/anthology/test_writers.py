@@ -17,7 +17,7 @@ from bookmaker.readers import read_anthology_spec
 from bookmaker.readers.anthology import spec_from_paths
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.options import BuildOptions
-from bookmaker.writers.pdf.print_html import print_document
+from bookmaker.writers.pdf import print_document
 
 GOLDEN = DATA / "anthology" / "rain" / "expected"
 AO3_MULTI = DATA / "ao3html" / "multi-chapter-2024" / "input.html"
@@ -176,6 +176,17 @@ def test_pdf_running_heads_name_the_work(two_works_pdf):
     story = next(page for depth, title, page in outline if depth == 2 and title == "A New Hero")
     left = two_works_pdf.pages[story + 1].extract_text()
     assert "A New Hero" in left.splitlines()[-3:]
+
+
+def test_pdf_pages_of_the_works_are_numbered_at_their_foot(two_works_pdf):
+    """The anthology is laid out by the book's own document head, folio mark included: its body
+    pages carry their numbers as a single book's do."""
+    outline = _outline(two_works_pdf)
+    chapters = [page for depth, title, page in outline if depth == 2 and title not in (
+        "Before you read", "Content notes and warnings")]
+    assert len(chapters) >= 4
+    for page in chapters:
+        assert "".join(two_works_pdf.pages[page].extract_text().split()).endswith(str(page + 1))
 
 
 def test_pdf_prints_the_overview_and_nested_contents(two_works_pdf):

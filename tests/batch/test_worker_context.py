@@ -33,9 +33,9 @@ def test_a_built_in_theme_installed_elsewhere_is_found_on_the_worker(tmp_path):
         css = book.read(next(n for n in book.namelist() if n.endswith(".css"))).decode()
     # The modern theme's sheet, merged over the default's as every local build does.
     from bookmaker.settings.themes import find_theme
-    from bookmaker.writers.epub import _stylesheet
+    from bookmaker.writers.epub.pages import stylesheet
 
-    assert css == _stylesheet(find_theme("modern")).content.decode("utf-8")
+    assert css == stylesheet(find_theme("modern")).content.decode("utf-8")
     assert "font-family: sans-serif" in css
 
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bookmaker.model import (Book, Chapter, Code, Emph, FootnoteRef, Image, LineBlock, LineBreak,
-                             Link, Metadata, Note, Paragraph, SceneBreak, Strong, Text,
-                             plain_text)
+                             Link, ListBlock, Metadata, Note, Paragraph, Ruby, SceneBreak, Strong,
+                             Table, TableCell, Text, plain_text)
 from bookmaker.transforms import typography
 
 CASES = Path(__file__).parent.parent / "data" / "typography" / "cases.txt"
@@ -210,6 +210,31 @@ def test_apply_reaches_every_text() -> None:
     assert book.front_matter == (Paragraph((Text("Beware the angst—really"),)),)
     assert book.back_matter == (Paragraph((Text("’Til next time"),)),)
     assert book.base_dir == "/somewhere"
+
+
+DIALOGUE = '"Hi," she said -- ok...'
+CURLED = "“Hi,” she said — ok…"
+
+
+def test_a_table_cell_is_curled_as_the_same_paragraph_outside_a_table() -> None:
+    paragraph = Paragraph((Text(DIALOGUE),))
+    table = Table(((TableCell((paragraph,), header=True),),
+                   (TableCell((Paragraph((Emph((Text(DIALOGUE),)),)),)),)),
+                  caption=(Text(DIALOGUE),))
+    book = typography.apply(Book(Metadata(title="T"), (Chapter(blocks=(paragraph, table)),)))
+    outside, inside = book.chapters[0].blocks
+    assert outside == Paragraph((Text(CURLED),))
+    assert inside == Table(((TableCell((outside,), header=True),),
+                            (TableCell((Paragraph((Emph((Text(CURLED),)),)),)),)),
+                           caption=(Text(CURLED),))
+
+
+def test_ruby_base_text_is_curled_and_its_reading_kept() -> None:
+    ruby = Ruby((Text("'kan'"),), annotation="'k'")
+    book = typography.apply(Book(Metadata(title="T"), (Chapter(blocks=(
+        ListBlock(((Paragraph((Text('"'), ruby, Text('"'))),),)),)),)))
+    assert book.chapters[0].blocks[0] == ListBlock(((Paragraph((
+        Text("“"), Ruby((Text("‘kan’"),), annotation="'k'"), Text("”"))),),))
 
 
 def test_apply_uses_the_books_language() -> None:

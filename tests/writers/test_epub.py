@@ -476,7 +476,7 @@ def test_an_unknown_style_is_a_clear_error():
 
 
 def test_ebooklib_defaults_are_the_defects_we_work_around():
-    """If ebooklib ever fixes these, the workarounds in epub_package.py can go."""
+    """If ebooklib ever fixes these, the workarounds in writers/epub/package.py can go."""
     plain = ebooklib_epub.EpubBook()
     plain.add_author("A")
     plain.add_author("B")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bookmaker.convert import load
+from bookmaker.convert import build_anthology, load
+from bookmaker.readers.anthology import spec_from_paths
 from bookmaker.settings.context import render_context
 from bookmaker.settings.options import BuildOptions
 from bookmaker.writers import WRITERS, epub
@@ -155,3 +156,41 @@ def test_a_long_one_shot_stays_under_the_document_limit_with_its_spans(tmp_path)
     chapters = {name: data for name, data in unzip(dest).items() if "chapter-" in name}
     assert len(chapters) >= 4
     assert all(len(data) <= 300 * 1024 for data in chapters.values())
+
+
+def test_an_anthology_is_a_kepub_too_with_the_epubs_pages_and_spans_in_each(tmp_path):
+    """The kepub is the EPUB writer with Kobo's renderer, so every shape the EPUB writer takes
+    (an anthology, a volume of a split book) is one: the same files, every text in spans."""
+    spec = spec_from_paths([KITCHEN_SINK, DATA / "ao3html" / "multi-chapter-2024" / "input.html"],
+                           "Two", ("Ed",))
+    [epub_result] = [build_anthology(spec, ["epub"], tmp_path / "epub")]
+    [kepub_result] = [build_anthology(spec, ["kepub"], tmp_path / "kepub")]
+    assert epub_result.error is None and kepub_result.error is None, kepub_result.error
+    plain, kobo = unzip(Path(epub_result.outputs[0])), unzip(Path(kepub_result.outputs[0]))
+    assert sorted(plain) == sorted(kobo)
+    pages = documents(kobo)
+    assert any(name.startswith("EPUB/w02-") for name in pages)
+    for name, root in pages.items():
+        body = root.find("x:body", NS)
+        assert [child.get("id") for child in body] == ["book-columns"], name
+        for element in body.iter():
+            for text, holder in ((element.text, element), (element.tail, element.getparent())):
+                if text and text.strip():
+                    assert any(a.get("class") == "koboSpan"
+                               for a in [holder, *holder.iterancestors()]), (name, text)
+
+
+def test_the_kepubs_text_is_the_epubs_text(tmp_path):
+    """Spans added, nothing else: each page reads the same words as the EPUB's."""
+    book = load(KITCHEN_SINK)
+    plain = unzip(_written(epub.write, book, tmp_path / "plain.epub"))
+    kobo = unzip(_written(kepub.write, book, tmp_path / "kobo.kepub.epub"))
+    for name, root in documents(kobo).items():
+        words = " ".join("".join(root.find("x:body", NS).itertext()).split())
+        assert words == " ".join("".join(etree.fromstring(plain[name]).find(
+            "x:body", NS).itertext()).split()), name
+
+
+def _written(write, book, dest: Path) -> Path:
+    write(book, dest, render_context(BuildOptions()))
+    return dest

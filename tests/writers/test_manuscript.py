@@ -10,11 +10,15 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from paths import DATA
 
+import pytest
+
 from bookmaker import readers
-from bookmaker.model import (Book, Chapter, Emph, EmbeddedFile, Footnote, FootnoteRef, Image,
-                             Metadata, Paragraph, SceneBreak, Text)
+from bookmaker.model import (BLOCK_TYPES, INLINE_TYPES, BlockQuote, Book, Chapter, Emph,
+                             EmbeddedFile, Footnote, FootnoteRef, Image, Metadata, Paragraph,
+                             SceneBreak, Table, TableCell, Text, query)
 from bookmaker.readers.decoding import decode
-from bookmaker.writers.manuscript import manuscript_text, write
+from bookmaker.writers.manuscript import _block, _inline, manuscript_text, write
+from samples import sample
 from strategies import canonical_books
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -203,3 +207,43 @@ def test_verse_lines_that_look_like_a_table_stay_verse(tmp_path):
     verse = LineBlock(((Text("a | b"),), (Text("---"),)))
     book = Book(Metadata("Poem"), (Chapter("One", (verse,)),))
     assert without_lines(read_back(book, tmp_path).chapters) == without_lines(book.chapters)
+
+
+def test_a_footnote_defined_inside_a_quote_or_a_cell_is_not_lost(tmp_path):
+    """Definitions are found wherever they stand (the model's query) and written after the
+    chapter's text, where the reader puts them: the note and its reference come back."""
+    quoted = BlockQuote((Paragraph((Text("Quoted"), FootnoteRef("q"))),
+                         Footnote("q", (Paragraph((Text("A note made in a quote."),)),))))
+    cell = Table(((TableCell((Paragraph((Text("Cell"), FootnoteRef("c"))),
+                              Footnote("c", (Paragraph((Text("A note in a cell."),)),)))),),))
+    book = Book(Metadata("Notes"), (Chapter("One", blocks=(quoted, cell)),))
+    again = read_back(book, tmp_path)
+    assert [without_lines(note.blocks) for note in again.chapters[0].blocks
+            if isinstance(note, Footnote)] == [(Paragraph((Text("A note made in a quote."),)),),
+                                               (Paragraph((Text("A note in a cell."),)),)]
+    assert len(query(again, FootnoteRef)) == 2
+
+
+def test_every_block_and_inline_type_has_markdown():
+    """The writer's dispatch knows every node type of the model: an unknown one is an error,
+    never a silently dropped block."""
+    for kind in BLOCK_TYPES:
+        _block(sample(kind), {"n": "n"})  # raises on a type it does not know
+    for kind in INLINE_TYPES:
+        _inline(sample(kind), {"n": "n"}, "", None, True, False)
+
+    class Unknown:
+        pass
+
+    with pytest.raises(TypeError, match="no Markdown"):
+        _block(Unknown(), {})  # type: ignore[arg-type]
+
+
+def test_a_caption_that_looks_like_an_ornament_stays_a_caption(tmp_path):
+    """Found by the round trip above: a table caption ``<`` was written as ``\\<``, which the
+    reader takes for a scene-break ornament, and the caption was lost."""
+    table = Table(((TableCell(()),),), caption=(Text("<"),))
+    again = read_back(Book(Metadata("T"), (Chapter(blocks=(Paragraph((Text("x"),)), table)),)),
+                      tmp_path)
+    assert [block.caption for block in again.chapters[0].blocks if isinstance(block, Table)] == [
+        (Text("<"),)]

@@ -23,7 +23,7 @@ from bookmaker.settings.themes import find_theme
 from bookmaker.convert import build, load
 from bookmaker.writers.pdf import pdf_bytes
 from bookmaker.writers.pdf.layout import Layout, LayoutSettings
-from bookmaker.writers.pdf.print_html import print_document
+from bookmaker.writers.pdf import print_document
 
 DATA = Path(__file__).parent.parent / "data"
 REPO = Path(__file__).parent.parent.parent

@@ -21,6 +21,10 @@ from bookmaker.errors import Finding
 from bookmaker.model import (Block, Book, Chapter, Emph, Inline, Metadata, Paragraph, SceneBreak,
                              Series, Strong, Text)
 from bookmaker.readers.plaintext import gutenberg
+from bookmaker.readers.plaintext.chapters import (CHAPTER_LINE as _CHAPTER_LINE,
+                                                  NOT_A_TITLE_END as _NOT_A_TITLE_END,
+                                                  SENTENCE_INSIDE as _SENTENCE_INSIDE,
+                                                  chapter_heading)
 from bookmaker.readers.decoding import read_text
 from bookmaker.readers.metadata import MetadataBuilder
 from bookmaker.transforms.scenebreaks import is_separator_text
@@ -60,23 +64,9 @@ _BY_LINE = re.compile(r"by\s+(\S.{0,59})", re.IGNORECASE)
 
 # --------------------------------------------------------------------------- body lines
 
-_NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-                r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
-                r"|fifty|sixty|seventy|eighty|ninety|hundred)"
-                r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?")
-_ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
-_CHAPTER_LINE = re.compile(
-    rf"(?:(?:chapter|part|book)\s+(?:\d+|{_ROMAN}|{_NUMBER_WORD})|(?:ch|chap)\.?\s*\d+"
-    r"|prologue|epilogue|interlude)\b\.?"
-    r"(?:(?:\s*[:.–—]|\s+-|-\s)\s*(?P<subtitle>\S.{0,99}))?",
-    re.IGNORECASE)
-_HEADING_DECORATION = " *_~=#-"
 # A chapter number alone on its line: "IV" or "IV." (upper case: "I" in a sentence is a word).
 _ROMAN_LINE = re.compile(r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\.?")
-_NOT_A_TITLE_END = ".,;:"
 _OPENING_PUNCTUATION = "\"“'‘«„‚([-—"
-# A sentence ending inside the line and another starting: prose, not a title.
-_SENTENCE_INSIDE = re.compile(r"[.!?…][\"”’')]*\s+\S")
 # Lines that end a sentence (or a line of dialogue): a sign the file has one paragraph per line.
 _ENDS_SENTENCE = re.compile(r"[.!?…\"”’'*_)~—-]$")
 MAX_TITLE_LENGTH = 80
@@ -433,20 +423,6 @@ def paragraph_gap_of(lines: list[str], start: int) -> int:
     # Double-spaced paragraphs are a habit only when seen often; one wide gap is a scene break.
     usual, times = gaps.most_common(1)[0]
     return usual if times >= MIN_TIMES_FOR_A_HABIT else 1
-
-
-def chapter_heading(line: str) -> str | None:
-    """The chapter title when ``line`` is a chapter line (``Chapter 3: The Fall``), else None."""
-    text = line.strip(_HEADING_DECORATION)
-    match = _CHAPTER_LINE.fullmatch(text)
-    if match is None:
-        return None
-    subtitle = match["subtitle"]
-    # "Part one. He ran." is a sentence, not a heading.
-    if subtitle and (subtitle.endswith(tuple(_NOT_A_TITLE_END))
-                     or _SENTENCE_INSIDE.search(subtitle)):
-        return None
-    return text
 
 
 def _with_subtitle(heading: str, lines: list[str], index: int,

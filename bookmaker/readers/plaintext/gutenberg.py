@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bookmaker.readers.plaintext.chapters import chapter_heading  # the one chapter-line rule
+
 _START = re.compile(r"^(?:\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK"
                     r"|\*?END\*?\s*THE SMALL PRINT!? FOR PUBLIC DOMAIN E-?(?:TEXTS|BOOKS))",
                     re.IGNORECASE)
@@ -81,7 +83,6 @@ def frame(lines: list[str]) -> Frame | None:
 def _title_page(lines: list[str], start: int, end: int) -> tuple[int, tuple[str, int] | None]:
     """Where the story starts below a 1990s etext's title page (title, author, edition: a few
     short lines before the first chapter), and the author it names (a ``by`` line or a name)."""
-    from bookmaker.readers.plaintext import chapter_heading  # the one chapter-line rule
     shown = [(i, lines[i]) for i in range(start, min(end, start + 60)) if lines[i]]
     first_chapter = next((n for n, (_, line) in enumerate(shown[:_TITLE_PAGE_LINES + 1])
                           if chapter_heading(line) is not None), None)

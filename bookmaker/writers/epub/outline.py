@@ -9,30 +9,21 @@ one returns to the level of the heading it closes.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
-
-from bookmaker.model import Block, BlockQuote, Div, Footnote, Heading, ListBlock, Note
+from bookmaker.model import Block, Heading, with_fields, walk
 
 
 def outlined(*sequences: tuple[Block, ...]) -> list[tuple[Block, ...]]:
     """Each block sequence of one document with its Heading levels renumbered 1, 2, 3... in
-    document order (1 is rendered just below the page's own title)."""
+    document order (1 is rendered just below the page's own title), wherever a heading stands
+    (in a quote, a note, a list, a table cell)."""
     open_levels: list[int] = []  # the author's levels of the headings still open
-    return [tuple(_blocks(blocks, open_levels)) for blocks in sequences]
 
+    def renumbered(heading: Heading) -> Heading:
+        while open_levels and open_levels[-1] >= heading.level:
+            open_levels.pop()
+        open_levels.append(heading.level)
+        level = len(open_levels)
+        return heading if level == heading.level else with_fields(heading, {"level": level})
 
-def _blocks(blocks: Iterable[Block], open_levels: list[int]) -> Iterable[Block]:
-    for block in blocks:
-        if isinstance(block, Heading):
-            while open_levels and open_levels[-1] >= block.level:
-                open_levels.pop()
-            open_levels.append(block.level)
-            yield dataclasses.replace(block, level=len(open_levels))
-        elif isinstance(block, (BlockQuote, Note, Div, Footnote)):
-            yield dataclasses.replace(block, blocks=tuple(_blocks(block.blocks, open_levels)))
-        elif isinstance(block, ListBlock):
-            yield dataclasses.replace(block, items=tuple(tuple(_blocks(item, open_levels))
-                                                         for item in block.items))
-        else:
-            yield block
+    # The walk visits headings in reading order, which is what the outline follows.
+    return [walk(blocks, Heading, renumbered) for blocks in sequences]

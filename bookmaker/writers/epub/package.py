@@ -1,13 +1,14 @@
 """The EPUB container: OPF metadata, manifest, spine and the zip, through ebooklib 0.20.
 
-epub.py decides what the book's documents say; this module only packages finished files. ebooklib
-writes the OPF and the zip, with its known defects worked around here, each for a reason:
+The EPUB writer (__init__.py, pages.py) decides what the book's documents say; this module only
+packages finished files. ebooklib writes the OPF and the zip, with its known defects worked
+around here, each for a reason:
 
 1. ``add_author`` gives every creator the id "creator": authors get creator-1, creator-2...
 2. ``dcterms:modified`` comes from ``datetime.now()`` (local time, labelled Z): we pass the build
    timestamp in UTC as the writer's ``mtime`` option and add no modified meta of our own.
 3. Its nav and NCX are built from ``book.toc`` and come out empty for a one-chapter book: we write
-   both ourselves (epub.py) and ship them as finished items; the writer only places them.
+   both ourselves (__init__.py) and ship them as finished items; the writer only places them.
 4. ``EpubBook()`` gets a random uuid4 identifier: we always set a stable one (work_identifier).
 5. Zip entries carry the current time: ebooklib writes into memory and we re-pack the archive
    with fixed dates and attributes (reproducible_zip).
@@ -75,7 +76,8 @@ class WorkPart:
 
 @dataclass(frozen=True)
 class Package:
-    """Everything the OPF and the zip need; built by epub.py, packed by package_bytes."""
+    """Everything the OPF and the zip need; built by the writer's assemble, packed by
+    package_bytes."""
 
     metadata: Metadata
     title: str

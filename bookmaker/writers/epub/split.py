@@ -10,10 +10,9 @@ depends only on the chapter's own text, so files stay stable across rebuilds.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
-from bookmaker.model import Block, Footnote, FootnoteRef, SceneBreak
+from bookmaker.model import Block, Footnote, FootnoteRef, SceneBreak, query
 
 # A document at most this size is written whole; a part is filled up to PART_LIMIT. Both leave room
 # under the 300 KB for the page shell, the part's footnotes and the kepub's sentence spans (which
@@ -58,14 +57,6 @@ def footnote_references(sequences: Iterable[Iterable[Block]],
     return list(found)
 
 
-def _references(value: object) -> Iterator[str]:
-    if isinstance(value, FootnoteRef):
-        yield value.id
-    elif isinstance(value, Footnote):
-        return  # a definition standing among the blocks is not a reference
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _references(item)
-    elif dataclasses.is_dataclass(value):
-        for field in dataclasses.fields(value):
-            yield from _references(getattr(value, field.name))
+def _references(blocks: tuple[Block, ...]) -> list[str]:
+    """The ids ``blocks`` refer to; a definition standing among them is not a reference."""
+    return [reference.id for reference in query(blocks, FootnoteRef, skip=Footnote)]

@@ -23,7 +23,8 @@ from bookmaker.safety.files import atomic_write
 from bookmaker.writers.pdf.layout import Layout, LayoutSettings
 from bookmaker.writers.pdf.join import join as join_pieces
 from bookmaker.writers.pdf.parallel import lay_out, parallel_pdf
-from bookmaker.writers.pdf.print_html import PrintBook, image_folders, print_book_for
+from bookmaker.writers.pdf.print_anthology import PrintAnthology
+from bookmaker.writers.pdf.print_html import PrintBook, PrintDocument
 
 # Below this many words a single run is as fast as starting workers and joining parts.
 PARALLEL_MIN_WORDS = 25_000
@@ -54,7 +55,7 @@ def write_pdf(book: Book | Anthology, dest: Path, scratch: Path,
     context = context or RenderContext()
     options = context.options
     print_book = print_book_for(book, context)
-    settings = LayoutSettings(book.base_dir, options.paper, context.theme, image_folders(book))
+    settings = LayoutSettings(book.base_dir, options.paper, context.theme, print_book.folders)
     workers = options.workers or os.cpu_count() or 1
     if parallel is None:
         parallel = workers > 1 and len(print_book.body) > 1 and \
@@ -65,7 +66,20 @@ def write_pdf(book: Book | Anthology, dest: Path, scratch: Path,
         single_run_pdf(print_book, settings, dest, scratch)
 
 
-def single_run_pdf(print_book: PrintBook, settings: LayoutSettings, dest: Path,
+def print_book_for(book: Book | Anthology, context: RenderContext | None = None) -> PrintDocument:
+    """The print sections of a book or of an anthology: the one document shape every
+    typesetting writer (PDF, zine, mini-zine, volumes) lays out."""
+    if isinstance(book, Anthology):
+        return PrintAnthology(book, context)
+    return PrintBook(book, context)
+
+
+def print_document(book: Book | Anthology, context: RenderContext | None = None) -> str:
+    """The whole book as one print HTML document (what a single WeasyPrint run lays out)."""
+    return print_book_for(book, context).whole_document()
+
+
+def single_run_pdf(print_book: PrintDocument, settings: LayoutSettings, dest: Path,
                    scratch: Path) -> None:
     """The whole book in one WeasyPrint run (contents numbers from target-counter()), numbered
     and given its outline and metadata by the same join as the parallel layout's parts."""

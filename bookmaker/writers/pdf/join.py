@@ -210,6 +210,7 @@ class _StructureTree:
                 del element["/P"]
                 copied = self.book.copy_foreign(element)
                 copied.P = self.document
+                _scope_header_cells(copied)
                 self.document.K.append(copied)
         offset = self.next_key
         largest = -1
@@ -233,6 +234,31 @@ class _StructureTree:
         self.root.ParentTree = self.book.make_indirect(Dictionary(Nums=self.nums))
         self.root.ParentTreeNextKey = self.next_key
         self.book.Root.StructTreeRoot = self.root
+
+
+def _scope_header_cells(element: pikepdf.Object) -> None:
+    """Give every table header cell under ``element`` its /Scope: WeasyPrint ties data cells to
+    their headers (/Headers) but leaves the headers' own scope out, which PDF/UA asks for (a
+    header in the table's head heads its column, one in the body heads its row)."""
+    pending: list[tuple[pikepdf.Object, str]] = [(element, "")]
+    while pending:
+        node, section = pending.pop()
+        if isinstance(node, Array):
+            pending.extend((child, section) for child in node)
+            continue
+        if not isinstance(node, Dictionary) or "/S" not in node:
+            continue
+        kind = str(node.S)
+        if kind in ("/THead", "/TBody", "/TFoot"):
+            section = kind
+        elif kind == "/TH":
+            attributes = node.get("/A")
+            if not isinstance(attributes, Dictionary):
+                attributes = node.A = Dictionary(O=Name.Table)
+            if "/Scope" not in attributes:
+                attributes.Scope = Name.Column if section == "/THead" else Name.Row
+        if "/K" in node:
+            pending.append((node.K, section))
 
 
 def _number_tree(node: pikepdf.Object | None) -> list[tuple[int, pikepdf.Object]]:

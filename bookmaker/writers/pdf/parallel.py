@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bookmaker.writers.pdf.join import LaidOutPart, join
 from bookmaker.writers.pdf.layout import FOLIO_MARK, PDF_VARIANT, Layout, LayoutSettings
-from bookmaker.writers.pdf.print_html import BodySection, PrintBook
+from bookmaker.writers.pdf.print_html import BodySection, PrintDocument
 
 # Parts per worker: enough that a worker rarely waits for the slowest part at the end.
 PARTS_PER_WORKER = 3
@@ -32,7 +32,7 @@ PARTS_PER_WORKER = 3
 MIN_PART_WORDS = 6_000
 
 
-def parallel_pdf(print_book: PrintBook, settings: LayoutSettings, workers: int,
+def parallel_pdf(print_book: PrintDocument, settings: LayoutSettings, workers: int,
                  dest: Path, scratch: Path) -> None:
     """The book laid out in parts by ``workers`` processes (each written to a file in
     ``scratch``) and joined at ``dest``; pages, running heads, contents, outline and metadata as
@@ -93,7 +93,7 @@ def group_sections(sections: list[BodySection], most: int) -> list[list[BodySect
     return groups
 
 
-def _front_length(print_book: PrintBook, layout: Layout) -> int:
+def _front_length(print_book: PrintDocument, layout: Layout) -> int:
     """How many pages the front matter takes, with placeholder numbers in the contents."""
     placeholders = {section.id: 8888 for section in print_book.body}
     html = print_book.document(print_book.front_sections(placeholders))

@@ -1,8 +1,7 @@
 """An Anthology as one print HTML document, laid out by the same PDF machinery as a book.
 
-PrintAnthology offers what the PDF writer, the parallel layout and the zines ask of a PrintBook
-(``body``, ``front_sections``, ``document``, ``whole_document``, ``title``, ``lang``,
-``description``, ``book``), so an anthology goes through them unchanged:
+PrintAnthology is the other shape of a PrintDocument (print_html.py), so an anthology goes
+through the PDF writer, the parallel layout and the zines unchanged:
 
     front:  cover, the collection's title page, the nested contents, the content overview
     body:   the introduction; per work its title page (a right-hand page, setting the running
@@ -19,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -28,10 +28,10 @@ from bookmaker.model import Anthology, Book, Work, collection_book, contributors
     merged, plain_text
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
-from bookmaker.writers.pdf.print_html import (BodySection, DocumentInfo, PrintBook, PrintRenderer,
+from bookmaker.writers.pdf.print_html import (BodySection, PrintBook, PrintDocument, PrintRenderer,
                                              _image_url, _image_url_for)
 from bookmaker.writers.wording import contributors_line, join_names, series_line, volume_line
-from bookmaker.writers.xhtml import collect_footnotes, xml_safe_metadata
+from bookmaker.writers.xhtml import collect_footnotes, text_direction, xml_safe_metadata
 
 OVERVIEW_HEADING = "Content overview"
 _FIRST_ID = re.compile(r'\bid="([^"]*)"')
@@ -44,21 +44,22 @@ class TocEntry:
     children: list[TocEntry] = field(default_factory=list)
 
 
-class PrintAnthology:
+class PrintAnthology(PrintDocument):
     """An anthology's print sections, each rendered once, ready to be assembled into
-    documents (the same interface as PrintBook)."""
+    documents."""
+
+    kind = "anthology"
 
     def __init__(self, anthology: Anthology, context: RenderContext | None = None) -> None:
-        context = context or RenderContext()
+        super().__init__(context)
         self.anthology = anthology
-        self.context = context
-        self.options = context.options
-        self.theme = context.theme
         metadata = xml_safe_metadata(anthology.metadata)
         self.title = metadata.title or "Anthology"
         if anthology.volumes > 1:  # the document's title says which volume it is
             self.title = f"{self.title}, {volume_line(anthology.volume, anthology.volumes)}"
         self.lang = taxonomy.language_tag(metadata.language or "en") or "und"
+        self.direction = text_direction(metadata)
+        self.folders = work_folders(anthology)
         self.description = " ".join(plain_text(metadata.summary).split())
         # What the PDF's document information takes: the collection's title, its editors (or
         # else its contributors) as authors, every work's tags.
@@ -71,31 +72,9 @@ class PrintAnthology:
         self.body = self._body_sections()
         self._front_start = self._front_sections()
 
-    # ------------------------------------------------------------------ documents
-
-    def info(self) -> DocumentInfo:
-        """The collection's metadata as the PDF carries it, dated with the build's timestamp."""
-        metadata = self.book.metadata
-        return DocumentInfo(self.title, tuple(metadata.authors), self.description,
-                            tuple(metadata.tags), self.lang, self.context.timestamp(metadata))
-
-    def whole_document(self) -> str:
-        return self.document([*self.front_sections(), *(s.html for s in self.body)])
-
-    def front_sections(self, pages: dict[str, int] | None = None) -> list[str]:
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
+        """Cover, the collection's title page, the nested contents, the content overview."""
         return [*self._front_start[:-1], self._contents(pages), self._front_start[-1]]
-
-    def document(self, sections: list[str]) -> str:
-        classes = ["book", "anthology", f"paper-{self.options.paper}"]
-        if self.options.drop_caps:
-            classes.append("drop-caps")
-        return self._render("anthology-document.html.j2", lang=self.lang, title=self.title,
-                            authors=self.book.metadata.authors, description=self.description,
-                            keywords=self.book.metadata.tags, body_class=" ".join(classes),
-                            sections=[Markup(section) for section in sections])
-
-    def _render(self, template: str, **context: object) -> str:
-        return templating.render("print", template, self.theme.folder, **context)
 
     # ------------------------------------------------------------------ front matter
 
@@ -126,7 +105,7 @@ class PrintAnthology:
         sections.append(self._overview())
         return sections
 
-    def _contents(self, pages: dict[str, int] | None) -> str:
+    def _contents(self, pages: Mapping[str, int | str] | None) -> str:
         return self._render("anthology-toc.html.j2", entries=self.toc,
                             numbered=pages is not None, pages=pages or {})
 
@@ -178,7 +157,7 @@ class PrintAnthology:
         sections = [self._work_title(book, prefix, title, byline, running_head, placement)]
         if placement == "front":
             sections.append(BodySection("warnings", "Before you read",
-                                        printed._warnings_page(at_end=False), 300))
+                                        printed.warnings_page(at_end=False), 300))
         sections.extend(printed.body)
         sections = [_prefixed(section, prefix, running_head) for section in sections]
         self.toc.append(TocEntry(sections[0].id, f"{title} — {byline}" if byline else title,

@@ -1,10 +1,11 @@
 """The model as one print HTML document, for WeasyPrint to lay out as a book.
 
 The document is a sequence of sections (cover, title page, warnings page, contents, chapters, end
-notes); print.css decides how they fall on pages. PrintBook renders every section once, so the PDF
-writer can lay out the whole document in one run, or the body in parts in parallel (each part is
-the same head wrapped around some of the sections) and the front matter last, once the chapters'
-page numbers are known.
+notes); print.css decides how they fall on pages. A PrintDocument renders every section once, so
+the PDF writer can lay out the whole document in one run, or the body in parts in parallel (each
+part is the same head wrapped around some of the sections) and the front matter last, once the
+chapters' page numbers are known. PrintBook is a book's; an anthology's is in print_anthology.py,
+and writers/pdf/__init__.py's print_book_for gives either.
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import cast
-
 from markupsafe import Markup
 
 from bookmaker import taxonomy
 from bookmaker.safety.assets import asset_bytes, asset_media_type, locate_asset
-from bookmaker.model import Anthology, Block, Book, Chapter, FootnoteRef, Image, Paragraph, \
-    SceneBreak, plain_text
+from bookmaker.model import Block, Book, Chapter, FootnoteRef, Image, Paragraph, SceneBreak, \
+    plain_text
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers import templating
 from bookmaker.writers.wording import chapter_label, join_names, series_line, work_details
@@ -62,57 +61,81 @@ class BodySection:
     words: int
 
 
-class PrintBook:
-    """A book's print sections, each rendered once, ready to be assembled into documents."""
+class PrintDocument:
+    """What the PDF writer, the parallel layout and the zines lay out: the print sections of a
+    book or of an anthology, each rendered once, and the head that wraps them into documents.
 
-    def __init__(self, book: Book, context: RenderContext | None = None) -> None:
-        context = context or RenderContext()
-        self.book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
-        self.context = context
-        self.options = context.options
-        self.theme = context.theme
-        self.title = self.book.metadata.title or "Untitled"
-        self.lang = taxonomy.language_tag(self.book.metadata.language or "en") or "und"
-        # The PDF's subject: the summary as one line of plain text.
-        self.description = " ".join(plain_text(self.book.metadata.summary).split())
-        self.body = self._body_sections()
-        self._front_start = self._front_sections()
+    PrintBook and PrintAnthology (print_anthology.py) are its two shapes; they differ only in
+    which sections they make and where the contents go.
+    """
+
+    title: str
+    lang: str
+    direction: str
+    description: str  # the PDF's subject: the summary as one line of plain text
+    book: Book  # the document's own metadata (what the PDF says of itself), cover and folder
+    body: list[BodySection]
+    folders: tuple[str, ...] = ()  # more folders the layout may read images from
+    work_skin: str = ""  # the work's own CSS (sanitised by its reader: declarations, never "<")
+    kind: str = "book"  # "anthology" adds the collection's own sheet
+
+    def __init__(self, context: RenderContext | None) -> None:
+        self.context = context or RenderContext()
+        self.options = self.context.options
+        self.theme = self.context.theme
 
     def info(self) -> DocumentInfo:
-        """The book's metadata as the PDF carries it, dated with the build's one timestamp."""
+        """The metadata as the PDF carries it, dated with the build's one timestamp."""
         metadata = self.book.metadata
         return DocumentInfo(self.title, tuple(metadata.authors), self.description,
-                            tuple(metadata.tags), self.lang,
-                            self.context.timestamp(self.book.metadata))
-
-    # ------------------------------------------------------------------ documents
+                            tuple(metadata.tags), self.lang, self.context.timestamp(metadata))
 
     def whole_document(self) -> str:
-        """The entire book in one document; contents page numbers come from target-counter()."""
+        """Everything in one document; contents page numbers come from target-counter()."""
         return self.document([*self.front_sections(), *(s.html for s in self.body)])
 
     def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
-        """Cover, title page, warnings page and contents; ``pages`` (section id -> page number,
-        or "" for none: the preview lays out the front matter alone) prints known numbers in
-        the contents instead of leaving them to the layout engine."""
-        return [*self._front_start, *self._contents(pages)]
+        """The sections before the body, the contents among them; ``pages`` (section id -> page
+        number, or "" for none: the preview lays out the front matter alone) prints known
+        numbers in the contents instead of leaving them to the layout engine."""
+        raise NotImplementedError
 
     def document(self, sections: list[str]) -> str:
-        """``sections`` wrapped in the book's head: language, metadata, running-head title."""
+        """``sections`` wrapped in the head: language, metadata, running-head title."""
         metadata = self.book.metadata
-        classes = ["book", f"paper-{self.options.paper}"]
+        classes = ["book", *(["anthology"] if self.kind == "anthology" else []),
+                   f"paper-{self.options.paper}"]
         if self.options.drop_caps:
             classes.append("drop-caps")
-        return self._render("document.html.j2", lang=self.lang,
-                            dir=text_direction(self.book.metadata), title=self.title,
-                       authors=metadata.authors, description=self.description,
-                       keywords=metadata.tags, body_class=" ".join(classes),
-                       sections=[Markup(section) for section in sections],
-                       # sanitised by its reader: declarations only, never "<"
-                       work_skin=Markup(self.book.stylesheet.replace("<", "")))
+        return self._render("document.html.j2", lang=self.lang, dir=self.direction,
+                            title=self.title, authors=metadata.authors,
+                            description=self.description, keywords=metadata.tags,
+                            body_class=" ".join(classes), anthology=self.kind == "anthology",
+                            sections=[Markup(section) for section in sections],
+                            work_skin=Markup(self.work_skin.replace("<", "")))
 
     def _render(self, template: str, **context: object) -> str:
         return _render(template, self.theme.folder, **context)
+
+
+class PrintBook(PrintDocument):
+    """A book's print sections: cover, title page, warnings page, contents, then the body
+    (chapters, end notes, the warnings placed at the end)."""
+
+    def __init__(self, book: Book, context: RenderContext | None = None) -> None:
+        super().__init__(context)
+        self.book = dataclasses.replace(book, metadata=xml_safe_metadata(book.metadata))
+        self.title = self.book.metadata.title or "Untitled"
+        self.lang = taxonomy.language_tag(self.book.metadata.language or "en") or "und"
+        self.direction = text_direction(self.book.metadata)
+        self.description = " ".join(plain_text(self.book.metadata.summary).split())
+        self.work_skin = self.book.stylesheet
+        self.body = self._body_sections()
+        self._front_start = self._front_sections()
+
+    def front_sections(self, pages: Mapping[str, int | str] | None = None) -> list[str]:
+        """Cover, title page, warnings page and contents."""
+        return [*self._front_start, *self._contents(pages)]
 
     # ------------------------------------------------------------------ front matter
 
@@ -134,7 +157,7 @@ class PrintBook:
             series=[series_line(s.name, s.index) for s in metadata.series],
             warnings_at_end=self.options.warnings == "end"))
         if self.options.warnings == "front":
-            sections.append(self._warnings_page(at_end=False))
+            sections.append(self.warnings_page(at_end=False))
         return sections
 
     def _contents(self, pages: Mapping[str, int | str] | None) -> list[str]:
@@ -144,7 +167,7 @@ class PrintBook:
         return [self._render("toc.html.j2", entries=self.body, numbered=pages is not None,
                              pages=pages or {}, section_link=SECTION_LINK)]
 
-    def _warnings_page(self, at_end: bool) -> str:
+    def warnings_page(self, at_end: bool) -> str:
         """The front page for warnings: what a reader needs to decide, in the order they need it."""
         metadata, book = self.book.metadata, self.book
         renderer = PrintRenderer(collect_footnotes(metadata.summary, book.front_matter),
@@ -176,7 +199,7 @@ class PrintBook:
                 len(plain_text(book.back_matter).split())))
         if self.options.warnings == "end":
             sections.append(BodySection("warnings", "Content notes and warnings",
-                                        self._warnings_page(at_end=True), 300))
+                                        self.warnings_page(at_end=True), 300))
         return sections
 
     def _chapter(self, number: int, chapter: Chapter) -> BodySection:
@@ -195,29 +218,6 @@ class PrintBook:
     def _renderer(self, *sequences: tuple[Block, ...]) -> PrintRenderer:
         return PrintRenderer(collect_footnotes(*sequences),
                              functools.partial(_image_url_for, self.book))
-
-
-def print_document(book: Book | Anthology, context: RenderContext | None = None) -> str:
-    """The whole book as one print HTML document (what a single WeasyPrint run lays out)."""
-    return print_book_for(book, context).whole_document()
-
-
-def print_book_for(book: Book | Anthology, context: RenderContext | None = None) -> PrintBook:
-    """The print sections of a book, or of an anthology (which offers the same interface)."""
-    if isinstance(book, Anthology):
-        from bookmaker.writers.pdf.print_anthology import PrintAnthology
-
-        return cast(PrintBook, PrintAnthology(book, context))
-    return PrintBook(book, context)
-
-
-def image_folders(book: Book | Anthology) -> tuple[str, ...]:
-    """Folders besides ``book.base_dir`` the layout may read images from."""
-    if isinstance(book, Anthology):
-        from bookmaker.writers.pdf.print_anthology import work_folders
-
-        return work_folders(book)
-    return ()
 
 
 class PrintRenderer(XhtmlRenderer):

@@ -22,7 +22,7 @@ from bookmaker.model import Anthology, Book, Work
 from bookmaker.settings.context import RenderContext
 from bookmaker.writers.pdf.layout import Layout, LayoutSettings
 from bookmaker.writers.pdf.parallel import lay_out
-from bookmaker.writers.pdf.print_html import image_folders, print_book_for
+from bookmaker.writers.pdf import print_book_for
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def measure(anthology: Anthology, context: RenderContext) -> tuple[list[Unit], i
     front matter (cover, title page, contents, overview) takes."""
     print_book = print_book_for(anthology, context)
     settings = LayoutSettings(anthology.base_dir, context.options.paper, context.theme,
-                              image_folders(anthology))
+                              print_book.folders)
     with tempfile.TemporaryDirectory(prefix="bookmaker-volumes-") as scratch:
         laid_out = lay_out(Layout(settings), print_book.whole_document(),
                            Path(scratch) / "whole.pdf")

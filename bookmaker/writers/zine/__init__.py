@@ -30,9 +30,9 @@ from bookmaker.writers import templating
 from bookmaker.settings.timestamps import FALLBACK
 from bookmaker.writers.zine.imposition import (MM, SHEET_FOR_PAPER, SHEETS, binder_order, impose,
                                                saddle_sides, signature_sides)
-from bookmaker.writers.pdf import pdf_bytes
+from bookmaker.writers.pdf import pdf_bytes, print_book_for
 from bookmaker.writers.pdf.join import describe, save
-from bookmaker.writers.pdf.print_html import DocumentInfo, print_book_for
+from bookmaker.writers.pdf.print_html import DocumentInfo
 
 TYPESET = True
 

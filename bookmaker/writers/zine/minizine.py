@@ -18,9 +18,8 @@ from bookmaker.model import Anthology, Book
 from bookmaker.settings.context import RenderContext
 from bookmaker.safety.files import atomic_write
 from bookmaker.writers.zine.imposition import SheetSide, impose, minizine_side
-from bookmaker.writers.pdf import single_run_pdf
+from bookmaker.writers.pdf import print_book_for, single_run_pdf
 from bookmaker.writers.pdf.layout import LayoutSettings
-from bookmaker.writers.pdf.print_html import image_folders, print_book_for
 from bookmaker.writers.zine import sheet_points, written
 
 MINIZINE_PAGES = 8
@@ -51,7 +50,7 @@ def minizine_bytes(book: Book | Anthology, context: RenderContext | None = None)
     with tempfile.TemporaryDirectory(prefix="bookmaker-minizine-") as scratch:
         laid_out = Path(scratch) / "pages.pdf"
         single_run_pdf(print_book, LayoutSettings(book.base_dir, CELL_PAPERS[sheet_name],
-                                                  context.theme, image_folders(book)),
+                                                  context.theme, print_book.folders),
                        laid_out, Path(scratch))
         pdf = laid_out.read_bytes()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
