@@ -117,17 +117,22 @@ def _check(book: _Book, report: Report) -> None:
     _check_package(book, package, report)
     documents = [name for name, (_, media_type, _) in book.manifest.items()
                  if media_type in _DOCUMENT_TYPES and name in archive]
-    parsed = {}
+    # One document parsed at a time (a book may hold thousands): what a link to another document
+    # needs of it, its body's id, is kept, and the links to fragments are judged at the end.
+    links: list[_FragmentLink] = []
+    hidden = 0
     for name in documents:
         root = _parse(book, name, report)
-        if root is not None:
-            parsed[name] = root
-            body = root.find(f"{{{_XHTML}}}body")
-            if body is not None and body.get("id"):
-                book.body_ids[name] = body.get("id")
-    hidden = 0
-    for name, root in parsed.items():
-        hidden += _check_document(book, name, root, report)
+        if root is None:
+            continue
+        body = root.find(f"{{{_XHTML}}}body")
+        if body is not None and body.get("id"):
+            book.body_ids[name] = body.get("id")
+        hidden += _check_document(book, name, root, report, links)
+    for link in links:
+        if book.body_ids.get(link.target) == link.fragment:
+            report("body-id-link", link.document, link.line,
+                   f"the link to {link.href!r} points at a <body> id")
     if hidden > _HIDDEN_LIMIT:
         report("hidden-text", None, None, f"{hidden:,} characters of hidden text")
     for name, (_, media_type, _) in book.manifest.items():
@@ -197,8 +202,21 @@ def _check_package(book: _Book, package: etree._Element, report: Report) -> None
         report("cover-missing", opf, None, "the package declares no cover image")
 
 
-def _check_document(book: _Book, name: str, root: etree._Element, report: Report) -> int:
-    """Check one content document; the number of hidden characters in it."""
+@dataclass(frozen=True)
+class _FragmentLink:
+    """A link to a fragment of a document of the book, judged once every body's id is known."""
+
+    document: str  # the document the link is in
+    line: int | None
+    href: str
+    target: str  # the document it points into
+    fragment: str
+
+
+def _check_document(book: _Book, name: str, root: etree._Element, report: Report,
+                    links: list[_FragmentLink]) -> int:
+    """Check one content document, adding its links to fragments to ``links``; the number of
+    hidden characters in it."""
     size = len(book.archive.read(name))
     if size > _DOCUMENT_LIMIT:
         report("document-size", name, None, f"the document is {size // 1024} KB")
@@ -227,10 +245,8 @@ def _check_document(book: _Book, name: str, root: etree._Element, report: Report
         if not fragment or target.startswith(("http:", "https:", "mailto:")):
             continue
         target_name = str(folder / unquote(target)) if target else name
-        target_name = _normalise(target_name)
-        if book.body_ids.get(target_name) == unquote(fragment):
-            report("body-id-link", name, link.sourceline,
-                   f"the link to {link.get('href')!r} points at a <body> id")
+        links.append(_FragmentLink(name, link.sourceline, link.get("href", ""),
+                                   _normalise(target_name), unquote(fragment)))
     for style in root.iter(f"{{{_XHTML}}}style"):
         _check_css(name, (style.text or "").encode("utf-8"), report, style.sourceline - 1)
     return _hidden_characters(root)

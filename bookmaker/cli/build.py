@@ -121,7 +121,8 @@ def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, .
 
     try:
         if _is_anthology_file(paths):
-            spec = read_anthology_spec(paths[0])
+            with run.budget.file(paths[0]):  # a stranger's file too, read within the budget
+                spec = read_anthology_spec(paths[0])
             if title:
                 spec = dataclasses.replace(spec, metadata=dataclasses.replace(
                     spec.metadata, title=title))

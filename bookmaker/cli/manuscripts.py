@@ -31,12 +31,13 @@ def inspect(
 
     budget = budget_of(settings or {})
     try:
-        with budget.process(), budget.file(path):
+        with budget.process(), budget.file(path):  # the model shown is the file's work too
             book = load(path)
+            shown = to_json(book) if as_json else outline(book)
     except BookmakerError as error:
         typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
         raise typer.Exit(1) from None
-    sys.stdout.write(to_json(book) if as_json else outline(book))
+    sys.stdout.write(shown)
 
 
 @app.command(epilog=examples("bookmaker check manuscripts/", "bookmaker check story.md",

@@ -51,11 +51,11 @@ def preview(path: str | Path, host: str = "127.0.0.1", port: int = 8000,
                              "you are writing)")
     run, _, _ = settings_at(path, {**(given or {}), "style": style})
     with run.budget.process(), _scratch():
-        _serve(path, host, port, style, echo, given or {})
+        _serve(path, host, port, style, echo, given or {}, run.timeout)
 
 
 def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo,
-           given: Mapping[str, object]) -> None:
+           given: Mapping[str, object], seconds: float | None) -> None:
     events = Events()
     news = _News(echo)
 
@@ -63,7 +63,7 @@ def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo,
         events.publish(snapshot)
         news(snapshot)
 
-    print_view = PrintView()
+    print_view = PrintView(str(path), seconds)
     builder = PreviewBuilder(path, style, publish, print_view.lay_out_shown, given)
     builder.start()
     try:

@@ -121,6 +121,10 @@ def read_spec(source: Source) -> AnthologySpec:
         raise ManuscriptError("the anthology lists no works", path,
                               works_field.line if works_field else 1,
                               hint="add `works:` with one `- path/to/work.md` line per work")
+    if len(works_field.value) > MAX_WORKS:  # before any pattern is looked at
+        raise ManuscriptError(f"the anthology names {len(works_field.value):,} works, more than "
+                              f"the {MAX_WORKS:,} it may hold", path, works_field.line,
+                              hint="bind them as several anthologies")
     budget = NameBudget()
     works = [entry for number, item in enumerate(works_field.value, 1)
              for entry in _entries(item, number, path, Path(source.folder), works_field.line,
