@@ -112,7 +112,9 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | No
                 suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
                 with _executor(executor, settings, suffixes, plugins) as (pool, window), \
                         _live_marker(out_dir, executor is not None) as live:
-                    _run_jobs(archive.jobs(context, plugins, live), pool, window, archive,
+                    # A task on Dask keeps the time limit itself: nothing else can stop it.
+                    seconds = settings.timeout if executor is not None else None
+                    _run_jobs(archive.jobs(context, plugins, live, seconds), pool, window, archive,
                               progress)
             finally:
                 progress.stop()
@@ -301,7 +303,7 @@ class _ArchiveRun:
         self.completed: dict[str, tuple[Job, dict]] = {}
 
     def jobs(self, context: RenderContext, plugins: tuple[str, ...],
-             live: str | None = None) -> list[Job]:
+             live: str | None = None, seconds: float | None = None) -> list[Job]:
         """A job per input to build, in input order; each stages its formats in a folder of its
         own. Every path in a job is absolute: a worker may run in any working folder."""
         jobs = []
@@ -310,7 +312,7 @@ class _ArchiveRun:
             refuse_links(self.out_dir.absolute(), folder)  # before a worker writes into it
             jobs.append(Job(str(planned.source.absolute()), planned.relative, planned.formats,
                             str(folder / staging_name(planned.source.name)), context, plugins,
-                            live))
+                            live, seconds))
         self.order = [job.relative for job in jobs]
         return jobs
 

@@ -115,7 +115,9 @@ def _alarm(source: str | PurePath, seconds: float) -> Iterator[None]:
 @contextlib.contextmanager
 def _thread_alarm(source: str | PurePath, seconds: float) -> Iterator[None]:
     """SIGALRM reaches only the main thread: another thread is stopped with an asynchronous
-    exception, raised in it (as a signal's handler would be) at its next Python instruction.
+    exception, raised in it (as a signal's handler would be) at its next Python instruction. So
+    it stops Python code that runs on (a runaway parse or layout), not a call blocked in the
+    system, which no reader makes: the gate reads every input before a reader runs.
     The lock makes the timer and the end of the body exclusive, so the exception can only land
     inside the body or on its way out of this function, never in the caller's code after it."""
     target = threading.get_ident()
