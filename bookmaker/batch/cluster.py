@@ -15,7 +15,9 @@ import ipaddress
 import re
 import socket
 import struct
+import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from bookmaker.errors import BookmakerError
@@ -41,10 +43,11 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             from None
     try:
         _expect_greeting(address)
-        client = distributed.Client(address, timeout=f"{CLIENT_SECONDS}s",
-                                    set_as_default=False)
+        client = _client(distributed, address)
     except (OSError, ValueError, TypeError, MemoryError) as error:  # refused, timed out...
-        raise BookmakerError(f"cannot reach the Dask scheduler at {address}: {error} "
+        reason = "it answered with a message larger than memory" \
+            if isinstance(error, MemoryError) else str(error) or type(error).__name__
+        raise BookmakerError(f"cannot reach the Dask scheduler at {address}: {reason} "
                              f"(is `dask scheduler` running there? is the address right?)") \
             from None
     try:
@@ -61,6 +64,26 @@ def dask_executor(address: str) -> Iterator[tuple[cf.Executor, int]]:
             raise
     finally:
         client.close(timeout=CLIENT_SECONDS)
+
+
+def _client(distributed: Any, address: str) -> Any:
+    """Dask's client of the scheduler at ``address``. One that fails half-way is closed here,
+    at once: left to the garbage collector, it spent twice the client's time closing, then
+    printed "Exception ignored in Client.__del__" and a traceback."""
+    made: list[Any] = []
+
+    class Client(distributed.Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    try:
+        return Client(address, timeout=f"{CLIENT_SECONDS}s", set_as_default=False)
+    except BaseException:
+        for half_made in made:
+            with contextlib.suppress(Exception):
+                half_made.close(timeout=CONNECT_SECONDS)
+        raise
 
 
 # Why Dask cannot be given an address of these schemes from the command line: each would fail
@@ -122,8 +145,9 @@ def _is_host(host: str) -> bool:
 
 
 # A Dask scheduler greets a new connection first: 8 bytes giving the length of its handshake,
-# then a few frames (their count, their lengths, the frames). Dask itself believes any length it
-# reads, so a server that is not Dask's ("HTTP/1.1" read as a length) made it ask for exabytes.
+# then a few frames (their count, their lengths, the frames), the first a msgpack map. Dask
+# itself believes any length it reads, so a server that is not Dask's ("HTTP/1.1" read as a
+# length) made it ask for exabytes.
 GREETING_SECONDS = 10
 _MAX_GREETING_BYTES = 64 * 1024
 _MAX_GREETING_FRAMES = 64
@@ -136,26 +160,48 @@ def _expect_greeting(address: str) -> None:
     parts = urlsplit(address)
     assert parts.hostname and parts.port  # checked_address made it so
     with socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_SECONDS) as peer:
-        peer.settimeout(GREETING_SECONDS)
+        deadline = time.monotonic() + GREETING_SECONDS  # for the whole greeting, however sent
         try:
-            (size,) = struct.unpack("<Q", _received(peer, 8))
+            (size,) = struct.unpack("<Q", _received(peer, 8, deadline))
             if not 16 <= size <= _MAX_GREETING_BYTES:
                 raise OSError("something answers there, but not as a Dask scheduler does")
-            greeting = _received(peer, size)
+            greeting = _received(peer, size, deadline)
         except TimeoutError:
             raise OSError(f"something answers there, but it did not greet bookmaker as a Dask "
                           f"scheduler does within {GREETING_SECONDS} s") from None
-    (frames,) = struct.unpack_from("<Q", greeting)
-    lengths = struct.unpack_from(f"<{frames}Q", greeting, 8) \
-        if 0 < frames <= _MAX_GREETING_FRAMES and 8 * (frames + 1) <= size else None
-    if lengths is None or 8 * (frames + 1) + sum(lengths) != size:
+    if not _is_handshake(greeting):
         raise OSError("something answers there, but not as a Dask scheduler does")
 
 
-def _received(peer: socket.socket, size: int) -> bytes:
-    """Exactly ``size`` bytes from ``peer``; an OSError if it closes first."""
+def _is_handshake(greeting: bytes) -> bool:
+    """Whether ``greeting`` is a Dask handshake: frames (their count, their lengths, the frames)
+    whose first is a msgpack map naming the peer's Python and pickle protocol."""
+    import msgpack  # Dask's own dependency, there whenever Dask is
+
+    (frames,) = struct.unpack_from("<Q", greeting)
+    if not 0 < frames <= _MAX_GREETING_FRAMES or 8 * (frames + 1) > len(greeting):
+        return False
+    lengths = struct.unpack_from(f"<{frames}Q", greeting, 8)
+    start = 8 * (frames + 1)
+    if start + sum(lengths) != len(greeting):
+        return False
+    try:
+        message = msgpack.unpackb(greeting[start:start + lengths[0]], raw=False,
+                                  strict_map_key=False)
+    except (ValueError, TypeError, msgpack.UnpackException):
+        return False
+    return isinstance(message, dict) and {"python", "pickle-protocol"} <= set(message)
+
+
+def _received(peer: socket.socket, size: int, deadline: float) -> bytes:
+    """Exactly ``size`` bytes from ``peer`` by ``deadline`` (TimeoutError after it, even from a
+    peer sending a byte at a time); an OSError if it closes first."""
     data = bytearray()
     while len(data) < size:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        peer.settimeout(left)
         chunk = peer.recv(size - len(data))
         if not chunk:
             raise OSError("something answers there, but it closed the connection without "

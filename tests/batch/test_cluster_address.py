@@ -109,6 +109,47 @@ def test_a_silent_server_is_given_up_on_after_the_greeting_time(monkeypatch):
         cluster._expect_greeting(address)
 
 
-def test_a_greeting_shaped_as_dasks_is_taken(monkeypatch):
-    with _server(_dask_like([b"\x83" + b"h" * 40, b"more"])) as address:
+def test_a_greeting_sent_a_byte_at_a_time_is_given_up_on_at_the_same_time(monkeypatch):
+    """The greeting time bounds the whole greeting: a server dribbling a byte now and then
+    (each within the time) cannot keep the batch waiting."""
+    monkeypatch.setattr(cluster, "GREETING_SECONDS", 0.5)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def dribble() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            peer.sendall(struct.pack("<Q", 1000))
+            while not stop.is_set():
+                with contextlib.suppress(OSError):
+                    peer.sendall(b"x")
+                stop.wait(0.1)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(OSError, match="did not greet"):
+            cluster._expect_greeting(f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        listener.close()
+
+
+def test_a_greeting_shaped_as_dasks_is_taken():
+    import msgpack
+
+    handshake = msgpack.packb({"compression": None, "python": [3, 11, 7], "pickle-protocol": 5})
+    with _server(_dask_like([handshake])) as address:
         cluster._expect_greeting(address)  # no error: Dask's client takes it from here
+
+
+@pytest.mark.parametrize("frames", [
+    [b"\x83" + b"h" * 40],  # the frames' shape, but no msgpack in them
+    [b"\x81\xa1a\x01"],  # msgpack, but no handshake
+    [b"\x93\x01\x02\x03"],  # a list, not a map
+])
+def test_frames_that_are_no_dask_handshake_are_told_apart(frames):
+    with _server(_dask_like(frames)) as address, \
+            pytest.raises(OSError, match="not as a Dask scheduler does"):
+        cluster._expect_greeting(address)

@@ -761,6 +761,61 @@ def not_dask():
     server.close()
 
 
+@pytest.fixture
+def impostor():
+    """A local server that greets exactly as a Dask scheduler does, then, once Dask has sent its
+    own handshake, answers with a length of 2^62 bytes: its port."""
+    import socket
+    import struct
+    import threading
+
+    import msgpack
+
+    handshake = msgpack.packb({"compression": None, "python": [3, 11, 7], "pickle-protocol": 5})
+    greeting = struct.pack("<QQQ", 16 + len(handshake), 1, len(handshake)) + handshake
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def answer() -> None:
+        while not stop.is_set():
+            try:
+                peer, _ = server.accept()
+            except OSError:
+                continue
+            with peer:
+                peer.settimeout(5)
+                try:
+                    peer.sendall(greeting)
+                    if peer.recv(65536):  # Dask's handshake; the probe sends nothing
+                        peer.sendall(struct.pack("<Q", 2**62))
+                        peer.recv(1)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(timeout=30)
+    server.close()
+
+
+def test_a_server_greeting_as_dask_does_then_lying_is_one_message(tmp_path, impostor):
+    works = tmp_path / "works"
+    works.mkdir()
+    (works / "story.md").write_text(manuscript("title: Story"))
+    out = tmp_path / "out"
+    run = run_audited("batch", works, "-o", out, "--scheduler", f"tcp://127.0.0.1:{impostor}",
+                      cwd=tmp_path)
+    assert_safe(run, tmp_path, out, operator_ports=(impostor,))
+    assert run.returncode == 1 and "cannot reach the Dask scheduler" in run.stderr
+    assert "it answered with a message larger than memory" in run.stderr, run.output
+    assert "Exception ignored" not in run.output and "MemoryError" not in run.output
+    assert run.seconds < 45, run.seconds  # its half-made client is closed at once
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("address, message", [
     ("tls://127.0.0.1:8786", "tls:// needs the cluster's certificates"),
     ("inproc://127.0.0.1/1/1", "inproc:// reaches only a scheduler inside this same process"),
