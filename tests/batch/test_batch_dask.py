@@ -31,6 +31,7 @@ def test_a_hanging_work_on_a_dask_worker_is_stopped_at_the_time_limit(tmp_path):
     """Dask cannot stop a running task, so the task keeps the time limit itself, in the worker's
     thread: the hanging work fails with the limit's message, the worker thread is free again and
     the next work is built."""
+    import importlib
     import sys
 
     from bookmaker import readers
@@ -39,7 +40,10 @@ def test_a_hanging_work_on_a_dask_worker_is_stopped_at_the_time_limit(tmp_path):
     saved = dict(readers.READERS)
     sys.path.insert(0, str(REPO / "tests" / "helpers"))
     try:
-        import batch_plugin  # noqa: F401  (registers .spin, in this process: the workers' too)
+        # Registers .spin in this process, the workers' too (imported afresh: another test may
+        # have imported it and put the registry back since).
+        sys.modules.pop("batch_plugin", None)
+        importlib.import_module("batch_plugin")
 
         src = tmp_path / "archive"
         src.mkdir()
