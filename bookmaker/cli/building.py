@@ -26,10 +26,9 @@ def build_books(paths: list[Path], anthology: str | None, editors: tuple[str, ..
     anything failed, 2 for a setting no build can use."""
     from bookmaker.convert import build
     from bookmaker.errors import BookmakerError
-    from bookmaker.safety.limits import memory_limit
 
     run, context = run_settings(paths[0], settings)
-    with memory_limit(run.memory_limit):
+    with run.budget.process():
         if omnibus:
             _build_omnibus(paths, skip_failed, run, context)
         elif anthology is not None or _is_anthology_file(paths):
@@ -63,7 +62,8 @@ def _build_omnibus(paths: list[Path], skip_failed: bool, run: RunOptions,
     from bookmaker.errors import BookmakerError
 
     try:
-        results, found = build_omnibus(_works(paths), run.formats, run.out, context, skip_failed)
+        results, found = build_omnibus(_works(paths), run.formats, run.out, context, skip_failed,
+                                       run.timeout)
     except BookmakerError as error:
         fail(str(error))
     for line in found:
@@ -85,7 +85,8 @@ def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, .
 
     try:
         if _is_anthology_file(paths):
-            spec = read_anthology_spec(paths[0])
+            with run.budget.file(paths[0]):  # a stranger's file too, read within the budget
+                spec = read_anthology_spec(paths[0])
             if title:
                 spec = dataclasses.replace(spec, metadata=dataclasses.replace(
                     spec.metadata, title=title))
@@ -94,7 +95,7 @@ def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, .
         else:
             # A file is taken as given, so a missing one is named with the other failures.
             spec = spec_from_paths(_works(paths), title or "", editors)
-        result = build_anthology(spec, run.formats, run.out, context, skip_failed)
+        result = build_anthology(spec, run.formats, run.out, context, skip_failed, run.timeout)
     except BookmakerError as error:
         fail(str(error))
     _report_all([result])
