@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, stopping, verdict
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo, fail, stopping, verdict
 from bookmaker.cli.settings import budget_of, takes_settings
 from bookmaker.terminal import printable_name  # names from strangers
 
@@ -35,7 +36,7 @@ def inspect(
             book = load(path)
             shown = to_json(book) if as_json else outline(book)
     except BookmakerError as error:
-        typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
+        echo(str(error), err=True)  # already says file:line: problem (what to do)
         raise typer.Exit(1) from None
     sys.stdout.write(shown)
 
@@ -69,11 +70,11 @@ def check(
         fail(str(error), 2)
     # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
     for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
-        typer.echo(str(finding))
+        echo(str(finding))
     errors = sum(1 for f in findings if f.level == "error")
     if errors:
         fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)
-    typer.echo(f"ok: no errors, {len(findings)} warning(s)")
+    echo(f"ok: no errors, {len(findings)} warning(s)")
 
 
 @app.command("import", epilog=examples(
@@ -101,11 +102,11 @@ def import_(
 
     def report(result: ImportResult) -> None:
         for warning in result.warnings:
-            typer.echo(warning, err=True)
+            echo(warning, err=True)
         if result.error:
-            typer.echo(result.error, err=True)
+            echo(result.error, err=True)
         else:
-            typer.echo(f"{printable_name(str(result.source))} -> "
+            echo(f"{printable_name(str(result.source))} -> "
                        f"{printable_name(str(result.output))}")
 
     budget = budget_of(settings or {})
@@ -132,4 +133,4 @@ def new(
         path = new_manuscript(title, folder)
     except BookmakerError as error:
         fail(str(error))
-    typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
+    echo(f"{path}: written; build it with `bookmaker build {path}`")

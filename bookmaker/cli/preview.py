@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo
 from bookmaker.cli.settings import takes_settings
 
 
@@ -38,9 +39,9 @@ def preview(
 
     try:
         with interrupt_on():
-            serve(manuscript, host, port, style, echo=typer.echo, given=settings)
+            serve(manuscript, host, port, style, echo=echo, given=settings)
     except (Interrupted, KeyboardInterrupt):
-        typer.echo("bookmaker: preview stopped; nothing was written", err=True)
+        echo("bookmaker: preview stopped; nothing was written", err=True)
         # Everything is already stopped and removed (the streams, the watch, the socket, the
         # scratch folder). What is left is memory: the book's model and the printed pages,
         # millions of objects that the interpreter would free one by one for most of a second
@@ -49,5 +50,5 @@ def preview(
         sys.stderr.flush()
         os._exit(0)
     except BookmakerError as error:
-        typer.echo(f"bookmaker: {error}", err=True)
+        echo(f"bookmaker: {error}", err=True)
         raise typer.Exit(2) from None

@@ -13,20 +13,18 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bookmaker.cli.app import fail, with_default
+from bookmaker.cli.app import with_default
+from bookmaker.cli.common import fail, option_kind
 from bookmaker.settings.options import SETTINGS
 from bookmaker.settings.schema import BuildSetting
 from bookmaker.writers import BOOK_FORMATS
 
 if TYPE_CHECKING:
     from bookmaker.safety.limits import Budget
-    from bookmaker.settings.context import RenderContext
-    from bookmaker.settings.options import RunOptions
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 # Rich markup would take a bare [build] for a tag and print nothing of it.
@@ -65,26 +63,10 @@ def takes_settings(command: str) -> Callable[[Command], Command]:
 
 def option(item: BuildSetting, panel: str = PANEL) -> Any:
     """The Typer option for one setting: ``None`` when not given."""
-    kind: Any = list[str] if item.kind is tuple else str if item.parse or item.kind is str \
-        else item.kind
+    kind: Any = list[str] if option_kind(item) is list else option_kind(item)
     return Annotated[kind | None, typer.Option(
         *item.flags, help=with_default(item.described(BOOK_FORMATS), item.default_shown),
         show_default=False, rich_help_panel=panel)]
-
-
-def run_settings(start: Path, given: dict[str, Any]) -> tuple[RunOptions, RenderContext]:
-    """The run's options and render context for sources at ``start`` (its bookmaker.toml
-    applies); a bad value ends the command with exit code 2 and says what to give instead."""
-    from bookmaker.convert import settings_at
-    from bookmaker.errors import BookmakerError
-
-    try:
-        run, context, config_warnings = settings_at(start, given)
-    except (ValueError, BookmakerError) as error:
-        fail(str(error), 2)
-    for finding in config_warnings:
-        typer.echo(str(finding), err=True)
-    return run, context
 
 
 def budget_of(given: dict[str, Any]) -> Budget:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import distributed
+import pytest
 
 from bookmaker.batch import BatchSettings, run_batch
 
-import distributed
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
 
 
 def test_the_dask_path_builds_the_same_books_as_the_local_path(tmp_path):

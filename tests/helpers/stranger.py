@@ -1,6 +1,6 @@
 """Running the real ``bookmaker`` command on a stranger's files, audited.
 
-``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.app, as the console
+``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.main, as the console
 script does) in a subprocess under a 2 GB address-space cap, with an audit hook that records every
 file the process opens and every connection it tries, and waits for it at most LIMIT_SECONDS.
 ``assert_safe`` then checks the promises of SECURITY.md on what happened: no traceback, no
@@ -54,8 +54,8 @@ sys.argv[0] = "bookmaker"
 import importlib
 for plugin in os.environ.pop("STRANGER_PLUGINS", "").split():  # test-only readers, as a plugin
     importlib.import_module(plugin)
-from bookmaker.cli import app
-app()
+from bookmaker.cli import main
+main()
 """
 
 
@@ -168,7 +168,13 @@ def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = No
             and not _expected(e, operator_ports)] == [], where
     if secret_folder is not None:
         assert not [p for p in run.read() if Path(p).is_relative_to(secret_folder)], where
-    written = {Path(p) for p in run.written()} - {Path(os.devnull)}
+    # The compiled templates' cache (safety/cache.py) is bookmaker's, not the input's: entries
+    # named by digests, in the one folder the run set.
+    cache = Path(os.environ["BOOKMAKER_CACHE"])
+    cached = {Path(p) for p in run.written() if Path(p).is_relative_to(cache)}
+    assert all(p == cache / "templates" or (p.parent == cache / "templates"
+               and p.name.startswith("jinja-")) for p in cached), f"{where}: {sorted(cached)}"
+    written = {Path(p) for p in run.written()} - {Path(os.devnull)} - cached
     scratch = {p for p in written if p.is_relative_to(TEMP) and not p.is_relative_to(root)}
     assert not [p for p in scratch if p != TEMP and p.exists()], where
     outside = [p for p in written - scratch if not p.is_relative_to(out)]

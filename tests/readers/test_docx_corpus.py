@@ -12,7 +12,8 @@ from bookmaker import readers
 from bookmaker.model import Emph, Paragraph, Strong, Table, Text, plain_text
 
 DOCX = CORPUS / "docx"
-pytestmark = pytest.mark.skipif(not DOCX.exists(), reason="the shared corpus is not here")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not DOCX.exists(), reason="the shared corpus is not here")]
 
 
 def paragraphs(book):

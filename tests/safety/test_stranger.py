@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from stranger import SECRET, assert_safe, run_audited, texts_in
 
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
+
 NOT_OURS = "not-built-by-bookmaker"  # inputs under this name are not EPUBChecked as our output
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
