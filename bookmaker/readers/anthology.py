@@ -127,8 +127,8 @@ def read_spec(source: Source) -> AnthologySpec:
                               hint="bind them as several anthologies")
     budget = NameBudget()
     works = [entry for number, item in enumerate(works_field.value, 1)
-             for entry in _entries(item, number, path, Path(source.folder), works_field.line,
-                                   default_warnings, budget)]
+             for entry in _entries(item, number, path, Path(source.folder),
+                                   _item_line(works_field, number), default_warnings, budget)]
     if len(works) > MAX_WORKS:
         raise ManuscriptError(f"the anthology names {len(works):,} works, more than the "
                               f"{MAX_WORKS:,} it may hold", path, works_field.line,
@@ -138,6 +138,13 @@ def read_spec(source: Source) -> AnthologySpec:
 
 
 # --------------------------------------------------------------------------- works
+
+
+def _item_line(works: Field, number: int) -> int:
+    """The line of the ``number``-th entry of the works list (its key's, when unknown), so that a
+    message points at the work it is about."""
+    lines = works.item_lines
+    return lines[number - 1] if number <= len(lines) else works.line
 
 
 def _entries(item: Any, number: int, path: PurePath, folder: Path, line: int,

@@ -88,7 +88,7 @@ def test_patterns_outside_are_never_expanded_nor_named(hostile):
     shown = " ".join(f"{path} {problem}" for path, _, problem in problems)
     assert "secret-name" not in shown and "passwd" not in shown and "sibling" not in shown
     outside = [number for number, (path, line, problem) in enumerate(problems, 2)
-               if path == hostile and line == 2 and problem ==
+               if path == hostile and line == number + 2 and problem ==
                f"work {number} of the list lies outside the anthology's folder (works must "
                "be inside it)"]
     # The link to a folder is not entered: its glob matches nothing, said of the pattern.
@@ -100,7 +100,7 @@ def test_the_build_names_nothing_outside_and_skips_the_outside_works(hostile, tm
     result = CliRunner().invoke(app, ["build", str(hostile), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "10 work(s) of the anthology failed" in result.output
-    assert f"{hostile}:2: work 2 of the list lies outside the anthology's folder" \
+    assert f"{hostile}:4: work 2 of the list lies outside the anthology's folder" \
         in result.output
     assert "secret-name" not in result.output and "passwd" not in result.output
     result = CliRunner().invoke(app, ["build", str(hostile), "-o", str(tmp_path / "out"),
@@ -121,7 +121,7 @@ def test_a_pattern_walking_too_many_names_is_one_error_on_its_line(tmp_path, mon
     monkeypatch.setattr(patterns, "MAX_NAMES_LOOKED_AT", 20)
     with pytest.raises(ManuscriptError, match="look at more than 20 names") as caught:
         read_anthology_spec(tmp_path / "anthology.yaml")
-    assert caught.value.line == 2 and "works/*.md" in caught.value.hint
+    assert caught.value.line == 3 and "works/*.md" in caught.value.hint  # the pattern's own line
 
 
 def test_an_anthology_of_more_works_than_the_bound_is_refused(tmp_path, monkeypatch):
@@ -228,3 +228,11 @@ def test_build_anthology_yaml_from_the_command_line(rain, tmp_path):
     result = CliRunner().invoke(app, ["build", str(rain), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "rain-stories.epub").exists()
+
+
+def test_a_work_outside_the_folder_is_named_on_its_own_line(tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n\nText.\n")
+    (tmp_path / "anthology.yaml").write_text("title: T\nworks:\n  - a.md\n  - ../*\n"
+                                             "  - /etc/pass*\n")
+    spec = read_anthology_spec(tmp_path / "anthology.yaml")
+    assert [(entry.line, bool(entry.problem)) for entry in spec.works[1:]] == [(4, True), (5, True)]

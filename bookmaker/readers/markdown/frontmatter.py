@@ -75,6 +75,7 @@ class Field:
     value: Any
     line: int  # 1-based file line of the key
     value_line: int  # 1-based file line where the value's text starts
+    item_lines: tuple[int, ...] = ()  # a list's: the 1-based file line of each item
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,9 @@ def _field(loader: _GuardedLoader, key_node: yaml.Node, value_node: yaml.Node,
     value_line = value_node.start_mark.line + first_line
     if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
         value_line += 1  # a block scalar's text starts on the line after its | or >
-    return Field(str(key), value, key_node.start_mark.line + first_line, value_line)
+    item_lines = tuple(item.start_mark.line + first_line for item in value_node.value) \
+        if isinstance(value_node, yaml.SequenceNode) else ()
+    return Field(str(key), value, key_node.start_mark.line + first_line, value_line, item_lines)
 
 
 # --------------------------------------------------------------------------- fields → metadata
