@@ -50,7 +50,7 @@ from bookmaker.readers.html.blocks import HtmlSource, html_to_blocks, is_note_ma
 from bookmaker.readers.html.parse import parse_fragment, parse_html, parse_xhtml
 from bookmaker.readers.html.tree import first
 from bookmaker.readers.metadata import MetadataBuilder
-from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
+from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail, text_content
 from bookmaker.safety.xml import UnsafeXmlError
 from bookmaker.safety.archives import SafeZip
 from bookmaker.safety.inputs import Source
@@ -95,6 +95,7 @@ class _Reading:
     def __init__(self, container: SafeZip, source: Source, package: Package) -> None:
         self.container = container
         self.path = source.name
+        self.ledger = source.ledger
         self.folder = source.folder
         self.package = package
         self.problems = package.problems
@@ -148,6 +149,8 @@ class _Reading:
             page_body = first(page, "body")
             # calibre adds an inline table of contents to a Kindle book: furniture.
             if page_body is None or page_body.get("id") == "calibre_generated_inline_toc":
+                if page_body is not None:
+                    self.ledger.leave_out(text_content(page_body), "calibre's contents page")
                 continue
             _point_links_inside(page_body, item.href)
             body.extend(list(page_body))
@@ -155,7 +158,8 @@ class _Reading:
         ao3_calibre.undo_split(body)
         ao3_calibre.restore_alignment(body, self._stylesheets())
         ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
-        source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page))
+        source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page),
+                            ledger=self.ledger)
         return book_from_work(ao3.work_from_download(root, source), self.path, self.folder)
 
     # ----------------------------------------------------------------- pages
@@ -164,14 +168,15 @@ class _Reading:
         """The page's parsed root; broken XHTML is recovered with the HTML5 parser."""
         data = self.container.read(item.href)
         try:
-            return parse_xhtml(data, self.path, item.href).root
+            return parse_xhtml(data, self.path, item.href, self.ledger).root
         except UnsafeXmlError:
             raise
         except ManuscriptError as error:
             self.problems.append(Finding("warning", f"{item.href} is not well-formed XHTML "
                                                     f"({error.message}); read as HTML",
                                          str(self.path), hint="check that page in the book"))
-            return parse_html(data.decode("utf-8", errors="replace"), self.path).root
+            return parse_html(data.decode("utf-8", errors="replace"), self.path,
+                              self.ledger).root
 
     def _chapters(self) -> list[Chapter]:
         notes_pages = {item.href: root for item, root in self.pages if _is_notes_page(root)}
@@ -187,7 +192,7 @@ class _Reading:
             _bring_in_endnotes(body, item.href, notes_pages)
             _point_links_inside(body, item.href)
             title = self._take_title(item, body)
-            blocks = html_to_blocks(body, source=self.path,
+            blocks = html_to_blocks(body, source=self.path, ledger=self.ledger,
                                     resolve_image=self._image_resolver(item.href))
             if blocks or title:
                 chapters.append(Chapter(title, blocks))
@@ -202,7 +207,7 @@ class _Reading:
             return []
         _bring_in_endnotes(body, item.href, notes_pages)
         _point_links_inside(body, item.href)
-        blocks = html_to_blocks(body, source=self.path,
+        blocks = html_to_blocks(body, source=self.path, ledger=self.ledger,
                                 resolve_image=self._image_resolver(item.href))
         chapters = _split_at_headings(blocks)
         if len(chapters) == 1 and not chapters[0].title:
@@ -226,15 +231,16 @@ class _Reading:
         return ()
 
     def _is_furniture(self, item: Item, root: etree._Element) -> bool:
-        if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
-            return True
-        if _is_own_warnings_page(root):
-            return True  # bookmaker's "Before you read": metadata, read from the package
-        if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
-            return True
+        furniture = "nav" in item.properties or bool(_page_types(root) & SKIPPED_TYPES) \
+            or _is_own_warnings_page(root) \
+            or bool(SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href))
+        # (bookmaker's own "Before you read" page is metadata, read from the package.)
         body = first(root, "body")
+        if furniture and body is not None:
+            self.ledger.leave_out(text_content(body), f"{item.href}: the book's furniture "
+                                                      "(cover, title page, contents...)")
         # A page with no words (a cover image, a blank page) is not a chapter.
-        return body is None or not "".join(body.itertext()).strip()
+        return furniture or body is None or not "".join(body.itertext()).strip()
 
     def _take_title(self, item: Item, body: etree._Element) -> str:
         """The chapter's title (nav/NCX, else its first heading); that heading is removed so
@@ -255,7 +261,10 @@ class _Reading:
             if heading is not None:
                 for link in note_links:
                     heading.append(link)  # the heading stays: so do its notes
-        return self.package.toc_titles.get(item.href) or heading_text
+        titled = self.package.toc_titles.get(item.href)
+        if titled and heading_text and titled != heading_text:
+            self.ledger.leave_out(heading_text, "a page's heading, titled by the contents")
+        return titled or heading_text
 
     # ----------------------------------------------------------------- images
 

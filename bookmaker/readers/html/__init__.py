@@ -24,8 +24,8 @@ from bookmaker.readers.html.blocks import html_to_blocks
 from bookmaker.readers.html.parse import HtmlDocument, parse_html
 from bookmaker.readers.html.tree import text_of
 from bookmaker.readers.metadata import MetadataBuilder
-from bookmaker.safety.inputs import Source
-from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
+from bookmaker.safety.inputs import Ledger, Source
+from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail, text_content
 
 _CHROME = frozenset({"nav", "header", "footer", "aside", "menu"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
@@ -35,17 +35,20 @@ _NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "doc-footnote", "doc
 def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     """The page as a Book, and what was left out of it (for ``build`` to say)."""
     text, _ = read_text(source)
-    return book_from_document(parse_html(text, source.name), source.name, source.folder)
+    return book_from_document(parse_html(text, source.name, source.ledger), source.name,
+                              source.folder, source.ledger)
 
 
-def book_from_document(document: HtmlDocument, path: PurePath,
-                       folder: str) -> tuple[Book, list[Finding]]:
-    """The parsed page as a Book, and what was left out of it."""
+def book_from_document(document: HtmlDocument, path: PurePath, folder: str,
+                       ledger: Ledger | None = None) -> tuple[Book, list[Finding]]:
+    """The parsed page as a Book, and what was left out of it (its text also said to
+    ``ledger``, the input's: readers/accounting.py)."""
+    ledger = Ledger() if ledger is None else ledger
     found: list[Finding] = []
     root, body = document.root, document.body
     fields: dict[str, str] = {}
     if gutenberg.is_gutenberg_book(body):
-        for name, value, _ in gutenberg.unframe(body):
+        for name, value, _ in gutenberg.unframe(body, ledger):
             fields.setdefault(name, value)
         story, title = body, fields.get("title", "")
         found.append(Finding("warning", "Project Gutenberg's header, licence, title page and "
@@ -57,16 +60,16 @@ def book_from_document(document: HtmlDocument, path: PurePath,
         # Open Graph's title names the post, not the site
         title = document.meta("og:title") or text_of(next(story.iter("h1"), None)) or \
             _head_title_part(document.title, story)
-        _drop_chrome(story)
+        _drop_chrome(story, ledger)
         if article.has_site_furniture(root, story):
-            story, left_out = article.extract(root)
+            story, left_out = article.extract(root, ledger)
             if left_out:
                 found.append(Finding(
                     "warning", f"only the article kept: {left_out} words of the page around it "
                                "(menus, sidebars, share and like buttons, related posts, "
                                "comments) left out", str(path), None,
                     "save the story alone, or paste it into a manuscript, to keep more"))
-    blocks = html_to_blocks(story, source=path, contents_only=True)
+    blocks = html_to_blocks(story, source=path, contents_only=True, ledger=ledger)
     if not plain_text(blocks).strip():
         raise ManuscriptError("the page holds no text", path,
                               hint="save the page with its text (\"Web page, complete\")")
@@ -137,7 +140,7 @@ def _story_element(root: etree._Element) -> etree._Element:
     return body if body is not None else root
 
 
-def _drop_chrome(story: etree._Element) -> None:
+def _drop_chrome(story: etree._Element, ledger: Ledger) -> None:
     """Remove the site's navigation, headers, footers and sidebars (not footnote asides)."""
     chrome = [element for element in story.iter()
               if element is not story and isinstance(element.tag, str)
@@ -145,6 +148,7 @@ def _drop_chrome(story: etree._Element) -> None:
               and not set((element.get(EPUB_TYPE, "") + " " + element.get("role", "")).split())
               & _NOTE_TYPES]
     for element in chrome:
+        ledger.leave_out(text_content(element), f"the site's <{element.tag}>")
         remove_keeping_tail(element)
 
 

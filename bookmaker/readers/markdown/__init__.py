@@ -45,7 +45,7 @@ from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
                              Link, ListBlock, Note, Paragraph, Ruby, SceneBreak, SmallCaps, Span,
-                             Strikeout, Strong, Table, TableCell, Text)
+                             Strikeout, Strong, Table, TableCell, Text, Underline)
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
@@ -737,8 +737,14 @@ def _count(value: str) -> int:
 
 
 def _span_nodes(children: tuple[Inline, ...], classes: tuple[str, ...]) -> list[Inline]:
-    others = tuple(c for c in classes if c != "smallcaps")
-    nodes: list[Inline] = [SmallCaps(children)] if "smallcaps" in classes else list(children)
+    """``[text]{.smallcaps}`` and ``[text]{.underline}`` (pandoc's syntax) are their nodes;
+    other classes stay a Span."""
+    others = tuple(c for c in classes if c not in ("smallcaps", "underline"))
+    nodes: list[Inline] = list(children)
+    if "underline" in classes:
+        nodes = [Underline(tuple(nodes))]
+    if "smallcaps" in classes:
+        nodes = [SmallCaps(tuple(nodes))]
     return [Span(tuple(nodes), others)] if others else nodes
 
 

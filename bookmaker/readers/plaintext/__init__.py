@@ -129,8 +129,11 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     text, encoding = read_text(source)
     report = _Report(path)
     lines = [line.strip() for line in text.split("\n")]
+    source.ledger.holds(text)
     book_frame = gutenberg.frame(lines)
     if book_frame:
+        source.ledger.leave_out("\n".join(lines[:book_frame.start] + lines[book_frame.end:]),
+                                "Project Gutenberg's header and licence")
         lines = lines[:book_frame.end]  # the licence after the end marker is not the story
     preamble = read_preamble(lines, book_frame.start if book_frame else 0)
     if book_frame:
