@@ -40,9 +40,9 @@ from PIL import Image as PILImage
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
-                             Metadata, Series, Table)
+from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Heading, Metadata, Series
 from bookmaker.readers.html import (ao3, ao3_calibre, chapters_from_blocks,
+                                    footnotes_where_referred,
                                     split_at_heading_level)
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.ao3_work import book_from_work
@@ -213,7 +213,8 @@ class _Reading:
         if len(chapters) == 1 and not chapters[0].title:
             chapters = (dataclasses.replace(chapters[0], title=self.package.toc_titles.get(
                 item.href, "")),)
-        return [chapter for chapter in _footnotes_where_referred(chapters) if chapter.blocks]
+        return [chapter for chapter in footnotes_where_referred(list(chapters))
+                if chapter.blocks]
 
     def _own_opening_note(self) -> tuple[Block, ...]:
         """The author's opening note from bookmaker's own warnings page (its front matter)."""
@@ -438,50 +439,6 @@ def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
     if not repeated:
         return chapters_from_blocks(blocks)[1]
     return tuple(split_at_heading_level(blocks, repeated[0]))
-
-
-def _footnotes_where_referred(chapters: tuple[Chapter, ...]) -> list[Chapter]:
-    """Chapters whose Footnote blocks sit at the end of the chapter that first refers to them
-    (a split page kept them all at its end); a note nobody refers to stays where it was."""
-    notes = {block.id: block for chapter in chapters for block in chapter.blocks
-             if isinstance(block, Footnote)}
-    placed: set[str] = set()
-    result = []
-    for chapter in chapters:
-        story = tuple(block for block in chapter.blocks if not isinstance(block, Footnote))
-        own: list[Footnote] = []
-        queue = _references(story)
-        while queue:
-            note_id = queue.pop(0)
-            if note_id in notes and note_id not in placed:
-                placed.add(note_id)
-                own.append(notes[note_id])
-                queue.extend(_references(notes[note_id].blocks))
-        result.append(dataclasses.replace(chapter, blocks=story + tuple(own)))
-    orphans = tuple(note for note_id, note in notes.items() if note_id not in placed)
-    if orphans and result:
-        result[-1] = dataclasses.replace(result[-1], blocks=result[-1].blocks + orphans)
-    return result
-
-
-def _references(node) -> list[str]:
-    """Footnote ids referred to inside ``node`` (blocks, inlines, table cells), in order."""
-    found: list[str] = []
-    if isinstance(node, tuple):
-        for item in node:
-            found.extend(_references(item))
-    elif isinstance(node, FootnoteRef):
-        found.append(node.id)
-    elif isinstance(node, Table):
-        found.extend(_references(node.caption))
-        for row in node.rows:
-            for cell in row:
-                found.extend(_references(cell.blocks))
-    elif not isinstance(node, Footnote):
-        for name in ("children", "blocks", "lines", "items"):
-            if hasattr(node, name):
-                found.extend(_references(getattr(node, name)))
-    return found
 
 
 def _texts(opf: etree._Element, tag: str) -> list[str]:

@@ -477,6 +477,8 @@ class _Converter:
         if target in self.notes and not self._inside_note(element, target):
             if target not in self.note_order:
                 self.note_order.append(target)
+            # its marker ("[12]") is the writers' to number
+            self.ledger.leave_out(text_content(element), "a note's marker")
             return [FootnoteRef(target)]
         if self._is_back_link(element):
             self.ledger.leave_out(text_content(element), "a note's link back to its reference")
@@ -553,6 +555,8 @@ def _is_verse(element: etree._Element) -> bool:
             not _VERSE_CLASSES & set(element.get("class", "").lower().split()):
         return False
     children = [child for child in element if child.tag != "br"]
+    if any(_VERSE_CLASSES & set(child.get("class", "").lower().split()) for child in children):
+        return False  # a poem of stanzas (Gutenberg's div.poem > div.stanza): each is verse
     return bool(children) and all(
         child.tag in ("div", "p", "span") and not any(
             inner.tag in _BLOCK_TAGS and inner.tag != "img" for inner in child.iterdescendants())

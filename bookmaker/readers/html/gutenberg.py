@@ -64,6 +64,33 @@ _FRAME = "Project Gutenberg's header and licence"
 _MOST_FRONT_MATTER = 0.25
 
 
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def chapter_level(body: etree._Element) -> int | None:
+    """The heading level of the book's chapters when it marks them as Project Gutenberg's
+    producers do, each a ``div.chapter`` opening with its heading (a poem, a chapter): the
+    level most of those headings have; None for a book that does not."""
+    levels = [int(tag[1]) for division in body.iter("div")
+              if "chapter" in division.get("class", "").split()
+              and (tag := _heading_tag(division))]
+    if len(levels) < 2:
+        return None
+    return max(set(levels), key=levels.count)
+
+
+def _top(element: etree._Element, body: etree._Element) -> etree._Element:
+    """The child of ``body`` that holds ``element``."""
+    while element.getparent() is not None and element.getparent() is not body:
+        element = element.getparent()
+    return element
+
+
+def _heading_tag(element: etree._Element) -> str:
+    """The tag of the first heading at or inside ``element`` ("" when there is none)."""
+    return next((node.tag for node in element.iter(*_HEADING_TAGS)), "")
+
+
 def _marker_element(body: etree._Element, marker: re.Pattern[str]) -> etree._Element | None:
     """The innermost element whose own text has a line ``marker`` matches."""
     for element in body.iter():
@@ -109,12 +136,19 @@ def _drop_front_matter(body: etree._Element, ledger: Ledger) -> None:
     if not targets:
         return
     target = min(targets, key=lambda element: order[element])
-    top = target
-    while top.getparent() is not None and top.getparent() is not body:
-        top = top.getparent()
+    top = _top(target, body)
+    # The contents end with their last link; a heading like the chapters' after it (a chapter
+    # the contents do not link to, as chapter I often is) starts the story before the target.
+    contents_end = max((_top(link, body) for link in body.iter("a")
+                        if link.get("href", "").startswith("#")
+                        and order[link] < order[target]), key=lambda e: order[e], default=None)
+    level = _heading_tag(top)
     front = []
     for child in body:
         if child is top:
+            break
+        if level and contents_end is not None and order[child] > order[contents_end] \
+                and _heading_tag(child) == level:
             break
         front.append(child)
     text = (body.text or "") + " ".join(text_content(child) + (child.tail or "")

@@ -109,6 +109,25 @@ def _refuse_too_deep(tokens: list[Token], path: PurePath) -> None:
                               hint="no book needs that many; check the '>' or indentation")
 
 
+# Tokens whose content is text of the manuscript, as markdown-it parsed it (front matter, link
+# addresses and attributes are not; raw HTML's text is recorded by the HTML road's parse).
+_TEXT_TOKENS = frozenset({"text", "code_inline", "code_block", "fence", "text_special"})
+
+
+def _token_text(tokens: list[Token]) -> str:
+    """The manuscript's text as markdown-it read it: every text token's content, a space
+    between blocks and lines (what readers/accounting.py compares the book with)."""
+    parts: list[str] = []
+    for token in tokens:
+        for part in (token.children or [token]) if token.type == "inline" else [token]:
+            if part.type in _TEXT_TOKENS:
+                parts.append(part.content)
+            elif part.type in ("softbreak", "hardbreak") or part.nesting != 0 \
+                    or part.type == "html_block":
+                parts.append(" ")
+    return "".join(parts)
+
+
 def _read(source: Source, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
@@ -118,6 +137,7 @@ def _read(source: Source, problems: list[Finding]) -> Book:
     env: dict = {}
     tokens = _PARSER.parse(text, env)
     _refuse_too_deep(tokens, path)
+    source.ledger.holds(_token_text(tokens))
     lines = text.split("\n")
     fields = _front_matter_fields(tokens, lines, path)
     walker = _Walker(path, lines, env, problems)
