@@ -35,6 +35,7 @@ def resolved_document(document: bytes, styles: bytes | None, path: PurePath, par
     for run in root.iter(f"{_W}r"):
         _resolve_run_style(run, chain)
     _join_drop_caps(root)
+    _list_paragraphs_unindented(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -238,6 +239,16 @@ def _resolve_run_style(run: etree._Element, chain: dict[str, tuple[str, dict[str
 
 
 # --------------------------------------------------------------------------- drop caps
+
+
+def _list_paragraphs_unindented(root: etree._Element) -> None:
+    """A paragraph with list numbering (``w:numPr``, even one whose numbering was removed:
+    ``numId`` 0, a list's continuation paragraph) is indented as a list is, never a quotation
+    (is_quotation reads the indentation mammoth passes on, so here it goes)."""
+    for properties in root.iter(f"{_W}pPr"):
+        if properties.find(f"{_W}numPr") is not None:
+            for indent in properties.findall(f"{_W}ind"):
+                properties.remove(indent)
 
 
 def _join_drop_caps(root: etree._Element) -> None:

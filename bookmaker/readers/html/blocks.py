@@ -145,6 +145,8 @@ def inline_from_tag(element: etree._Element, children: tuple[Inline, ...]) -> li
     classes = element.get("class", "").lower().replace("-", "").split()
     if tag == "span" and ("smallcaps" in classes or "smcap" in classes):
         return [SmallCaps(children)]
+    if tag == "span" and "underline" in classes:  # as bookmaker's own books write it
+        return [Underline(children)]
     return list(children)
 
 
