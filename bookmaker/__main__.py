@@ -1,5 +1,5 @@
 """``python -m bookmaker`` is the ``bookmaker`` command."""
 
-from bookmaker.cli import app
+from bookmaker.cli import main
 
-app(prog_name="bookmaker")
+main(prog_name="bookmaker")

@@ -18,9 +18,9 @@ from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.model import Anthology, Book, Work
 from bookmaker.safety.assets import EMBEDDED_SCHEME, drop_unreadable_assets, with_cover
 from bookmaker.safety.budgets import check_depth
-from bookmaker.safety.files import slugify, unique_path
-from bookmaker.safety.limits import BookTimeout, time_limit
-from bookmaker.terminal import printable, printable_name
+from bookmaker.safety.files import refuse_links, slugify, unique_path
+from bookmaker.safety.limits import BookTimeout, over_memory, time_limit, within
+from bookmaker.terminal import printable
 from bookmaker.settings.config import (Config, Resolved, apply_book_defaults, book_sources,
                                        load_config, options_of, resolve_build)
 from bookmaker.settings.context import RenderContext, render_context
@@ -217,9 +217,12 @@ def _volumes_of(book: Book | Anthology, result: Conversion,
 
 
 def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: RenderContext,
-                      place: Placer, skip_failed: bool = False) -> Conversion:
+                      place: Placer, skip_failed: bool = False,
+                      seconds: float | None = None) -> Conversion:
     """Read every work of ``spec`` as ``convert`` reads a book, bind them as one Anthology and
-    write it in every format of ``formats``; never raises a BookmakerError.
+    write it in every format of ``formats``; never raises a BookmakerError. ``seconds`` is the
+    time limit of each work's reading and of each format's writing (safety/limits.py): a work
+    that runs past it, or past the memory limit, fails like a work that cannot be read.
 
     A missing work, one that fails to read, or a second work with a title already taken stops the
     anthology before anything is written, with every failing file named; ``skip_failed`` leaves
@@ -228,20 +231,21 @@ def convert_anthology(spec: AnthologySpec, formats: Iterable[str], context: Rend
     source = Path(spec.source or spec.metadata.title)
     warnings = list(spec.findings)
     try:
-        anthology = read_anthology(spec, context, warnings, skip_failed)
+        anthology = read_anthology(spec, context, warnings, skip_failed, seconds)
     except BookmakerError as error:
         return Conversion(source, tuple(formats), warnings=warnings, error=error)
-    return _write_anthology(anthology, source, tuple(formats), context, place, warnings)
+    return _write_anthology(anthology, source, tuple(formats), context, place, warnings,
+                            seconds)
 
 
 def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[Finding],
-                   skip_failed: bool = False) -> Anthology:
+                   skip_failed: bool = False, seconds: float | None = None) -> Anthology:
     """The Anthology ``spec`` describes, every work read and finished like a single book.
 
     Raises AnthologyError naming every failing work (unless ``skip_failed``), or when no work is
     left."""
     works: list[Work] = []
-    read, failures = _read_entries(spec.works, context, warnings)
+    read, failures = _read_entries(spec.works, context, warnings, seconds)
     titles: dict[str, Path] = {}
     for entry, book in read:
         book = with_overrides(book, entry)
@@ -264,18 +268,21 @@ def read_anthology(spec: AnthologySpec, context: RenderContext, warnings: list[F
 
 
 def _read_entries(entries: Iterable[WorkEntry], context: RenderContext,
-                  warnings: list[Finding]) -> tuple[list[tuple[WorkEntry, Book]], list[Finding]]:
+                  warnings: list[Finding], seconds: float | None = None
+                  ) -> tuple[list[tuple[WorkEntry, Book]], list[Finding]]:
     """Every work read and finished as ``convert`` finishes a book (the collection, not the
-    work, takes --cover); the works that could not be, as errors naming their files."""
+    work, takes --cover), each within ``seconds`` and the memory limit; the works that could not
+    be, as errors naming their files."""
     read: list[tuple[WorkEntry, Book]] = []
     failures: list[Finding] = []
     for entry in entries:
         if entry.problem:
-            failures.append(Finding("error", entry.problem, str(entry.path)))
+            failures.append(Finding("error", entry.problem, str(entry.path), entry.line))
             continue
         try:
-            book = _typeset(readers.read(entry.path), entry.path, context, warnings,
-                            own_cover=False)
+            with within(entry.path, seconds):
+                book = _typeset(readers.read(entry.path), entry.path, context, warnings,
+                                own_cover=False)
         except ManuscriptError as error:
             failures.append(error.located(entry.path).as_finding())
             continue
@@ -295,18 +302,19 @@ def _stop_or_skip(failures: list[Finding], skip_failed: bool, warnings: list[Fin
 
 
 def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
-                    context: RenderContext, place: Placer,
-                    skip_failed: bool = False) -> tuple[list[Conversion], list[Finding]]:
+                    context: RenderContext, place: Placer, skip_failed: bool = False,
+                    seconds: float | None = None) -> tuple[list[Conversion], list[Finding]]:
     """One book per series among the works: each series' works in part order, a work downloaded
     twice counted once. Returns a Conversion per series and what grouping found (duplicates,
     gaps, works in no series); a work that fails stops everything, as in an anthology, unless
-    ``skip_failed``."""
+    ``skip_failed``. ``seconds`` limits each work's reading and each format's writing, as in
+    an anthology."""
     from bookmaker.omnibus import Candidate, group_by_series
 
     warnings: list[Finding] = []
     formats = tuple(formats)
     try:
-        read, failures = _read_entries(entries, context, warnings)
+        read, failures = _read_entries(entries, context, warnings, seconds)
         _stop_or_skip(failures, skip_failed, warnings)
     except BookmakerError as error:
         return [Conversion(Path("omnibus"), formats, error=error, warnings=warnings)], []
@@ -322,15 +330,15 @@ def convert_omnibus(entries: Iterable[WorkEntry], formats: Iterable[str],
         if context.cover is not None:
             anthology = _with_collection_cover(anthology, context)
         conversions.append(_write_anthology(anthology, Path(group.name), formats, context,
-                                            place, list(warnings)))
+                                            place, list(warnings), seconds))
     return conversions, found
 
 
 def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...],
-                     context: RenderContext, place: Placer,
-                     warnings: list[Finding]) -> Conversion:
-    """Every format of a bound anthology, recorded like a book's conversion: one format's
-    failure is that format's alone."""
+                     context: RenderContext, place: Placer, warnings: list[Finding],
+                     seconds: float | None = None) -> Conversion:
+    """Every format of a bound anthology, recorded like a book's conversion, each within
+    ``seconds`` and the memory limit: one format's failure is that format's alone."""
     result = Conversion(source, formats, slugify(anthology.metadata.title, fallback="anthology"),
                         warnings=warnings)
 
@@ -338,7 +346,8 @@ def _write_anthology(anthology: Anthology, source: Path, formats: tuple[str, ...
         if not WRITERS[name].load().TYPESET:
             raise BookmakerError(f"an anthology cannot be written as {name}: build each work on "
                                  "its own instead")
-        _write_volumes(anthology, name, result, context, place)
+        with within(source, seconds):
+            _write_volumes(anthology, name, result, context, place)
 
     _each_format(result, source, write)
     return result
@@ -421,6 +430,7 @@ def _run_setup(formats: Iterable[str], out_dir: str | Path,
     names = check_formats(list(formats))
     context = options if isinstance(options, RenderContext) else render_context(options)
     out = Path(out_dir)
+    refuse_links(out)  # the user's folder, not one that came with the files
     taken: set[Path] = set()
 
     def place(stem: str, info: WriterInfo) -> Path:
@@ -432,23 +442,26 @@ def _run_setup(formats: Iterable[str], out_dir: str | Path,
 def build_anthology(spec: AnthologySpec, formats: Iterable[str] = ("epub",),
                     out_dir: str | Path = "dist",
                     options: BuildOptions | RenderContext | None = None,
-                    skip_failed: bool = False) -> BuildResult:
-    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work."""
+                    skip_failed: bool = False, seconds: float | None = None) -> BuildResult:
+    """Build the anthology ``spec`` describes into ``out_dir``: one book holding every work.
+    ``seconds``: the time limit of each work read and each format written."""
     names, context, place = _run_setup(formats, out_dir, options)
-    return _build_result(convert_anthology(spec, names, context, place, skip_failed))
+    return _build_result(convert_anthology(spec, names, context, place, skip_failed, seconds))
 
 
 def build_omnibus(paths: Iterable[str | Path], formats: Iterable[str] = ("epub",),
                   out_dir: str | Path = "dist",
                   options: BuildOptions | RenderContext | None = None,
-                  skip_failed: bool = False) -> tuple[list[BuildResult], list[str]]:
+                  skip_failed: bool = False, seconds: float | None = None
+                  ) -> tuple[list[BuildResult], list[str]]:
     """Build one omnibus per series among the works at ``paths`` into ``out_dir``; the results
-    and what grouping found (duplicates, gaps, works in no series), as messages."""
+    and what grouping found (duplicates, gaps, works in no series), as messages. ``seconds``:
+    the time limit of each work read and each format written."""
     from bookmaker.readers.anthology import WorkEntry
 
     names, context, place = _run_setup(formats, out_dir, options)
     entries = [WorkEntry(Path(path)) for path in paths]
-    conversions, found = convert_omnibus(entries, names, context, place, skip_failed)
+    conversions, found = convert_omnibus(entries, names, context, place, skip_failed, seconds)
     return [_build_result(done) for done in conversions], [str(finding) for finding in found]
 
 
@@ -488,9 +501,7 @@ def _build_one(source: Path, names: tuple[str, ...], context: RenderContext, pla
     try:
         return _build_result(convert(source, names, context, place, seconds))
     except MemoryError:  # the process's memory limit (--memory-limit): this book alone fails
-        return BuildResult(source, error=f"{printable_name(str(source))}: needed more memory "
-                           "than the limit allows (raise it with --memory-limit if the book is "
-                           "really that large)")
+        return BuildResult(source, error=str(over_memory(source)))
 
 
 def _build_result(done: Conversion) -> BuildResult:
@@ -512,9 +523,13 @@ class ImportResult:
 
 
 def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts",
-                 on_result: Callable[[ImportResult], None] | None = None) -> list[ImportResult]:
+                 on_result: Callable[[ImportResult], None] | None = None,
+                 seconds: float | None = None) -> list[ImportResult]:
     """Write every file under ``paths`` as an editable manuscript in ``out_dir``, images beside
-    it; one result per file.
+    it; one result per file. ``seconds`` limits the time of each file, as a build's of each
+    book; one that runs out, or meets the memory limit, fails alone.
+
+    OutputError when ``out_dir`` is a symbolic link (safety/files.refuse_links).
 
     Only scene breaks are normalised (the one transform that changes structure, not text):
     typography is left to the build, so the manuscript keeps the author's own characters. Names
@@ -522,6 +537,7 @@ def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts
     overwritten, and nothing is written outside the folder.
     """
     out = Path(out_dir)
+    refuse_links(out)  # the user's folder, not one that came with the files
     taken = _names_in_use(out)
     context = RenderContext()
 
@@ -529,7 +545,10 @@ def import_files(paths: Iterable[str | Path], out_dir: str | Path = "manuscripts
         return _free_name(out, stem, taken)
 
     def one(source: Path) -> ImportResult:
-        done = convert(source, ("manuscript",), context, place)
+        try:
+            done = convert(source, ("manuscript",), context, place, seconds)
+        except MemoryError:  # the process's memory limit (--memory-limit)
+            return ImportResult(source, error=str(over_memory(source)))
         failure = next(iter(done.failed().values()), None)
         return ImportResult(source, next(iter(done.outputs.get("manuscript", [])), None),
                             str(failure) if failure else None,

@@ -33,7 +33,8 @@ def build_once(path: Path, command_line: dict[str, Any], echo: Echo) -> Path | N
         for finding in config_warnings:
             echo(str(finding))
         out = Path(run.out)
-        results = build([path], run.formats, out, context, seconds=run.timeout)
+        with run.budget.process():
+            results = build([path], run.formats, out, context, seconds=run.timeout)
     except BookmakerError as error:
         echo(printable(f"error: {error}"))
         return None

@@ -40,6 +40,19 @@ def _fixed_source_date_epoch():
         os.environ["SOURCE_DATE_EPOCH"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_template_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Compiled templates are cached in a folder of the run's own (safety/cache.py), never in
+    the home of whoever runs the tests; the commands the tests start inherit it."""
+    old = os.environ.get("BOOKMAKER_CACHE")
+    os.environ["BOOKMAKER_CACHE"] = str(tmp_path_factory.mktemp("bookmaker-cache"))
+    yield
+    if old is None:
+        os.environ.pop("BOOKMAKER_CACHE", None)
+    else:
+        os.environ["BOOKMAKER_CACHE"] = old
+
+
 class Golden:
     """Compares output with a checked-in file; ``pytest --update-golden`` rewrites the file."""
 
@@ -115,6 +128,9 @@ def listener():
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "expect_log_warnings: the test expects logged warnings")
+    config.addinivalue_line("markers", "slow: a heavy test (Ace, the wheel, the corpora, a Dask "
+                            "cluster, the stranger suite, a browser) that the fast tier, "
+                            "`pytest -m \"not slow\"`, leaves out; the full run and CI run it")
 
 
 @pytest.fixture(autouse=True, scope="session")

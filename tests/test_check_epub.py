@@ -160,3 +160,78 @@ def test_a_self_closed_inline_element_is_named_but_not_svgs_own(tmp_path):
                 if f.message.startswith("[self-closed-element]")]
     assert [(f.path.rsplit("/", 1)[-1], f.message.split(":")[0]) for f in findings] == [
         ("chapter-001.xhtml", "[self-closed-element] <i/> is self-closed")]
+
+
+# --------------------------------------------------------------------------- a stranger's EPUB
+
+
+def _foreign_epub(folder: Path, pages: dict[str, str], css: str = "") -> Path:
+    """An EPUB as another tool writes one: the pages given, each in the manifest and spine, and
+    a stylesheet when ``css`` is given. Stored, not deflated: a page of one repeated tag
+    compresses past the zip-bomb ratio, which is not what these tests are about."""
+    items = "".join(f'<item id="p{n}" href="{name}" media-type="application/xhtml+xml"/>'
+                    for n, name in enumerate(pages))
+    items += '<item id="css" href="style.css" media-type="text/css"/>' if css else ""
+    spine = "".join(f'<itemref idref="p{n}"/>' for n in range(len(pages)))
+    book = folder / FOREIGN / "stranger.epub"
+    book.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version='
+                         '"1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+                         '<rootfiles><rootfile full-path="content.opf" media-type="application/'
+                         'oebps-package+xml"/></rootfiles></container>')
+        archive.writestr("content.opf", '<?xml version="1.0"?><package xmlns="http://www.idpf.'
+                         'org/2007/opf" version="3.0"><metadata xmlns:dc="http://purl.org/dc/'
+                         'elements/1.1/"><dc:language>en</dc:language></metadata>'
+                         f'<manifest>{items}</manifest><spine>{spine}</spine></package>')
+        for name, body in pages.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://'
+                             f'www.w3.org/1999/xhtml" lang="en">\n<body>\n{body}</body></html>')
+        if css:
+            archive.writestr("style.css", css)
+    return book
+
+
+def test_every_finding_of_a_long_page_has_its_line_and_the_list_is_bounded(tmp_path):
+    """Lines come from one count over the page, not one from its start per finding; a rule
+    broken 250 times in one file lists the first MAX_FINDINGS_PER_FILE and counts the rest."""
+    from bookmaker.check.epub import MAX_FINDINGS_PER_FILE
+
+    body = "".join(f"<p>line {n}</p>\n" if n % 3 else f"<p>x<i/> {n}</p>\n"
+                   for n in range(750))
+    book = _foreign_epub(tmp_path, {"long.xhtml": body})
+    found = [f for f in check_epub(book, "kindle") if "[self-closed-element]" in f.message]
+    listed = [f for f in found if f.line is not None]
+    # The page's body starts on line 4: paragraph n is on line n + 4.
+    assert [f.line for f in listed] == [n + 4 for n in range(0, 750, 3)][:MAX_FINDINGS_PER_FILE]
+    [rest] = [f for f in found if f.line is None]
+    assert f"{250 - MAX_FINDINGS_PER_FILE:,} more in this file" in rest.message
+    assert rest.path == f"{book}/long.xhtml" and rest.level == "error"
+
+
+def test_css_nested_thousands_deep_is_read_whole_without_recursion(tmp_path):
+    """@media blocks and functions nested 3,000 deep (past Python's recursion limit) are walked
+    to the bottom: what is wrong down there is still found, on its line."""
+    media = "@media screen {\n" * 3000 + ".x { display: flex; }\n" + "}" * 3000
+    calc = "\n.y { width: " + "calc(" * 3000 + "1px" + ")" * 3000 + "; }\n"
+    style = "<style>" + "@supports (display: grid) {" * 3000 + ".z{--ink:red}" \
+        + "}" * 3000 + "</style>"
+    book = _foreign_epub(tmp_path, {"page.xhtml": f"<p>{style}</p>\n"}, css=media + calc)
+    found = {(f.message.split("]")[0].lstrip("["), f.path.rsplit("/", 1)[-1], f.line)
+             for f in check_epub(book, "kobo")}
+    assert ("css-flex", "style.css", 3001) in found
+    assert ("css-calc", "style.css", 3003) in found
+    assert ("css-var", "page.xhtml", 4) in found
+    assert not [f for f in found if f[0] == "css-unparsable"]
+
+
+def test_hidden_text_inside_hidden_text_is_counted_once(tmp_path):
+    """4,000 hidden characters inside five nested hidden elements are 4,000, not 20,000 (and
+    counting them once per level cost the depth times the text)."""
+    nested = '<div hidden="">' * 5 + "<p>" + "h" * 4000 + "</p>" + "</div>" * 5
+    book = _foreign_epub(tmp_path, {"page.xhtml": nested + "\n"})
+    assert "hidden-text" not in rule_ids(check_epub(book, "kindle"))
+    twice = _foreign_epub(tmp_path / "more", {
+        "page.xhtml": (nested + '<p style="display: none">' + "h" * 7000 + "</p>\n")})
+    assert "hidden-text" in rule_ids(check_epub(twice, "kindle"))  # 11,000 in all

@@ -12,7 +12,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from paths import REPO
+
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
 
 # What a build reads: the rest of the checkout (tests, benchmarks...) never goes in a wheel.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bookmaker", "styles")
@@ -54,7 +58,7 @@ def test_the_wheel_carries_the_themes_and_runs_without_the_checkout(tmp_path):
     assert b"\nName: fanfic-bookmaker\n" in metadata
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("/entry_points.txt"))).decode()
-    assert "bookmaker = bookmaker.cli:app" in entry_points
+    assert "bookmaker = bookmaker.cli:main" in entry_points
 
     # Installed alone (its dependencies come from this environment), run from another folder.
     site = tmp_path / "site"

@@ -8,7 +8,24 @@ process), isolated (the local pool with time and memory limits), cluster (Dask),
 progress and report (what the user sees).
 """
 
-from bookmaker.batch.manifest import MANIFEST_NAME
-from bookmaker.batch.run import BatchResult, BatchSettings, run_batch
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bookmaker.batch.manifest import MANIFEST_NAME
+    from bookmaker.batch.run import BatchResult, BatchSettings, run_batch
 
 __all__ = ["MANIFEST_NAME", "BatchResult", "BatchSettings", "run_batch"]
+
+# Loaded when first asked for: ``build`` uses batch/signals.py for Ctrl-C, and must not pay for
+# the batch loop, its manifest and pools to do so.
+_HOME = {"MANIFEST_NAME": "bookmaker.batch.manifest", "BatchResult": "bookmaker.batch.run",
+         "BatchSettings": "bookmaker.batch.run", "run_batch": "bookmaker.batch.run"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

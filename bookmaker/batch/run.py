@@ -21,11 +21,13 @@ from pathlib import Path
 
 import bookmaker
 from bookmaker import readers
-from bookmaker.batch.manifest import Entry, Manifest, options_sha256, tree_sha256
+from bookmaker.batch.manifest import (MANIFEST_NAME, Entry, Manifest, options_sha256,
+                                      tree_sha256)
 from bookmaker.batch.plan import BuildKey, Plan, make_plan
 from bookmaker.batch.progress import NoProgress, Progress
 from bookmaker.batch.worker import (Job, error_fields, load_plugins, plugins_from_environment)
 from bookmaker.errors import BookmakerError
+from bookmaker.safety.files import refuse_links
 from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS, DEFAULT_MEMORY_MB
 from bookmaker.settings.context import RenderContext, render_context
 from bookmaker.settings.options import OPTION_NAMES, SETTINGS, BuildOptions
@@ -110,7 +112,9 @@ def run_batch(src: str | Path, out_dir: str | Path, settings: BatchSettings | No
                 suffixes = tuple(sorted({p.source.suffix.lower() for p in plan.to_build}))
                 with _executor(executor, settings, suffixes, plugins) as (pool, window), \
                         _live_marker(out_dir, executor is not None) as live:
-                    _run_jobs(archive.jobs(context, plugins, live), pool, window, archive,
+                    # A task on Dask keeps the time limit itself: nothing else can stop it.
+                    seconds = settings.timeout if executor is not None else None
+                    _run_jobs(archive.jobs(context, plugins, live, seconds), pool, window, archive,
                               progress)
             finally:
                 progress.stop()
@@ -166,6 +170,8 @@ def _check_folders(src: Path, base: Path, out_dir: Path, formats: tuple[str, ...
     if out_dir.resolve().is_relative_to(base.resolve()):
         raise BookmakerError(f"{out_dir}: the output folder must not be inside the source folder "
                              f"{base} (choose another with -o)")
+    for name in (MANIFEST_NAME, LOCK_NAME):  # the names every batch writes
+        refuse_links(out_dir, out_dir / name)
 
 
 def _make_folder(out_dir: Path) -> None:
@@ -196,7 +202,9 @@ def _live_marker(out_dir: Path, shared: bool) -> Iterator[str | None]:
 def _locked(out_dir: Path) -> Iterator[None]:
     """One batch at a time per output folder: two would fight over names and the manifest."""
     try:
-        lock = open(out_dir / LOCK_NAME, "w")  # noqa: SIM115 (closed by the `with` below)
+        # Never through a link (the folder was checked, but not opened, before): O_NOFOLLOW.
+        lock = os.fdopen(os.open(out_dir / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
+                                 | os.O_CLOEXEC, 0o644), "w")
     except OSError as error:
         raise BookmakerError(f"{out_dir}: cannot write to the output folder: {error.strerror} "
                              f"(choose another with -o)") from None
@@ -295,15 +303,16 @@ class _ArchiveRun:
         self.completed: dict[str, tuple[Job, dict]] = {}
 
     def jobs(self, context: RenderContext, plugins: tuple[str, ...],
-             live: str | None = None) -> list[Job]:
+             live: str | None = None, seconds: float | None = None) -> list[Job]:
         """A job per input to build, in input order; each stages its formats in a folder of its
         own. Every path in a job is absolute: a worker may run in any working folder."""
         jobs = []
         for planned in self.plan.to_build:
             folder = self.out_dir.absolute() / Path(planned.relative).parent
+            refuse_links(self.out_dir.absolute(), folder)  # before a worker writes into it
             jobs.append(Job(str(planned.source.absolute()), planned.relative, planned.formats,
                             str(folder / staging_name(planned.source.name)), context, plugins,
-                            live))
+                            live, seconds))
         self.order = [job.relative for job in jobs]
         return jobs
 

@@ -44,6 +44,9 @@ class Job:
     # A file that exists while the batch still wants this book (Dask runs only, whose running
     # tasks cannot be killed): gone after the conversion, the staged files are removed again.
     live: str | None = None
+    # The time limit the task keeps itself (safety/limits.py, in whichever thread runs it): for
+    # executors that cannot stop a task (Dask's); the local pool stops its workers from outside.
+    seconds: float | None = None
 
     def folder(self, format_name: str) -> Path:
         """Where format ``format_name``'s files are staged."""
@@ -109,7 +112,8 @@ def convert_one(job: Job) -> dict:
     try:
         load_plugins(job.plugins)
         done = convert.convert(Path(job.source), job.formats, local_context(job.context),
-                               lambda stem, info: job.folder(info.name) / f"{stem}{info.suffix}")
+                               lambda stem, info: job.folder(info.name) / f"{stem}{info.suffix}",
+                               job.seconds)
         record["stem"] = done.stem
         record["warnings"] = [str(finding) for finding in done.warnings]
         record["files"] = {name: _staged_files(job.folder(name), done.outputs[name])

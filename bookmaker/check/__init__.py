@@ -15,13 +15,17 @@ from bookmaker.check.epub import check_epub
 from bookmaker.check.manuscripts import check_file
 from bookmaker.check.rules import TARGETS
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
+from bookmaker.safety.limits import OverBudget, within
 
 __all__ = ["TARGETS", "check_epub", "check_file", "check_paths"]
 
 
-def check_paths(paths: Iterable[str | Path], target: str = "all") -> list[Finding]:
+def check_paths(paths: Iterable[str | Path], target: str = "all",
+                seconds: float | None = None) -> list[Finding]:
     """Every finding for the files and folders ``paths``: EPUBs against ``target``'s device rules,
-    everything else as a manuscript."""
+    everything else as a manuscript. Each file is checked within ``seconds`` and the process's
+    memory limit (safety/limits.py): one that runs past either is an error naming it, and the
+    files after it are checked."""
     if target not in TARGETS:
         raise BookmakerError(f"unknown target {target!r} (choose from {', '.join(TARGETS)})")
     found: list[Finding] = []
@@ -32,8 +36,10 @@ def check_paths(paths: Iterable[str | Path], target: str = "all") -> list[Findin
             found.append(error.as_finding())
             continue
         for source in sources:
-            if source.suffix.lower() == ".epub":
-                found.extend(check_epub(source, target))
-            else:
-                found.extend(check_file(source))
+            try:
+                with within(source, seconds):
+                    found.extend(check_epub(source, target) if source.suffix.lower() == ".epub"
+                                 else check_file(source))
+            except OverBudget as error:
+                found.append(error.as_finding())
     return found

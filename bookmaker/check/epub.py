@@ -18,6 +18,7 @@ import tinycss2.ast
 from lxml import etree
 
 from bookmaker import taxonomy
+from bookmaker.check.lines import LineIndex
 from bookmaker.check.rules import RULES, rules_for
 from bookmaker.errors import BookmakerError, Finding, ManuscriptError
 from bookmaker.safety.archives import MAX_CONTAINER_BYTES, SafeZip
@@ -40,6 +41,9 @@ _FLEX = re.compile(r"^(inline-)?(flex|grid)$", re.I)
 # HTML's void elements: the only ones an HTML parser (Kindle's converter) closes by itself.
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _SELF_CLOSED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/>")
+# Findings of one rule listed for one file: a stranger's page can break a rule 500,000 times, and
+# the list (and the memory it takes) would grow with it; the rest are counted in one finding.
+MAX_FINDINGS_PER_FILE = 100
 
 
 # Reports one finding: rule id, the file inside the book (None: the book), line, what was found.
@@ -60,14 +64,15 @@ def check_epub(path: str | Path, target: str = "all") -> list[Finding]:
     """Every finding for the book at ``path`` under the rules of ``target``."""
     wanted = {rule.id for rule in rules_for(target)}
     found: list[Finding] = []
+    # (rule, file inside the book) -> findings met; past MAX_FINDINGS_PER_FILE only counted.
+    met: dict[tuple[str, str | None], int] = {}
 
     def report(rule_id: str, part: str | None, line: int | None, detail: str) -> None:
         if rule_id not in wanted:
             return
-        rule = RULES[rule_id]
-        where = f"{path}/{part}" if part else str(path)
-        found.append(Finding(rule.level, f"[{rule.id}] {detail}: {rule.breaks}", where, line,
-                             rule.fix))
+        met[rule_id, part] = met.get((rule_id, part), 0) + 1
+        if met[rule_id, part] <= MAX_FINDINGS_PER_FILE:
+            found.append(_finding(path, rule_id, part, line, detail))
 
     try:
         with SafeZip(open_source(path, MAX_CONTAINER_BYTES, what="container")) as archive:
@@ -76,7 +81,19 @@ def check_epub(path: str | Path, target: str = "all") -> list[Finding]:
         found.append(error.as_finding())
     except BookmakerError as error:
         found.append(Finding("error", str(error), str(path)))
+    for (rule_id, part), count in met.items():
+        if count > MAX_FINDINGS_PER_FILE:
+            found.append(_finding(path, rule_id, part, None,
+                                  f"{count - MAX_FINDINGS_PER_FILE:,} more in this file "
+                                  f"(only the first {MAX_FINDINGS_PER_FILE} are listed)"))
     return found
+
+
+def _finding(path: str | Path, rule_id: str, part: str | None, line: int | None,
+             detail: str) -> Finding:
+    rule = RULES[rule_id]
+    where = f"{path}/{part}" if part else str(path)
+    return Finding(rule.level, f"[{rule.id}] {detail}: {rule.breaks}", where, line, rule.fix)
 
 
 def _check(book: _Book, report: Report) -> None:
@@ -100,17 +117,22 @@ def _check(book: _Book, report: Report) -> None:
     _check_package(book, package, report)
     documents = [name for name, (_, media_type, _) in book.manifest.items()
                  if media_type in _DOCUMENT_TYPES and name in archive]
-    parsed = {}
+    # One document parsed at a time (a book may hold thousands): what a link to another document
+    # needs of it, its body's id, is kept, and the links to fragments are judged at the end.
+    links: list[_FragmentLink] = []
+    hidden = 0
     for name in documents:
         root = _parse(book, name, report)
-        if root is not None:
-            parsed[name] = root
-            body = root.find(f"{{{_XHTML}}}body")
-            if body is not None and body.get("id"):
-                book.body_ids[name] = body.get("id")
-    hidden = 0
-    for name, root in parsed.items():
-        hidden += _check_document(book, name, root, report)
+        if root is None:
+            continue
+        body = root.find(f"{{{_XHTML}}}body")
+        if body is not None and body.get("id"):
+            book.body_ids[name] = body.get("id")
+        hidden += _check_document(book, name, root, report, links)
+    for link in links:
+        if book.body_ids.get(link.target) == link.fragment:
+            report("body-id-link", link.document, link.line,
+                   f"the link to {link.href!r} points at a <body> id")
     if hidden > _HIDDEN_LIMIT:
         report("hidden-text", None, None, f"{hidden:,} characters of hidden text")
     for name, (_, media_type, _) in book.manifest.items():
@@ -146,7 +168,7 @@ def _parse(book: _Book, name: str, report: Report) -> etree._Element | None:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as error:
-            report("not-utf8", name, data[:error.start].count(b"\n") + 1,
+            report("not-utf8", name, LineIndex(data).line_of(error.start),
                    f"byte {error.start} is not UTF-8")
     try:
         return parse_xml(data, book.path, name)
@@ -180,8 +202,21 @@ def _check_package(book: _Book, package: etree._Element, report: Report) -> None
         report("cover-missing", opf, None, "the package declares no cover image")
 
 
-def _check_document(book: _Book, name: str, root: etree._Element, report: Report) -> int:
-    """Check one content document; the number of hidden characters in it."""
+@dataclass(frozen=True)
+class _FragmentLink:
+    """A link to a fragment of a document of the book, judged once every body's id is known."""
+
+    document: str  # the document the link is in
+    line: int | None
+    href: str
+    target: str  # the document it points into
+    fragment: str
+
+
+def _check_document(book: _Book, name: str, root: etree._Element, report: Report,
+                    links: list[_FragmentLink]) -> int:
+    """Check one content document, adding its links to fragments to ``links``; the number of
+    hidden characters in it."""
     size = len(book.archive.read(name))
     if size > _DOCUMENT_LIMIT:
         report("document-size", name, None, f"the document is {size // 1024} KB")
@@ -191,8 +226,9 @@ def _check_document(book: _Book, name: str, root: etree._Element, report: Report
              for element in root.iter(f"{{{_XHTML}}}*")
              if _local_name(element) not in VOID and not len(element) and element.text is None}
     data = book.archive.read(name)
+    lines = LineIndex(data)
     for match in _SELF_CLOSED.finditer(data) if empty else ():
-        tag, line = match.group(1).decode("ascii"), data.count(b"\n", 0, match.start()) + 1
+        tag, line = match.group(1).decode("ascii"), lines.line_of(match.start())
         if (tag, line) in empty:
             report("self-closed-element", name, line, f"<{tag}/> is self-closed")
     if not (root.get(_XML_LANG) or root.get("lang")):
@@ -209,18 +245,34 @@ def _check_document(book: _Book, name: str, root: etree._Element, report: Report
         if not fragment or target.startswith(("http:", "https:", "mailto:")):
             continue
         target_name = str(folder / unquote(target)) if target else name
-        target_name = _normalise(target_name)
-        if book.body_ids.get(target_name) == unquote(fragment):
-            report("body-id-link", name, link.sourceline,
-                   f"the link to {link.get('href')!r} points at a <body> id")
-    hidden = 0
-    for element in root.iter(f"{{{_XHTML}}}*"):
-        style = element.get("style", "").replace(" ", "").lower()
-        if element.get("hidden") is not None or "display:none" in style:
-            hidden += len("".join(element.itertext()))
+        links.append(_FragmentLink(name, link.sourceline, link.get("href", ""),
+                                   _normalise(target_name), unquote(fragment)))
     for style in root.iter(f"{{{_XHTML}}}style"):
         _check_css(name, (style.text or "").encode("utf-8"), report, style.sourceline - 1)
+    return _hidden_characters(root)
+
+
+def _hidden_characters(root: etree._Element) -> int:
+    """The characters inside hidden elements (``hidden``, ``display:none``), each counted once:
+    the text of a hidden element inside another is already in the outer one's, and counting it
+    again at every level would cost the depth times the text."""
+    hidden = 0
+    inside = 0  # hidden elements open around the current one
+    for event, element in etree.iterwalk(root, events=("start", "end"), tag=f"{{{_XHTML}}}*"):
+        if not _is_hidden(element):
+            continue
+        if event == "start":
+            if not inside:
+                hidden += sum(len(text) for text in element.itertext())
+            inside += 1
+        else:
+            inside -= 1
     return hidden
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    style = element.get("style", "").replace(" ", "").lower()
+    return element.get("hidden") is not None or "display:none" in style
 
 
 def _local_name(element: etree._Element) -> str:
@@ -239,24 +291,27 @@ def _normalise(name: str) -> str:
 
 
 def _check_css(name: str, data: bytes, report: Report, line_offset: int = 0) -> None:
+    """Every CSS finding in a stylesheet. The rules inside ``@media`` and ``@supports`` and the
+    arguments of functions are walked with a list of what is left to look at, never by
+    recursion: a stranger's sheet may nest them thousands deep (tinycss2 itself parses without
+    recursion, so such a sheet is read whole)."""
     text = data.decode("utf-8", errors="replace")
-    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-    for rule in rules:
-        _check_css_rule(name, rule, report, line_offset)
+    rules = list(reversed(tinycss2.parse_stylesheet(text, skip_comments=True,
+                                                    skip_whitespace=True)))
+    while rules:
+        rule = rules.pop()
+        if isinstance(rule, tinycss2.ast.ParseError):
+            report("css-unparsable", name, rule.source_line + line_offset, rule.message)
+        elif isinstance(rule, tinycss2.ast.AtRule):
+            if rule.content and rule.lower_at_keyword in {"media", "supports"}:
+                rules.extend(reversed(tinycss2.parse_rule_list(
+                    rule.content, skip_comments=True, skip_whitespace=True)))
+        elif isinstance(rule, tinycss2.ast.QualifiedRule):
+            _check_declarations(name, rule, report, line_offset)
 
 
-def _check_css_rule(name: str, rule: tinycss2.ast.Node, report: Report, offset: int) -> None:
-    if isinstance(rule, tinycss2.ast.ParseError):
-        report("css-unparsable", name, rule.source_line + offset, rule.message)
-        return
-    if isinstance(rule, tinycss2.ast.AtRule):
-        if rule.content and rule.lower_at_keyword in {"media", "supports"}:
-            for inner in tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                                  skip_whitespace=True):
-                _check_css_rule(name, inner, report, offset)
-        return
-    if not isinstance(rule, tinycss2.ast.QualifiedRule):
-        return
+def _check_declarations(name: str, rule: tinycss2.ast.QualifiedRule, report: Report,
+                        offset: int) -> None:
     for declaration in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True,
                                                       skip_whitespace=True):
         if isinstance(declaration, tinycss2.ast.ParseError):
@@ -278,7 +333,10 @@ def _check_css_rule(name: str, rule: tinycss2.ast.Node, report: Report, offset: 
 
 
 def _tokens(nodes: Iterable[tinycss2.ast.Node]) -> Iterator[tinycss2.ast.Node]:
-    for node in nodes:
+    """Every token of a value, functions' arguments included, in order, without recursion."""
+    waiting = list(reversed(list(nodes)))
+    while waiting:
+        node = waiting.pop()
         yield node
         if isinstance(node, tinycss2.ast.FunctionBlock):
-            yield from _tokens(node.arguments)
+            waiting.extend(reversed(node.arguments))

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail
-from bookmaker.cli.settings import run_settings, takes_settings
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo, fail, run_settings
+from bookmaker.cli.settings import takes_settings
 from bookmaker.terminal import printable
 
 
@@ -71,7 +72,7 @@ def batch(
         write_json_report(result, report)
     if quiet:
         for _name, message in failure_lines(result):
-            typer.echo(printable(message), err=True)
+            echo(printable(message), err=True)
     else:
         print_summary(console, result)
     if result.failed:

@@ -1,21 +1,16 @@
-"""``bookmaker build``: works, anthologies and omnibuses into books."""
+"""``bookmaker build``: its options and help (what it does is building.py's, shared with the
+quick path of cli/quick.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, stopping, verdict
-from bookmaker.cli.settings import run_settings, takes_settings
-from bookmaker.terminal import printable_name  # names from strangers
-
-if TYPE_CHECKING:
-    from bookmaker.convert import BuildResult
-    from bookmaker.settings.context import RenderContext
-    from bookmaker.settings.options import RunOptions
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.building import build_books
+from bookmaker.cli.settings import takes_settings
 
 AnthologyOption = Annotated[str | None, typer.Option(
     "--anthology", help="Bind every work given into one book with this title, in the order "
@@ -60,92 +55,4 @@ def build(
     config`). Each book is named after its title. One bad manuscript never stops the others,
     nor one failed format the other formats; the exit code is 1 if any failed.
     """
-    from bookmaker.convert import build as build_books
-    from bookmaker.errors import BookmakerError
-    from bookmaker.safety.limits import memory_limit
-
-    run, context = run_settings(paths[0], settings or {})
-    with memory_limit(run.memory_limit):
-        if omnibus:
-            _build_omnibus(paths, skip_failed, run, context)
-        elif anthology is not None or _is_anthology_file(paths):
-            _build_anthology(paths, anthology, tuple(editors or ()), skip_failed, run, context)
-        else:
-            try:
-                # Like batch's per worker: a net under the budgets; Ctrl-C stops it cleanly.
-                with stopping("build"):
-                    results = build_books(paths, run.formats, run.out, context, report,
-                                          seconds=run.timeout)
-            except BookmakerError as error:
-                fail(str(error))
-            verdict(results, "manuscripts failed")
-
-
-def report(result: BuildResult) -> None:
-    """Each book's warnings, every file written, then what failed (the source, or one format
-    of it): a failed format never hides the formats that were written."""
-    for warning in result.warnings:
-        typer.echo(warning, err=True)
-    for output in result.outputs:
-        typer.echo(f"{printable_name(str(result.source))} -> {printable_name(str(output))}")
-    if result.error:
-        typer.echo(result.error, err=True)
-
-
-def _build_omnibus(paths: list[Path], skip_failed: bool, run: RunOptions,
-                   context: RenderContext) -> None:
-    """One book per series: what grouping found (duplicates, gaps) first, then each book."""
-    from bookmaker.convert import build_omnibus
-    from bookmaker.errors import BookmakerError
-
-    try:
-        results, found = build_omnibus(_works(paths), run.formats, run.out, context, skip_failed)
-    except BookmakerError as error:
-        fail(str(error))
-    for line in found:
-        typer.echo(line, err=True)
-    _report_all(results)
-
-
-def _is_anthology_file(paths: list[Path]) -> bool:
-    return len(paths) == 1 and paths[0].suffix.lower() in (".yaml", ".yml")
-
-
-def _build_anthology(paths: list[Path], title: str | None, editors: tuple[str, ...],
-                     skip_failed: bool, run: RunOptions, context: RenderContext) -> None:
-    """One book from many works: from an anthology.yaml, or from the paths in order."""
-    from bookmaker.convert import build_anthology
-    from bookmaker.errors import BookmakerError
-    from bookmaker.readers import read_anthology_spec
-    from bookmaker.readers.anthology import spec_from_paths
-
-    try:
-        if _is_anthology_file(paths):
-            spec = read_anthology_spec(paths[0])
-            if title:
-                spec = dataclasses.replace(spec, metadata=dataclasses.replace(
-                    spec.metadata, title=title))
-            if editors:
-                spec = dataclasses.replace(spec, editors=editors)
-        else:
-            # A file is taken as given, so a missing one is named with the other failures.
-            spec = spec_from_paths(_works(paths), title or "", editors)
-        result = build_anthology(spec, run.formats, run.out, context, skip_failed)
-    except BookmakerError as error:
-        fail(str(error))
-    _report_all([result])
-
-
-def _works(paths: list[Path]) -> list[Path]:
-    """A folder stands for the works in it; a file is taken as given."""
-    from bookmaker.readers import discover_all
-
-    return [found for path in paths
-            for found in (discover_all([path])[0] if path.is_dir() else [path])]
-
-
-def _report_all(results: list[BuildResult]) -> None:
-    for result in results:
-        report(result)
-    if any(result.error for result in results):
-        raise typer.Exit(1)
+    build_books(paths, anthology, tuple(editors or ()), skip_failed, omnibus, settings or {})

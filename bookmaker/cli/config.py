@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, with_default
+from bookmaker.cli.app import app, examples, with_default
+from bookmaker.cli.common import echo, fail
 
 
 @app.command("config", epilog=examples("bookmaker config",
@@ -27,11 +28,11 @@ def show_config(
     except BookmakerError as error:
         fail(str(error))
     for finding in config.warnings:
-        typer.echo(str(finding), err=True)
-    typer.echo(f"# {config.path or 'no bookmaker.toml found: built-in defaults'}")
+        echo(str(finding), err=True)
+    echo(f"# {config.path or 'no bookmaker.toml found: built-in defaults'}")
     width = max(len(name) for name in settings)
     for name, setting in settings.items():
-        typer.echo(f"{name:<{width}}  {setting.value!r:<24}  # {setting.source}")
+        echo(f"{name:<{width}}  {setting.value!r:<24}  # {setting.source}")
 
 
 @app.command(epilog=examples("bookmaker styles", "bookmaker build story.md --style modern"))
@@ -42,4 +43,4 @@ def styles() -> None:
     themes = list_themes()
     width = max(len(theme.name) for theme in themes)
     for theme in themes:
-        typer.echo(f"{theme.name:<{width}}  {theme.description}")
+        echo(f"{theme.name:<{width}}  {theme.description}")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, stopping, verdict
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo, fail, stopping, verdict
+from bookmaker.cli.settings import budget_of, takes_settings
 from bookmaker.terminal import printable_name  # names from strangers
 
 if TYPE_CHECKING:
@@ -16,9 +18,11 @@ if TYPE_CHECKING:
 
 
 @app.command(epilog=examples("bookmaker inspect story.md", "bookmaker inspect story.txt --json"))
+@takes_settings("inspect")
 def inspect(
     path: Annotated[Path, typer.Argument(help="One manuscript file.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the model as JSON.")] = False,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """Show the document model a manuscript becomes."""
     from bookmaker.convert import load
@@ -26,23 +30,28 @@ def inspect(
     from bookmaker.model import to_json
     from bookmaker.writers.outline import outline
 
+    budget = budget_of(settings or {})
     try:
-        book = load(path)
+        with budget.process(), budget.file(path):  # the model shown is the file's work too
+            book = load(path)
+            shown = to_json(book) if as_json else outline(book)
     except BookmakerError as error:
-        typer.echo(str(error), err=True)  # already says file:line: problem (what to do)
+        echo(str(error), err=True)  # already says file:line: problem (what to do)
         raise typer.Exit(1) from None
-    sys.stdout.write(to_json(book) if as_json else outline(book))
+    sys.stdout.write(shown)
 
 
 @app.command(epilog=examples("bookmaker check manuscripts/", "bookmaker check story.md",
                              "bookmaker check book.epub --target kindle",
                              "bookmaker check archive/ --target kobo"))
+@takes_settings("check")
 def check(
     paths: Annotated[list[Path], typer.Argument(
         help="Manuscripts, EPUBs or folders of them.", show_default=False)],
     target: Annotated[str, typer.Option(
         "--target", "-t", help="EPUBs: the device rules to lint against: kindle, kobo, apple or "
         "all.")] = "all",
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """Check manuscripts, or lint EPUBs (anyone's) against e-reader rules, without building.
 
@@ -53,17 +62,19 @@ def check(
     from bookmaker.check import check_paths
     from bookmaker.errors import BookmakerError
 
+    budget = budget_of(settings or {})
     try:
-        findings = check_paths(paths, target)
+        with budget.process():
+            findings = check_paths(paths, target, budget.seconds)
     except BookmakerError as error:
         fail(str(error), 2)
     # Like a linter: every finding on stdout in file and line order, the verdict on stderr.
     for finding in sorted(findings, key=lambda f: (f.path or "", f.line or 0)):
-        typer.echo(str(finding))
+        echo(str(finding))
     errors = sum(1 for f in findings if f.level == "error")
     if errors:
         fail(f"{errors} error(s), {len(findings) - errors} warning(s)", 1)
-    typer.echo(f"ok: no errors, {len(findings)} warning(s)")
+    echo(f"ok: no errors, {len(findings)} warning(s)")
 
 
 @app.command("import", epilog=examples(
@@ -71,12 +82,14 @@ def check(
     "bookmaker import archive/ -o manuscripts/",
     "bookmaker import old-fic.txt work.html draft.docx -o drafts/",
 ))
+@takes_settings("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(
         help="Files to import (.epub, AO3 .html, .html, .docx, .txt, .md) or folders of them.",
         show_default=False)],
     out: Annotated[Path, typer.Option(
         "--out", "-o", help="Folder the manuscripts are written to.")] = Path("manuscripts"),
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """Turn EPUBs, AO3 downloads, Word files and old texts into editable manuscripts.
 
@@ -85,18 +98,23 @@ def import_(
     build` it. One bad file never stops the others; the exit code is 1 if any failed.
     """
     from bookmaker.convert import import_files
+    from bookmaker.errors import BookmakerError
 
     def report(result: ImportResult) -> None:
         for warning in result.warnings:
-            typer.echo(warning, err=True)
+            echo(warning, err=True)
         if result.error:
-            typer.echo(result.error, err=True)
+            echo(result.error, err=True)
         else:
-            typer.echo(f"{printable_name(str(result.source))} -> "
+            echo(f"{printable_name(str(result.source))} -> "
                        f"{printable_name(str(result.output))}")
 
-    with stopping("import"):
-        results = import_files(paths, out, report)
+    budget = budget_of(settings or {})
+    try:
+        with stopping("import"), budget.process():
+            results = import_files(paths, out, report, budget.seconds)
+    except BookmakerError as error:  # an output folder that is not the user's
+        fail(str(error))
     verdict(results, "files failed to import")
 
 
@@ -115,4 +133,4 @@ def new(
         path = new_manuscript(title, folder)
     except BookmakerError as error:
         fail(str(error))
-    typer.echo(f"{path}: written; build it with `bookmaker build {path}`")
+    echo(f"{path}: written; build it with `bookmaker build {path}`")

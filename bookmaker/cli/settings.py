@@ -13,23 +13,25 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bookmaker.cli.app import fail, with_default
+from bookmaker.cli.app import with_default
+from bookmaker.cli.common import fail, option_kind
 from bookmaker.settings.options import SETTINGS
 from bookmaker.settings.schema import BuildSetting
 from bookmaker.writers import BOOK_FORMATS
 
 if TYPE_CHECKING:
-    from bookmaker.settings.context import RenderContext
-    from bookmaker.settings.options import RunOptions
+    from bookmaker.safety.limits import Budget
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 # Rich markup would take a bare [build] for a tag and print nothing of it.
 PANEL = "Settings (also in bookmaker.toml's \\[build]: see `bookmaker config`)"
+# The commands that read no bookmaker.toml: what they take of the schema is the budget alone.
+WITHOUT_CONFIG = ("import", "check", "inspect")
+BUDGET_PANEL = "Limits (the same for every command that reads files)"
 
 
 def takes_settings(command: str) -> Callable[[Command], Command]:
@@ -41,8 +43,9 @@ def takes_settings(command: str) -> Callable[[Command], Command]:
         own = [parameter for parameter in
                inspect.signature(function, eval_str=True).parameters.values()
                if parameter.name != "settings"]
+        panel = BUDGET_PANEL if command in WITHOUT_CONFIG else PANEL
         added = [inspect.Parameter(item.name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                   annotation=option(item)) for item in chosen]
+                                   annotation=option(item, panel)) for item in chosen]
         parameters = [parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
                       for parameter in own] + added
 
@@ -58,25 +61,24 @@ def takes_settings(command: str) -> Callable[[Command], Command]:
     return decorate
 
 
-def option(item: BuildSetting) -> Any:
+def option(item: BuildSetting, panel: str = PANEL) -> Any:
     """The Typer option for one setting: ``None`` when not given."""
-    kind: Any = list[str] if item.kind is tuple else str if item.parse or item.kind is str \
-        else item.kind
+    kind: Any = list[str] if option_kind(item) is list else option_kind(item)
     return Annotated[kind | None, typer.Option(
         *item.flags, help=with_default(item.described(BOOK_FORMATS), item.default_shown),
-        show_default=False, rich_help_panel=PANEL)]
+        show_default=False, rich_help_panel=panel)]
 
 
-def run_settings(start: Path, given: dict[str, Any]) -> tuple[RunOptions, RenderContext]:
-    """The run's options and render context for sources at ``start`` (its bookmaker.toml
-    applies); a bad value ends the command with exit code 2 and says what to give instead."""
-    from bookmaker.convert import settings_at
-    from bookmaker.errors import BookmakerError
+def budget_of(given: dict[str, Any]) -> Budget:
+    """The budget of a command that takes no bookmaker.toml (``import``, ``check``,
+    ``inspect``): the command line's --timeout and --memory-limit, else the schema's defaults,
+    the same as every other command's. A bookmaker.toml could only lower them (a file from
+    someone else's folder may not raise a budget), so these commands, which may be run on any
+    stranger's folder, need not read one. A bad value ends the command with exit code 2."""
+    from bookmaker.settings.options import RunOptions
 
     try:
-        run, context, config_warnings = settings_at(start, given)
-    except (ValueError, BookmakerError) as error:
+        return RunOptions(**{name: value for name, value in given.items()
+                             if value is not None}).budget
+    except ValueError as error:
         fail(str(error), 2)
-    for finding in config_warnings:
-        typer.echo(str(finding), err=True)
-    return run, context

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from bookmaker.cli.app import app, examples, fail, stopping
+from bookmaker.cli.app import app, examples
+from bookmaker.cli.common import echo, fail, stopping
 from bookmaker.cli.settings import takes_settings
 
 
@@ -27,6 +28,6 @@ def watch(
     try:
         with stopping("watch", code_on_stop=0, stopped="a rebuild in progress (if any) was "
                       "abandoned with its worker processes, the last good books stay"):
-            watch_and_build(path, settings or {}, typer.echo)
+            watch_and_build(path, settings or {}, echo)
     except BookmakerError as error:  # nothing to watch, or settings no build could use
         fail(str(error), 2)

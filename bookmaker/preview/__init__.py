@@ -20,7 +20,7 @@ import contextlib
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from bookmaker.errors import BookmakerError
@@ -35,23 +35,27 @@ Echo = Callable[[str], None]
 
 
 def preview(path: str | Path, host: str = "127.0.0.1", port: int = 8000,
-            style: str | None = None, echo: Echo = print) -> None:
+            style: str | None = None, echo: Echo = print,
+            given: Mapping[str, object] | None = None) -> None:
     """Serve the preview of the manuscript at ``path`` on ``host``:``port`` (0: any free port)
     until interrupted; the URL is echoed once the page can be opened.
 
     A manuscript that does not exist, or settings no build could use, raise BookmakerError at
-    once; once running, every mistake is shown in the page and the preview goes on.
+    once; once running, every mistake is shown in the page and the preview goes on. ``given``:
+    the other settings the command line gave (the budget: each build within ``timeout``, the
+    process within ``memory_limit``).
     """
     path = Path(path)
     if not path.is_file():
         raise BookmakerError(f"{printable_name(str(path))}: no such manuscript (give the file "
                              "you are writing)")
-    settings_at(path, {"style": style})
-    with _scratch():
-        _serve(path, host, port, style, echo)
+    run, _, _ = settings_at(path, {**(given or {}), "style": style})
+    with run.budget.process(), _scratch():
+        _serve(path, host, port, style, echo, given or {}, run.timeout)
 
 
-def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo) -> None:
+def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo,
+           given: Mapping[str, object], seconds: float | None) -> None:
     events = Events()
     news = _News(echo)
 
@@ -59,8 +63,8 @@ def _serve(path: Path, host: str, port: int, style: str | None, echo: Echo) -> N
         events.publish(snapshot)
         news(snapshot)
 
-    print_view = PrintView()
-    builder = PreviewBuilder(path, style, publish, print_view.lay_out_shown)
+    print_view = PrintView(str(path), seconds)
+    builder = PreviewBuilder(path, style, publish, print_view.lay_out_shown, given)
     builder.start()
     try:
         server = PreviewServer((host, port), builder, events, print_view)

@@ -33,6 +33,7 @@ from bookmaker.model import Book
 from bookmaker.preview import chunks
 from bookmaker.readers.decoding import read_text
 from bookmaker.safety.budgets import check_depth
+from bookmaker.safety.limits import within
 from bookmaker.terminal import printable
 from bookmaker.settings.context import RenderContext
 from bookmaker.settings.themes import theme_names
@@ -114,9 +115,13 @@ class PreviewBuilder:
     """Keeps the newest good book of one manuscript and tells ``publish`` of every change."""
 
     def __init__(self, path: Path, style: str | None, publish: Callable[[Snapshot], None],
-                 before_confirming: Callable[[Snapshot], None] | None = None) -> None:
+                 before_confirming: Callable[[Snapshot], None] | None = None,
+                 given: Mapping[str, object] | None = None) -> None:
         self.path = path
         self.publish = publish
+        # The settings the command line gave besides the theme (the budget: --timeout...).
+        self._given = dict(given or {})
+        self._seconds: float | None = None  # each build's time limit, from the last settings
         # Called on the build thread with a quick build's snapshot, before the whole build that
         # confirms it: the print view lays out the chapter on screen first, rather than share
         # the processor with a build whose book is, nearly always, the one already shown.
@@ -194,12 +199,17 @@ class PreviewBuilder:
     def _build_whole(self, generation: int) -> None:
         theme = self._theme
         try:
-            _run, context, config_warnings = settings_at(self.path, {"style": theme})
-            text, book, found = self._read(self.path)
-            if generation != self._generation:
-                return  # saved again meanwhile: the rest would be thrown away
-            book, dropped = typeset(book, self.path, context)
-            documents = content_documents(book, context)
+            run, context, config_warnings = settings_at(self.path,
+                                                        {**self._given, "style": theme})
+            self._seconds = run.timeout
+            # Within the budget, as a build: a stranger's file that hangs or swells is a
+            # mistake shown like any other, and the preview goes on.
+            with within(self.path, run.timeout):
+                text, book, found = self._read(self.path)
+                if generation != self._generation:
+                    return  # saved again meanwhile: the rest would be thrown away
+                book, dropped = typeset(book, self.path, context)
+                documents = content_documents(book, context)
         except BaseException as problem:  # every failure is shown; none stops the preview
             if isinstance(problem, (KeyboardInterrupt, SystemExit, MemoryError)):
                 raise
@@ -234,30 +244,31 @@ class PreviewBuilder:
         if base is None or base.manuscript is None:
             return
         try:
-            info, source = readers.open_input(self.path)
-            if info.name != MARKDOWN:
-                return
-            text = read_text(source)[0]
-            new = chunks.split(text)
-            if new is None:
-                return
-            index = chunks.changed_chapter(base.manuscript, new)
-            if index is None or not chunks.stands_alone(base.manuscript, new, index):
-                return
-            number = _chapter_number(base, index)
-            if number is None:
-                return
-            chunk = new.opening if index == -1 else new.chapters[index]
-            # The chapter alone, as the same reader reads it; the text is the file's, decoded
-            # once, so it goes to the reader as UTF-8 whatever the file's own encoding.
-            alone, _ = readers.read_source(info, dataclasses.replace(
-                source, data=new.alone(chunk).encode("utf-8")))
-            check_depth(alone, self.path)
-            if len(alone.chapters) != 1:
-                return
-            finished, _ = typeset(alone, self.path, base.context)
-            book = _with_chapter(base.book, number, finished)
-            pages, images = chapter_documents(book, number, base.context)
+            with within(self.path, self._seconds):
+                info, source = readers.open_input(self.path)
+                if info.name != MARKDOWN:
+                    return
+                text = read_text(source)[0]
+                new = chunks.split(text)
+                if new is None:
+                    return
+                index = chunks.changed_chapter(base.manuscript, new)
+                if index is None or not chunks.stands_alone(base.manuscript, new, index):
+                    return
+                number = _chapter_number(base, index)
+                if number is None:
+                    return
+                chunk = new.opening if index == -1 else new.chapters[index]
+                # The chapter alone, as the same reader reads it; the text is the file's, decoded
+                # once, so it goes to the reader as UTF-8 whatever the file's own encoding.
+                alone, _ = readers.read_source(info, dataclasses.replace(
+                    source, data=new.alone(chunk).encode("utf-8")))
+                check_depth(alone, self.path)
+                if len(alone.chapters) != 1:
+                    return
+                finished, _ = typeset(alone, self.path, base.context)
+                book = _with_chapter(base.book, number, finished)
+                pages, images = chapter_documents(book, number, base.context)
         except (BookmakerError, OSError, RecursionError):
             # Said by the whole build, which knows the rest of the book: the chapter read alone
             # may fail for want of it (an emptied chapter, where the book has others).

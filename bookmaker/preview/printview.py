@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bookmaker.model import Book
 from bookmaker.preview.build import Snapshot
+from bookmaker.safety.limits import within
 
 if TYPE_CHECKING:  # WeasyPrint loads with the first page laid out, not with the server
     from bookmaker.writers.pdf.layout import Layout
@@ -57,7 +58,10 @@ class _LaidOut:
 class PrintView:
     """Lays out sections on demand, one at a time, and keeps the last ones laid out."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "the print view", seconds: float | None = None) -> None:
+        # Each section's layout runs within the budget's time (safety/limits.py), named as the
+        # manuscript: a stranger's chapter that WeasyPrint would lay out for ever is a mistake.
+        self._name, self._seconds = name, seconds
         self._lock = threading.Lock()
         self._layouts: dict[tuple[str | None, str, str], Layout] = {}
         self._print_books: list[tuple[Book, PrintDocument]] = []
@@ -80,8 +84,9 @@ class PrintView:
             layout = self._layout(snapshot)
             key = hashlib.sha1(f"{id(layout)}\0{html}".encode()).hexdigest()[:16]
             if key not in self._pages:
-                self._pages[key] = _lay_out(layout, html, PrintPages(key, (), what),
-                                            self._drawing)
+                with within(self._name, self._seconds):
+                    self._pages[key] = _lay_out(layout, html, PrintPages(key, (), what),
+                                                self._drawing)
                 while len(self._pages) > CACHED_SECTIONS:
                     self._pages.popitem(last=False)
             self._pages.move_to_end(key)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
     from bookmaker.readers.anthology import AnthologySpec
 
 SNIFF_BYTES = 64 * 1024  # how much of a file a reader's sniff() is shown
+# What the sniffing window leaves out: an AO3 work page's skin is a <style> in its head, and one
+# over 64 KB pushed the page's own markers (``id="workskin"``) out of a window of raw bytes.
+_UNSEEN = re.compile(rb"<(style|script)\b[^>]*>", re.IGNORECASE)
+_UNSEEN_END = {b"style": re.compile(rb"</style\s*>", re.IGNORECASE),
+               b"script": re.compile(rb"</script\s*>", re.IGNORECASE)}
 
 
 class Reader(Protocol):
@@ -50,7 +56,8 @@ class Sniffer(Protocol):
     """What a reader that claims files by their content adds (ReaderInfo.sniffs)."""
 
     def sniff(self, head: bytes) -> bool:
-        """Whether a file whose first SNIFF_BYTES are ``head`` is this reader's."""
+        """Whether a file whose first SNIFF_BYTES (of markup: see sniff_window) are ``head`` is
+        this reader's."""
         ...
 
 
@@ -161,7 +168,7 @@ def open_input(path: str | Path) -> tuple[ReaderInfo, Source]:
                               hint="pass the files in it, or use `bookmaker build FOLDER`")
     limit = max(info.max_bytes for info in candidates)
     source = open_source(path, limit, hint="split it into several works")
-    head = source.head(SNIFF_BYTES)
+    head = sniff_window(source.data) if any(info.sniffs for info in candidates) else b""
     chosen = next((info for info in candidates if not info.sniffs or info.claims(head)), None)
     if chosen is None:
         raise _unreadable(path)
@@ -170,6 +177,26 @@ def open_input(path: str | Path) -> tuple[ReaderInfo, Source]:
                               f"{chosen.max_bytes // 2**20} MB a {chosen.name} file may be",
                               path, hint="split it into several works")
     return chosen, source
+
+
+def sniff_window(data: bytes, size: int = SNIFF_BYTES) -> bytes:
+    """The first ``size`` bytes of ``data`` that are markup: what ``<style>`` and ``<script>``
+    elements hold is left out (their tags are kept), so a page is known by its own markers
+    however large the stylesheet or script before them. One pass, never past the window's end
+    but to find where a left-out element ends."""
+    kept: list[bytes] = []
+    length = 0
+    position = 0
+    while length < size and position < len(data):
+        opening = _UNSEEN.search(data, position, position + size - length)
+        if opening is None:
+            kept.append(data[position:position + size - length])
+            break
+        kept.append(data[position:opening.end()])
+        length += opening.end() - position
+        closing = _UNSEEN_END[opening.group(1).lower()].search(data, opening.end())
+        position = closing.start() if closing else len(data)
+    return b"".join(kept)[:size]
 
 
 def reader_for(path: str | Path) -> ReaderInfo:

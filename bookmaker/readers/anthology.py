@@ -7,12 +7,13 @@ the same steps as a single book, so a work in an anthology is exactly the book i
 
 The file is parsed with the manuscript front matter's guarded YAML loader (no aliases bombs, lines
 kept), so every problem names ``anthology.yaml:line``. Works must lie inside the file's folder:
-an anthology file from someone else cannot make bookmaker read files elsewhere.
+an anthology file from someone else cannot make bookmaker read files elsewhere, nor list or name
+them (safety/patterns.py expands only relative patterns, inside the folder, within a budget).
 """
 
 from __future__ import annotations
 
-import glob
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -24,12 +25,16 @@ from bookmaker.readers.markdown import _Walker
 from bookmaker.readers.markdown.frontmatter import Field, parse_fields
 from bookmaker.safety.assets import is_inside
 from bookmaker.safety.inputs import Source
+from bookmaker.safety.patterns import NameBudget, PatternOutside, PatternTooWide, expand
 
 ANTHOLOGY_FILE = "anthology.yaml"
 PLACEMENTS = ("front", "end", "omit")
 _KEYS = ("title", "editors", "editor", "summary", "cover", "language", "rights", "identifier",
          "series", "series_index", "published", "introduction", "afterword", "warnings", "works")
 _WORK_KEYS = ("path", "title", "author", "authors", "warnings")
+# The most works one anthology may bind: a glob matching more is a mistake (or an attack).
+MAX_WORKS = 1_000
+OUTSIDE = "lies outside the anthology's folder (works must be inside it)"
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,16 @@ class WorkEntry:
 
     ``title`` and ``authors`` replace the work's own (None keeps them); ``warnings`` places this
     work's warnings page (front, end, omit; "" follows the run's --warnings). ``problem`` is set
-    when the entry names no readable file: the work is reported, not read."""
+    when the entry names no readable file: the work is reported, not read; for a work outside
+    the anthology's folder, ``path`` is the anthology file and ``line`` its line, so that the
+    report names nothing outside."""
 
     path: Path
     title: str | None = None
     authors: tuple[str, ...] | None = None
     warnings: str = ""
     problem: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +121,18 @@ def read_spec(source: Source) -> AnthologySpec:
         raise ManuscriptError("the anthology lists no works", path,
                               works_field.line if works_field else 1,
                               hint="add `works:` with one `- path/to/work.md` line per work")
-    works = [entry for item in works_field.value
-             for entry in _entries(item, path, Path(source.folder), works_field.line,
-                                   default_warnings)]
+    if len(works_field.value) > MAX_WORKS:  # before any pattern is looked at
+        raise ManuscriptError(f"the anthology names {len(works_field.value):,} works, more than "
+                              f"the {MAX_WORKS:,} it may hold", path, works_field.line,
+                              hint="bind them as several anthologies")
+    budget = NameBudget()
+    works = [entry for number, item in enumerate(works_field.value, 1)
+             for entry in _entries(item, number, path, Path(source.folder), works_field.line,
+                                   default_warnings, budget)]
+    if len(works) > MAX_WORKS:
+        raise ManuscriptError(f"the anthology names {len(works):,} works, more than the "
+                              f"{MAX_WORKS:,} it may hold", path, works_field.line,
+                              hint="bind them as several anthologies")
     return AnthologySpec(metadata, tuple(works), editors, markdown("introduction"),
                          markdown("afterword"), source.folder, str(path), tuple(findings))
 
@@ -123,10 +140,10 @@ def read_spec(source: Source) -> AnthologySpec:
 # --------------------------------------------------------------------------- works
 
 
-def _entries(item: Any, path: PurePath, folder: Path, line: int,
-             default_warnings: str) -> list[WorkEntry]:
-    """The works one item of ``works:`` names: a path or glob, or a mapping with ``path:`` and
-    overrides (a glob's overrides apply to every file it matches)."""
+def _entries(item: Any, number: int, path: PurePath, folder: Path, line: int,
+             default_warnings: str, budget: NameBudget) -> list[WorkEntry]:
+    """The works item ``number`` of ``works:`` names: a path or glob, or a mapping with
+    ``path:`` and overrides (a glob's overrides apply to every file it matches)."""
     if isinstance(item, str):
         item = {"path": item}
     if not isinstance(item, dict) or not isinstance(item.get("path"), str):
@@ -142,23 +159,39 @@ def _entries(item: Any, path: PurePath, folder: Path, line: int,
         "authors": _names(Field("authors", authors, line, line), path) if authors else None,
         "warnings": _placement(Field("warnings", item.get("warnings"), line, line), path)
         if item.get("warnings") else default_warnings}
-    pattern = item["path"]
-    if glob.has_magic(pattern):
-        matches = sorted(Path(found) for found in glob.glob(str(folder / pattern)))
-        matches = [found for found in matches if found.is_file()]
-        if not matches:
-            return [WorkEntry(folder / pattern, problem="no file matches this pattern",
-                              **overrides)]
-    else:
-        matches = [folder / pattern]
-    entries = []
+    return [WorkEntry(path_, problem=f"work {number} of the list {problem}", line=line,
+                      **overrides) if problem == OUTSIDE else
+            WorkEntry(path_, problem=problem, **overrides)
+            for path_, problem in _matches(item["path"], path, folder, line, budget)]
+
+
+def _matches(pattern: str, path: PurePath, folder: Path, line: int,
+             budget: NameBudget) -> list[tuple[Path, str]]:
+    """Each file ``pattern`` names, with the problem that keeps it from being read ("" for
+    none). A pattern outside the folder is never expanded, and is recorded as the anthology
+    file itself, so no message names the place outside."""
+    try:
+        matches = expand(folder, pattern, budget)
+    except PatternOutside:
+        return [(Path(str(path)), OUTSIDE)]
+    except PatternTooWide as error:
+        raise ManuscriptError(str(error), path, line, hint="name the works' folder more "
+                              "precisely (works/*.md rather than */*/*)") from None
+    if not matches:
+        return [(folder / pattern, "no file matches this pattern")]
+    if len(matches) > MAX_WORKS:
+        raise ManuscriptError(f"{pattern!r} names {len(matches):,} works, more than the "
+                              f"{MAX_WORKS:,} an anthology may hold", path, line,
+                              hint="bind them as several anthologies")
+    found = []
     for match in matches:
-        problem = "" if is_inside(match, folder) else \
-            "lies outside the anthology's folder (works must be inside it)"
-        if not problem and not match.exists():
-            problem = "no such file"
-        entries.append(WorkEntry(match, problem=problem, **overrides))
-    return entries
+        if not is_inside(match, folder):  # through a link inside the folder
+            found.append((Path(str(path)), OUTSIDE))
+        elif not os.path.lexists(match):
+            found.append((match, "no such file"))
+        else:
+            found.append((match, ""))
+    return found
 
 
 # --------------------------------------------------------------------------- values

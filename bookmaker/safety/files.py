@@ -1,4 +1,13 @@
-"""Where books are written: safe file names inside the output folder, written atomically."""
+"""Where books are written: safe file names inside the output folder, written atomically.
+
+The output folder is the user's, never the archive's: an archive that ships ``dist`` or
+``manuscripts`` as a link to somewhere else (or a link at a name bookmaker writes inside them)
+would otherwise receive the books, manuscripts and images there. So the output folder is refused
+when it is a symbolic link, when a run starts (``refuse_links``), and every name written is
+refused when it or the folder it goes into is one (``unique_path``, ``atomic_write``), with a
+message saying to pass ``-o``. Folders above the output folder are the user's own business (a
+home folder may well be a link), and are not looked at.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 from bookmaker.errors import OutputError
+from bookmaker.terminal import printable_name
 
 _MAX_SLUG = 80
 
@@ -36,14 +46,40 @@ def looks_like_path(title: str) -> bool:
     return bool(_PATH_LIKE.search(title.strip()))
 
 
+def refuse_links(out_dir: Path, down_to: Path | None = None) -> None:
+    """OutputError when the output folder ``out_dir``, or anything between it and ``down_to``
+    (a folder or file inside it that bookmaker is about to write into or at), is a symbolic
+    link."""
+    out_dir = Path(out_dir)
+    path = out_dir
+    for part in (Path(down_to).relative_to(out_dir).parts if down_to is not None else ()):
+        _refuse_link(path, out_dir)
+        path = path / part
+    _refuse_link(path, out_dir)
+
+
+def _refuse_link(path: Path, out_dir: Path | None = None) -> None:
+    if not os.path.islink(path):
+        return
+    if path == out_dir:
+        raise OutputError(f"{printable_name(str(path))}: the output folder is a symbolic link, "
+                          "and bookmaker writes only into a folder of your own (a link that "
+                          "came with the files could send the books anywhere): pass -o with a "
+                          "real folder")
+    raise OutputError(f"{printable_name(str(path))}: is a symbolic link where bookmaker would "
+                      "write (a link that came with the files could send the books anywhere): "
+                      "remove it, or pass -o with another output folder")
+
+
 def unique_path(out_dir: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
     """``out_dir/stem.suffix``, or ``stem-2``, ``stem-3``... when an earlier book of this run
-    took it."""
+    took it; OutputError when the name or ``out_dir`` is a symbolic link."""
     candidate = out_dir / f"{stem}{suffix}"
     number = 2
     while candidate in taken:
         candidate = out_dir / f"{stem}-{number}{suffix}"
         number += 1
+    refuse_links(out_dir, candidate)
     taken.add(candidate)
     return candidate
 
@@ -51,11 +87,15 @@ def unique_path(out_dir: Path, stem: str, suffix: str, taken: set[Path]) -> Path
 def atomic_write(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` through a temporary file in the same folder and a rename.
 
-    An interrupted or failed write leaves the old file (or none), never half a book. A process
-    killed outright (kill -9, power loss) leaves its hidden ``.NAME.PID.*.part`` behind; the next
-    write of the same file removes those whose process is gone.
+    A symbolic link at ``dest`` or as its folder is refused (OutputError), never written
+    through or replaced. An interrupted or failed write leaves the old file (or none), never
+    half a book. A process killed outright (kill -9, power loss) leaves its hidden
+    ``.NAME.PID.*.part`` behind; the next write of the same file removes those whose process is
+    gone.
     """
     dest = Path(dest)
+    _refuse_link(dest.parent)  # an images folder beside a manuscript, say
+    _refuse_link(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         _remove_dead_parts(dest)

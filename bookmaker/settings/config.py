@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +95,8 @@ def load_config(start: str | Path) -> Config:
 def read_config(path: Path) -> Config:
     """Parse and check one bookmaker.toml: a syntax error or a wrong type is a ManuscriptError
     naming file and line; an unknown key is a warning with a did-you-mean."""
+    import tomllib  # only a folder with a bookmaker.toml pays for the parser
+
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS, DEFAULT_MEMORY_MB
+from bookmaker.safety.limits import DEFAULT_BOOK_SECONDS, DEFAULT_MEMORY_MB, Budget
 from bookmaker.settings.schema import BuildSetting, check_fields, parse_length, setting, settings_of
 
 WARNINGS_PLACEMENTS = ("front", "end", "omit")
@@ -24,6 +24,8 @@ FLIPS = ("short", "long")  # which edge a duplex printer flips the zine's sheets
 # bookmaker.toml from someone else's folder must not ask for dozens (it may ask MAX_WORKERS).
 MAX_WORKERS = 16
 MAX_JOBS = 64
+# The commands that read a stranger's file, and so run under the one budget (time, memory).
+READS_FILES = ("build", "batch", "watch", "import", "check", "inspect", "preview")
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,15 @@ class RunOptions:
     out: str = setting(
         "dist", "Output folder (in bookmaker.toml: relative to the file, inside its folder).",
         "--out", "-o", rebuilds=False, path="the output folder")
+    # The budget (safety/limits.py): every command that reads a stranger's file takes it.
     timeout: float = setting(
-        DEFAULT_BOOK_SECONDS, "Seconds one book may take before it is stopped.", minimum=0.1,
-        maximum=86400, file_maximum=DEFAULT_BOOK_SECONDS, rebuilds=False)
+        DEFAULT_BOOK_SECONDS, "Seconds one file (a book, each work of an anthology, a file "
+        "imported or checked) may take before it is stopped.", minimum=0.1, maximum=86400,
+        file_maximum=DEFAULT_BOOK_SECONDS, commands=READS_FILES, rebuilds=False)
     memory_limit: int = setting(
-        DEFAULT_MEMORY_MB, "Megabytes of memory a build (in a batch: each worker) may use.",
-        minimum=64, maximum=1024 * 1024, file_maximum=DEFAULT_MEMORY_MB,
-        commands=("build", "batch"), rebuilds=False)
+        DEFAULT_MEMORY_MB, "Megabytes of memory the command (in a batch: each worker) may use.",
+        minimum=64, maximum=1024 * 1024, file_maximum=DEFAULT_MEMORY_MB, commands=READS_FILES,
+        rebuilds=False)
     jobs: int | None = setting(
         None, "Worker processes building books at once.", "--jobs", "-j", minimum=1,
         maximum=MAX_JOBS, file_maximum=MAX_WORKERS, commands=("batch",), rebuilds=False,
@@ -50,6 +54,10 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         check_fields(self)
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(self.timeout, self.memory_limit)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ stay reproducible. JPEG rather than PNG because a batch makes one per book: enco
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 from dataclasses import dataclass
 
@@ -115,6 +116,7 @@ def _has_glyphs(font: ImageFont.FreeTypeFont, text: str) -> bool:
     return all(_has_glyph(font, char) for char in text if not char.isspace())
 
 
+@functools.lru_cache(maxsize=256)
 def _has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
     """Whether ``font`` draws ``char`` with a glyph of its own: FreeType draws a character the
     face lacks as the face's "missing glyph", so a character drawn exactly like a noncharacter
@@ -126,7 +128,14 @@ def _has_glyph(font: ImageFont.FreeTypeFont, char: str) -> bool:
 
 
 def _font(theme: Theme, style: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(theme.font_file(style), size)
+    return _face(theme.font_file(style), size)
+
+
+@functools.lru_cache(maxsize=64)
+def _face(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """A face at a size, loaded once per process: a batch worker draws every book's cover in
+    the same few, and a face is only read from, never changed, when drawing."""
+    return ImageFont.truetype(path, size)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

@@ -58,6 +58,89 @@ def test_a_work_outside_the_anthology_folder_is_refused(tmp_path):
     assert "outside" in entry.problem
 
 
+OUTSIDE_PATTERNS = ["../*", "../sibling/secret-name.md", "/etc/pass*", "/etc/passwd", "/root/*",
+                    "/*/*/*/*/*/*/*", "works/../../sibling/*", "works/linked/*",
+                    "works/linked/secret-name.md", "works/leak.md"]
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """An anthology whose works point outside its folder every way there is, beside a sibling
+    folder whose file names must never be listed or named; one real work inside."""
+    (tmp_path / "sibling").mkdir()
+    (tmp_path / "sibling" / "secret-name.md").write_text("---\ntitle: Secret\n---\n\nNo.\n")
+    folder = tmp_path / "anthology"
+    (folder / "works").mkdir(parents=True)
+    (folder / "works" / "story.md").write_text("---\ntitle: Story\n---\n\nText.\n")
+    (folder / "works" / "linked").symlink_to(tmp_path / "sibling")
+    (folder / "works" / "leak.md").symlink_to(tmp_path / "sibling" / "secret-name.md")
+    works = "".join(f"  - {pattern!r}\n" for pattern in OUTSIDE_PATTERNS)
+    (folder / "anthology.yaml").write_text(f"title: T\nworks:\n  - works/story.md\n{works}")
+    return folder / "anthology.yaml"
+
+
+def test_patterns_outside_are_never_expanded_nor_named(hostile):
+    """../*, /etc/pass*, links out: each is one problem naming the anthology file and the work's
+    number in the list, and no name found outside (nor /etc/passwd) appears anywhere."""
+    spec = read_anthology_spec(hostile)
+    assert spec.works[0].path.name == "story.md" and not spec.works[0].problem
+    problems = [(entry.path, entry.line, entry.problem) for entry in spec.works[1:]]
+    shown = " ".join(f"{path} {problem}" for path, _, problem in problems)
+    assert "secret-name" not in shown and "passwd" not in shown and "sibling" not in shown
+    outside = [number for number, (path, line, problem) in enumerate(problems, 2)
+               if path == hostile and line == 2 and problem ==
+               f"work {number} of the list lies outside the anthology's folder (works must "
+               "be inside it)"]
+    # The link to a folder is not entered: its glob matches nothing, said of the pattern.
+    assert outside == [2, 3, 4, 5, 6, 7, 8, 10, 11]
+    assert problems[7][2] == "no file matches this pattern"
+
+
+def test_the_build_names_nothing_outside_and_skips_the_outside_works(hostile, tmp_path):
+    result = CliRunner().invoke(app, ["build", str(hostile), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "10 work(s) of the anthology failed" in result.output
+    assert f"{hostile}:2: work 2 of the list lies outside the anthology's folder" \
+        in result.output
+    assert "secret-name" not in result.output and "passwd" not in result.output
+    result = CliRunner().invoke(app, ["build", str(hostile), "-o", str(tmp_path / "out"),
+                                      "--skip-failed"])
+    assert result.exit_code == 0, result.output
+    assert "secret-name" not in result.output and "passwd" not in result.output
+    with zipfile.ZipFile(tmp_path / "out" / "t.epub") as book:
+        text = b"".join(book.read(name) for name in book.namelist())
+    assert b"Text." in text and b"No." not in text
+
+
+def test_a_pattern_walking_too_many_names_is_one_error_on_its_line(tmp_path, monkeypatch):
+    from bookmaker.safety import patterns
+
+    for n in range(30):
+        (tmp_path / "deep" / f"{n}").mkdir(parents=True)
+    (tmp_path / "anthology.yaml").write_text("title: T\nworks:\n  - deep/*/*/*.md\n")
+    monkeypatch.setattr(patterns, "MAX_NAMES_LOOKED_AT", 20)
+    with pytest.raises(ManuscriptError, match="look at more than 20 names") as caught:
+        read_anthology_spec(tmp_path / "anthology.yaml")
+    assert caught.value.line == 2 and "works/*.md" in caught.value.hint
+
+
+def test_an_anthology_of_more_works_than_the_bound_is_refused(tmp_path, monkeypatch):
+    from bookmaker.readers import anthology
+
+    (tmp_path / "works").mkdir()
+    for n in range(6):
+        (tmp_path / "works" / f"{n}.md").write_text(f"---\ntitle: W{n}\n---\n\nText.\n")
+    (tmp_path / "anthology.yaml").write_text("title: T\nworks:\n  - works/*.md\n"
+                                             "  - works/0.md\n")
+    monkeypatch.setattr(anthology, "MAX_WORKS", 6)
+    with pytest.raises(ManuscriptError, match="7 works, more than the 6") as caught:
+        read_anthology_spec(tmp_path / "anthology.yaml")
+    assert caught.value.line == 2
+    monkeypatch.setattr(anthology, "MAX_WORKS", 5)
+    with pytest.raises(ManuscriptError, match=r"'works/\*\.md' names 6 works"):
+        read_anthology_spec(tmp_path / "anthology.yaml")
+
+
 def test_an_anthology_file_without_works_names_its_line(tmp_path):
     (tmp_path / "anthology.yaml").write_text("title: T\neditors: [A]\n")
     with pytest.raises(ManuscriptError, match="lists no works") as caught:

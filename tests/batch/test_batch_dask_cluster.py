@@ -15,13 +15,14 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
 
 HERE = Path(__file__).resolve().parent
 DASK = Path(sys.executable).parent / "dask"
@@ -37,19 +38,15 @@ WORKS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A scheduler and two single-threaded workers; yields (address, signals folder)."""
     home = tmp_path_factory.mktemp("cluster")
     signals = home / "signals"
     signals.mkdir(parents=True)
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    # The scheduler picks its own free port and says which in its scheduler file: a port probed
+    # free here could be taken by another suite before the scheduler binds it.
+    scheduler_file = home / "scheduler.json"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
            "PYTHONPATH": str(HERE), "CLUSTER_TEST_SIGNALS": str(signals)}
     processes: list[subprocess.Popen] = []
@@ -64,9 +61,9 @@ def cluster(tmp_path_factory):
         log.close()
 
     try:
-        port = address.rsplit(":", 1)[1]
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", port,
-              "--dashboard-address", "127.0.0.1:0")
+        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0",
+              "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file))
+        address = _scheduler_address(scheduler_file, home)
         for name in ("worker-1", "worker-2"):
             start(name, "worker", address, "--nthreads", "1", "--nworkers", "1",
                   "--no-dashboard", "--local-directory", str(home / name), "--name", name)
@@ -77,6 +74,18 @@ def cluster(tmp_path_factory):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=WAIT)
+
+
+def _scheduler_address(scheduler_file: Path, home: Path) -> str:
+    """The address the scheduler listens on, once it has written all of its file (which it
+    writes in place: a file read too soon is incomplete JSON, and read again)."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError, KeyError):
+            return json.loads(scheduler_file.read_text())["address"]
+        time.sleep(0.05)
+    logs = "\n".join(p.read_text(errors="replace") for p in home.glob("*/log.txt"))
+    raise AssertionError(f"the scheduler did not start in {WAIT}s:\n{logs}")
 
 
 def _client(address: str):

@@ -248,8 +248,64 @@ def manifest_is_kept_or_dropped(folder: Path, data: object) -> None:
         assert path.resolve().is_relative_to(out.resolve()), path
 
 
+# `bookmaker check` on anyone's EPUB: pages and stylesheets made of what the device rules look
+# at (self-closed tags, hidden text, links to a body's id, CSS functions and at-rules), some of
+# them nested thousands deep, with broken bytes and declarations in between.
+_CHECK_XHTML_PIECES = ["<p>", "</p>", "<i/>", "<span/>", "<br/>", '<a href="#top">x</a>',
+                       '<div hidden="">', '<p style="display: none">', "</div>", "<img/>",
+                       '<img src="a.png"/>', "&nbsp;", "&eacute;", "&bogus;", "<style>",
+                       "</style>", "@media screen {", "}", ".a{width:calc(1px)}", "\n",
+                       '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>', "<",
+                       "\u00e9", "\udcff"]
+_CSS_PIECES = ["@media screen {", "@supports (display: grid) {", "}", "{", ".a {", "display: flex",
+               ";", "width: calc(", "var(--x)", ")", "(", "[", "]", "--ink: red", "/*", "*/",
+               "@import url(x.css);", "\\", "'", '"', "\n", "1e999px", "url(", ":root {"]
+
+
+def _nested(pieces: list[str]) -> st.SearchStrategy[str]:
+    """Text joined from ``pieces``, any of them repeated up to 3,000 times in a row (nesting
+    deeper than Python's recursion limit)."""
+    return st.lists(st.tuples(st.sampled_from(pieces), st.sampled_from([1, 1, 1, 2, 50, 3000])),
+                    max_size=30).map(lambda drawn: "".join(piece * times
+                                                           for piece, times in drawn))
+
+
+_CHECKED_OPF = (b'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" '
+                b'version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:'
+                b'language>en</dc:language></metadata><manifest><item id="c1" href="c1.xhtml" '
+                b'media-type="application/xhtml+xml"/><item id="s" href="s.css" media-type="text/'
+                b'css"/></manifest><spine><itemref idref="c1"/></spine></package>')
+CHECKED_EPUB = st.one_of(
+    st.tuples(st.one_of(st.just(_CHECKED_OPF), _OPF_PIECES), _nested(_CHECK_XHTML_PIECES),
+              _nested(_CSS_PIECES), st.booleans()).map(lambda parts: _zip({
+                  "mimetype": b"application/epub+zip", "META-INF/container.xml": _CONTAINER,
+                  "content.opf": parts[0],
+                  "c1.xhtml": (b'<?xml version="1.0" encoding="utf-8"?>' if parts[3] else b"")
+                  + b'<html xmlns="http://www.w3.org/1999/xhtml"><body id="top">'
+                  + parts[1].encode("utf-8", "surrogateescape") + b"</body></html>",
+                  "s.css": parts[2].encode()})),
+    EPUB)
+
+
+def check_names_the_book(folder: Path, data: bytes) -> None:
+    """check_epub gives findings, each naming the book (or a file inside it), for any EPUB:
+    never an exception, whatever the nesting or the bytes."""
+    from bookmaker.check import TARGETS as DEVICE_TARGETS
+    from bookmaker.check import check_epub
+
+    path = folder / "not-built-by-bookmaker" / "checked.epub"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    for target in DEVICE_TARGETS:
+        for finding in check_epub(path, target):
+            assert finding.level in ("error", "warning"), finding
+            assert finding.path and finding.path.startswith(str(path)), finding
+            assert finding.message, finding
+
+
 # name -> (strategy, check(folder, drawn)): fuzz/run.py runs these beside the reader targets.
 CHECKS: dict[str, tuple[st.SearchStrategy, object]] = {
     "svg": (SVG, lambda _folder, data: svg_is_clean_or_refused(data)),
     "manifest": (MANIFEST, manifest_is_kept_or_dropped),
+    "check": (CHECKED_EPUB, check_names_the_book),
 }

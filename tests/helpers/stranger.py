@@ -1,6 +1,6 @@
 """Running the real ``bookmaker`` command on a stranger's files, audited.
 
-``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.app, as the console
+``run_audited`` starts ``python -m bookmaker ARGS`` (through bookmaker.cli.main, as the console
 script does) in a subprocess under a 2 GB address-space cap, with an audit hook that records every
 file the process opens and every connection it tries, and waits for it at most LIMIT_SECONDS.
 ``assert_safe`` then checks the promises of SECURITY.md on what happened: no traceback, no
@@ -51,8 +51,11 @@ parent = os.getpid()
 import atexit
 atexit.register(dump)
 sys.argv[0] = "bookmaker"
-from bookmaker.cli import app
-app()
+import importlib
+for plugin in os.environ.pop("STRANGER_PLUGINS", "").split():  # test-only readers, as a plugin
+    importlib.import_module(plugin)
+from bookmaker.cli import main
+main()
 """
 
 
@@ -78,14 +81,22 @@ class Run:
         return {path for kind, path in self.events if kind == "write"}
 
 
-def run_audited(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """``bookmaker ARGS`` run in ``cwd``, audited, killed (with its workers) after LIMIT_SECONDS."""
+def run_audited(*args: str | Path, cwd: Path, env: dict[str, str] | None = None,
+                plugins: tuple[str, ...] = ()) -> Run:
+    """``bookmaker ARGS`` run in ``cwd``, audited, killed (with its workers) after LIMIT_SECONDS.
+    ``plugins``: modules of tests/helpers/ imported first, as a plugin is (test-only readers:
+    batch_plugin's ``.hang`` and ``.hog``), so that every command meets them, not only batch."""
     log = cwd / ".audit.json"
     streams = cwd / ".streams"
     streams.mkdir(exist_ok=True)
     command = [sys.executable, "-c", AUDITED_CLI.format(cap=MEMORY_CAP), *map(str, args)]
     environment = {**os.environ, **(env or {}), "STRANGER_AUDIT_LOG": str(log),
                    "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    if plugins:
+        environment["STRANGER_PLUGINS"] = " ".join(plugins)
+        environment["BOOKMAKER_PLUGINS"] = ",".join(plugins)  # batch's workers load them too
+        environment["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(__file__).parent), environment.get("PYTHONPATH", "")])
     timed_out = threading.Event()
     with open(streams / "out", "wb") as out, open(streams / "err", "wb") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
@@ -128,15 +139,22 @@ def texts_in(path: Path) -> bytes:
 _LIBRARY_LOOKUP = ("('/sbin/ldconfig',", "('/usr/bin/gcc',", "('ld',")
 
 
-def _expected(event: tuple[str, str]) -> bool:
+def _expected(event: tuple[str, str], ports: tuple[int, ...] = ()) -> bool:
     kind, what = event
     if kind == "subprocess.Popen":
         return what.startswith(_LIBRARY_LOOKUP)
-    return kind == "socket.connect" and "family=1," in what  # AF_UNIX
+    if kind == "socket.getaddrinfo" and ports:  # resolving the operator's own address (and
+        # Dask, once its client starts, looking its own loopback address up: no network)
+        return any(f", {port}," in what for port in ports) or what.startswith("('127.0.0.1',")
+    return kind == "socket.connect" and ("family=1," in what  # AF_UNIX
+                                         or any(f"('127.0.0.1', {port})" in what
+                                                for port in ports))
 
 
-def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = None) -> None:
-    """The promises of SECURITY.md, checked on one audited run."""
+def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = None,
+                operator_ports: tuple[int, ...] = ()) -> None:
+    """The promises of SECURITY.md, checked on one audited run. ``operator_ports``: local ports
+    the operator's own command line names (a --scheduler), the only connections allowed."""
     where = f"bookmaker {' '.join(run.args)}"
     assert not run.timed_out, f"{where}: still running after {LIMIT_SECONDS} s"
     assert run.returncode in (0, 1, 2), f"{where}: exit {run.returncode}\n{run.output[-3000:]}"
@@ -147,10 +165,16 @@ def assert_safe(run: Run, root: Path, out: Path, secret_folder: Path | None = No
     assert "\x1b" not in run.output, f"{where}: a raw escape sequence reached the terminal"
     assert [e for e in run.events if e[0].startswith(("socket", "subprocess", "os.system",
                                                       "os.exec", "os.posix_spawn"))
-            and not _expected(e)] == [], where
+            and not _expected(e, operator_ports)] == [], where
     if secret_folder is not None:
         assert not [p for p in run.read() if Path(p).is_relative_to(secret_folder)], where
-    written = {Path(p) for p in run.written()} - {Path(os.devnull)}
+    # The compiled templates' cache (safety/cache.py) is bookmaker's, not the input's: entries
+    # named by digests, in the one folder the run set.
+    cache = Path(os.environ["BOOKMAKER_CACHE"])
+    cached = {Path(p) for p in run.written() if Path(p).is_relative_to(cache)}
+    assert all(p == cache / "templates" or (p.parent == cache / "templates"
+               and p.name.startswith("jinja-")) for p in cached), f"{where}: {sorted(cached)}"
+    written = {Path(p) for p in run.written()} - {Path(os.devnull)} - cached
     scratch = {p for p in written if p.is_relative_to(TEMP) and not p.is_relative_to(root)}
     assert not [p for p in scratch if p != TEMP and p.exists()], where
     outside = [p for p in written - scratch if not p.is_relative_to(out)]

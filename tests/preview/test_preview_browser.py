@@ -25,6 +25,8 @@ import pytest
 from browser import PHONE, accessibility_violations, browser
 from paths import REPO
 
+pytestmark = pytest.mark.slow  # the fast tier leaves it out: pytest -m "not slow"
+
 WAIT = 90  # seconds for the command to start, or to stop, on a slow, shared machine
 WAIT_MS = 60_000  # milliseconds for the page to show a change
 SEED = REPO / "manuscripts" / "a-new-hero.md"

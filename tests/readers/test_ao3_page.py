@@ -131,11 +131,127 @@ def test_work_skin_is_kept_sanitised_and_scoped() -> None:
     ".a { color: blue } body #workskin .b { color: blue } #workskin .a { color: red }",
 ])
 def test_hostile_skins_keep_only_safe_declarations(css: str) -> None:
-    skin, dropped = workskin.sanitise(css)
+    skin, dropped, _ = workskin.sanitise(css)
     assert dropped  # each hostile skin loses something, and says so
     assert skin.css == ".skin-a { color: red; }\n"
     assert skin.classes == frozenset({"a"})
     assert "<" not in skin.css and "url" not in skin.css
+
+
+@pytest.mark.parametrize("declaration, kept", [
+    ("font-size: 1000000000px", "font-size: 64px"),
+    ("font-size: 0", "font-size: 6px"),
+    ("font-size: 1e9%", "font-size: 400%"),
+    ("font-size: 1.2em", "font-size: 1.2em"),
+    ("font-size: .8em", "font-size: .8em"),
+    ("line-height: 1e9", "line-height: 4"),
+    ("line-height: 1.4", "line-height: 1.4"),
+    ("font-weight: 5000", "font-weight: 900"),
+    ("letter-spacing: -1e999px", "letter-spacing: -16px"),
+    ("margin: -999px 1em 1e9pt", "margin: -160px 1em 120pt"),
+    ("margin: 0 auto", "margin: 0 auto"),
+    ("text-indent: -1e9em", "text-indent: -10em"),
+    ("padding: 1in", "padding: 1in"),
+    ("padding: 1e9cm", "padding: 4.233cm"),
+    ("border: 1e9px solid #333", "border: 16px solid #333"),
+    ("border-radius: 1e9%", "border-radius: 50%"),
+    ("color: rgb(255, 1e9, 0)", "color: rgb(255, 360, 0)"),
+    ("color: hsl(120deg 50% 50%)", "color: hsl(120deg 50% 50%)"),
+    ("font-family: \"Palatino Linotype\", serif", "font-family: \"Palatino Linotype\", serif"),
+])
+def test_skin_values_are_brought_within_what_a_page_can_show(declaration: str,
+                                                              kept: str) -> None:
+    """A length, number or percentage past its property's bounds is clamped to the bound in
+    its own unit, and said; one within them is kept as written."""
+    skin, dropped, clamped = workskin.sanitise(f"#workskin .a {{ {declaration} }}")
+    assert skin.css == f".skin-a {{ {kept}; }}\n" and dropped == []
+    value = kept.split(": ", 1)[1]
+    assert clamped == ([] if kept == declaration else [f"{declaration} (made {value})"])
+
+
+@pytest.mark.parametrize("declaration", [
+    "color: rgb(calc(1px), 0, 0)",  # a function inside a colour's
+    "color: rgb(var(--x), 0, 0)",
+    "width: calc(1px)",
+    "margin: calc(100% - 1e9px)",
+    "font-size: 12",  # a length without its unit
+    "margin: 1s",  # a unit that is no length
+    "margin: [1px]",
+    "margin: " + "1px " * (workskin.MAX_VALUE_TOKENS + 1),
+    "color: rgb(1 2 3 / url(x))",
+])
+def test_skin_values_no_reader_shows_are_refused(declaration: str) -> None:
+    skin, dropped, _ = workskin.sanitise(f"#workskin .a {{ {declaration} }}"
+                                         "#workskin .b { color: red }")
+    assert skin.css == ".skin-b { color: red; }\n"
+    assert len(dropped) == 1
+
+
+def test_skin_counts_are_bounded() -> None:
+    many = "".join(f"#workskin .c{n} {{ color: red }}\n" for n in range(workskin.MAX_RULES + 5))
+    skin, dropped, _ = workskin.sanitise(many)
+    assert skin.css.count("{") == workskin.MAX_RULES
+    assert dropped == [f"every rule after the first {workskin.MAX_RULES}"]
+    declarations = "; ".join(f"margin-top: {n}px" for n in range(workskin.MAX_DECLARATIONS + 3))
+    skin, dropped, _ = workskin.sanitise(f"#workskin .a {{ {declarations} }}")
+    assert skin.css.count("margin-top") == workskin.MAX_DECLARATIONS and len(dropped) == 3
+    deep = "#workskin " + " ".join([".a"] * (workskin.MAX_COMPOUNDS + 1)) + " { color: red }"
+    assert workskin.sanitise(deep)[0].css == ""
+    ok = "#workskin " + " ".join([".a"] * workskin.MAX_COMPOUNDS) + " { color: red }"
+    assert workskin.sanitise(ok)[0].css.count(".skin-a") == workskin.MAX_COMPOUNDS
+    wide = ", ".join(f"#workskin .s{n}" for n in range(workskin.MAX_SELECTORS + 10))
+    assert workskin.sanitise(wide + " { color: red }")[0].css.count(".skin-s") == \
+        workskin.MAX_SELECTORS
+    classes = "#workskin " + "".join(f".k{n}" for n in range(workskin.MAX_COMPOUNDS + 1))
+    assert workskin.sanitise(classes + " { color: red }")[0].css == ""
+
+
+def test_a_huge_font_size_no_longer_fails_the_book(tmp_path: Path) -> None:
+    """font-size: 1000000000px made WeasyPrint fail the whole book (an internal error); the PDF
+    and the kepub are now written, the value clamped and said."""
+    page = tmp_path / "huge.html"
+    page.write_text((HERE / "entire-work.html").read_text(encoding="utf-8").replace(
+        "#workskin .sent { text-align: right;",
+        "#workskin .sent { font-size: 1000000000px; line-height: 1e9; text-align: right;"),
+        encoding="utf-8")
+    [result] = convert.build([page], ("epub", "pdf", "kepub"), tmp_path / "out")
+    assert result.error is None, result.error
+    assert [path.name for path in result.outputs] == [
+        "texts-from-the-lifestream.epub", "texts-from-the-lifestream.pdf",
+        "texts-from-the-lifestream.kepub.epub"]
+    assert any("font-size: 1000000000px (made 64px)" in warning and "huge.html:11" in warning
+               for warning in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize("rules", [2_500, 4_000])
+def test_a_page_is_known_whatever_the_size_of_its_skin(tmp_path: Path, rules: int) -> None:
+    """A skin over 64 KB pushed ``id="workskin"`` past the sniffing window: the page was read as
+    any web page. The window now leaves out what <style> and <script> hold. (Past 100,000
+    characters the skin itself is refused, with a warning, and the work still read.)"""
+    skin = "".join(f"#workskin .filler{n} {{ color: #123456; }}\n" for n in range(rules))
+    assert len(skin) > readers.SNIFF_BYTES
+    page = tmp_path / "big-skin.html"
+    page.write_text((HERE / "entire-work.html").read_text(encoding="utf-8").replace(
+        '<style type="text/css">', '<script>' + "var x = 1;\n" * 8000 + '</script>'
+        '<style type="text/css">\n' + skin, 1), encoding="utf-8")
+    assert readers.reader_for(page).name == "ao3-page"
+    book, found = readers.read_with_findings(page)
+    assert book.metadata.title == "Texts From the Lifestream"
+    skin_warnings = [f.message for f in found if f.message.startswith("work skin")]
+    if len(skin) > workskin.MAX_SKIN_CHARS:
+        assert "too long to be one" in skin_warnings[0] and book.stylesheet == ""
+    else:
+        assert ".skin-phone" in book.stylesheet
+
+
+def test_the_sniffing_window_leaves_out_styles_and_scripts_only() -> None:
+    window = readers.sniff_window
+    assert window(b"<p>a</p>" * 3, 10) == b"<p>a</p><p"
+    assert window(b"<STYLE media=x>" + b"x" * 100 + b"</style ><b>", 100) == \
+        b"<STYLE media=x></style ><b>"
+    assert window(b"<script>if (a<b) {}</script><i>", 100) == b"<script></script><i>"
+    assert window(b"<style>never closed" + b"x" * 100, 100) == b"<style>"
+    assert window(b"<b><styles></b>", 100) == b"<b><styles></b>"  # not a style element
 
 
 @pytest.fixture(scope="module")

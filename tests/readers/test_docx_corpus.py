@@ -15,7 +15,8 @@ from bookmaker.model import (BlockQuote, Emph, Paragraph, Strong, Table, Text, U
                              plain_text, query)
 
 DOCX = CORPUS / "docx"
-pytestmark = pytest.mark.skipif(not DOCX.exists(), reason="the shared corpus is not here")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not DOCX.exists(), reason="the shared corpus is not here")]
 
 
 def paragraphs(book):

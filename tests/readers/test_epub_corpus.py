@@ -14,7 +14,8 @@ from bookmaker import convert
 from bookmaker.model import Footnote, FootnoteRef, LineBlock, Ruby, Text, plain_text
 
 EPUB = CORPUS / "epub"
-pytestmark = pytest.mark.skipif(not EPUB.exists(), reason="the shared corpus is not here")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not EPUB.exists(), reason="the shared corpus is not here")]
 
 
 def inlines_of(node, kind, found):

@@ -23,7 +23,8 @@ _SPEC.loader.exec_module(fidelity)
 
 GOLDEN = REPO / "tests" / "data" / "fidelity" / "results.json"
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not here")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not here")]
 
 
 @pytest.fixture(scope="module")

@@ -66,3 +66,48 @@ def test_unwritable_folder_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(OutputError, match="cannot write here: Permission denied"):
         output.atomic_write(tmp_path / "book.bin", b"x")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ the output folder is the user's
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    return folder
+
+
+def test_an_output_folder_that_is_a_link_is_refused_with_a_way_out(tmp_path, elsewhere):
+    (tmp_path / "dist").symlink_to(elsewhere)
+    with pytest.raises(OutputError, match=r"the output folder is a symbolic link.*pass -o"):
+        output.refuse_links(tmp_path / "dist")
+    with pytest.raises(OutputError, match="symbolic link"):
+        output.unique_path(tmp_path / "dist", "story", ".epub", set())
+    with pytest.raises(OutputError, match="symbolic link"):
+        output.atomic_write(tmp_path / "dist" / "story.epub", b"book")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_link_at_a_name_bookmaker_writes_is_refused_not_written_through(tmp_path, elsewhere):
+    out = tmp_path / "dist"
+    (out / "sub").mkdir(parents=True)
+    (out / "story.epub").symlink_to(elsewhere / "x.epub")
+    (out / "story-images").symlink_to(elsewhere)
+    (out / "sub" / "linked").symlink_to(elsewhere)
+    output.refuse_links(out)  # the folder itself is real
+    with pytest.raises(OutputError, match=r"dist/story\.epub: is a symbolic link.*-o"):
+        output.unique_path(out, "story", ".epub", set())
+    with pytest.raises(OutputError, match="story-images: is a symbolic link"):
+        output.atomic_write(out / "story-images" / "a.png", b"image")
+    with pytest.raises(OutputError, match="sub/linked: is a symbolic link"):
+        output.refuse_links(out, out / "sub" / "linked" / "deeper" / "x.epub")
+    output.refuse_links(out, out / "sub" / "new" / "x.epub")  # not there yet: fine
+    assert list(elsewhere.iterdir()) == []
+    assert (out / "story.epub").is_symlink()  # refused, not replaced
+
+
+def test_folders_above_the_output_folder_are_the_users_own(tmp_path, elsewhere):
+    (tmp_path / "home").symlink_to(elsewhere)  # a home folder may well be a link
+    output.refuse_links(tmp_path / "home" / "books")
+    output.atomic_write(tmp_path / "home" / "books" / "story.txt", b"book")
+    assert (elsewhere / "books" / "story.txt").read_bytes() == b"book"

@@ -18,6 +18,21 @@ def test_html_named_entities_become_their_characters():
     assert "".join(root.itertext()) == "a\u00a0bc\u00e9d"
 
 
+def test_each_entity_lands_in_the_text_or_tail_it_stood_in():
+    """The characters are joined into the text before them once per element (appending one at
+    a time copied the text each time: quadratic), each in its place around the elements."""
+    root = parse_xml(XHTML_DOCTYPE + b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>'
+                     b'&nbsp;a&hellip;<i>c&eacute;</i>&eacute;&unknown;d<b/>&amp;&mdash;</p>'
+                     b'<p>&copy;</p><p>&bogus;</p></body></html>')
+    first, second, third = root.iter("{http://www.w3.org/1999/xhtml}p")
+    italic, bold = first
+    assert (first.text, italic.text, italic.tail, bold.tail) == (
+        "\u00a0a\u2026", "c\u00e9", "\u00e9d", "&\u2014")
+    assert second.text == "\u00a9" and len(second) == 0
+    assert third.text is None and len(third) == 0
+    assert not list(root.iter(etree.Entity))
+
+
 @pytest.mark.parametrize("document", [
     b'<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     b'<foo>&xxe;</foo>',

@@ -687,6 +687,7 @@ def test_a_new_chapter_changes_no_earlier_file(fmt, tmp_path):
 # --------------------------------------------------------------------------- accessibility
 
 
+@pytest.mark.slow
 def test_ace_finds_no_critical_serious_or_moderate_violation(tmp_path):
     """Ace by DAISY, the checker publishers use, on representative books in one batch: the seed in
     every theme, a 120,000-word novel, an AO3 download, the kitchen sink (footnotes, images,

@@ -53,11 +53,15 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
         raise ManuscriptError("not an AO3 work page: no work header or no #workskin", path,
                               hint="save the page of the work itself (\"Entire Work\" for all "
                                    "its chapters), or use AO3's Download > HTML")
-    skin, dropped, skin_line = _work_skin(document, work)
+    skin, dropped, clamped, skin_line = _work_skin(document, work)
     found = [Finding("warning", f"work skin: {len(dropped)} rule(s) or declaration(s) left out, "
-                                "not safe or not shown by e-readers: " + "; ".join(dropped),
-                     str(path), skin_line, "the rest of the skin is kept")
+                                "not safe or not shown by e-readers: " + workskin.listed(dropped),
+                     str(path), skin_line, "the rest of the skin is kept" if skin.css else
+                     "the work is kept without its skin")
              ] if dropped else []
+    found += [Finding("warning", f"work skin: {len(clamped)} value(s) brought within what a page "
+                                 "can show: " + workskin.listed(clamped), str(path), skin_line,
+                      "the declarations are kept with these values")] if clamped else []
     html = HtmlSource(path, keep_classes=skin.classes, ledger=source.ledger)
     source.ledger.leave_out(frame_words(document.body, _work_parts(work, tags)),
                             "AO3's page around the work (menus, kudos, comments, labels)")
@@ -81,16 +85,17 @@ def _work_parts(work: etree._Element, tags: etree._Element) -> list[etree._Eleme
 
 
 def _work_skin(document: HtmlDocument, work: etree._Element
-               ) -> tuple[workskin.WorkSkin, list[str], int | None]:
-    """The page's work skin made safe, what it lost, and the line of its ``<style>``."""
+               ) -> tuple[workskin.WorkSkin, list[str], list[str], int | None]:
+    """The page's work skin made safe, what it lost, what it had clamped, and the line of its
+    ``<style>``."""
     styles = [(css, line) for css, line in document.styles if "#workskin" in css]
     if not styles:
-        return workskin.WorkSkin(), [], None
-    skin, dropped = workskin.sanitise("\n".join(css for css, _ in styles))
+        return workskin.WorkSkin(), [], [], None
+    skin, dropped, clamped = workskin.sanitise("\n".join(css for css, _ in styles))
     skin = workskin.with_block_classes(skin, {
         name for element in work.iter() if element.tag in workskin.BLOCK_TAGS
         for name in element.get("class", "").split()})
-    return skin, dropped, styles[0][1]
+    return skin, dropped, clamped, styles[0][1]
 
 
 def _work(document: HtmlDocument, work: etree._Element, tags: etree._Element,

@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
@@ -49,11 +49,15 @@ from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, 
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
-from bookmaker.readers.html.blocks import html_to_blocks, inline_from_tag
-from bookmaker.readers.html.parse import parse_fragment
 from bookmaker.safety.budgets import guard_markdown
 from bookmaker.transforms.scenebreaks import is_separator_text
 from bookmaker.safety.inputs import Source
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+# The HTML road (readers/html: justhtml, lxml, the sanitiser) is imported where a manuscript
+# holds HTML, never before: most manuscripts hold none, and it is a third of a short build's start.
 
 ANNOTATION_KINDS = ("summary", "notes", "end-notes")
 CONTAINER_KINDS = ("note", *DIV_KINDS, *ANNOTATION_KINDS)
@@ -650,6 +654,9 @@ class _Walker:
         readers/html/blocks.py like a download's text (a table is a Table, ``<p align>`` an
         aligned Paragraph); what the sanitiser drops with its content is said, with its line.
         Its headings stay below the chapter's, as a Markdown heading inside a note does."""
+        from bookmaker.readers.html.blocks import html_to_blocks
+        from bookmaker.readers.html.parse import parse_fragment
+
         fragment = parse_fragment(html, self.path, line)
         for left in fragment.left_out:
             self.report("warning", f"raw HTML <{left.tag}> left out, with what is inside it",
@@ -726,6 +733,8 @@ def _frame_nodes(frame: _Frame) -> list[Inline]:
     if frame.dropped:
         return []
     if frame.element is not None:
+        from bookmaker.readers.html.blocks import inline_from_tag
+
         return inline_from_tag(frame.element, children)
     if frame.kind == "link":
         assert frame.opener is not None
@@ -745,6 +754,8 @@ def _parse_tag(html: str) -> tuple[etree._Element | None, str | None]:
     """An HTML tag met in running text (``<em>``, ``<a href="...">``) parsed and sanitised:
     (its element, or None when the sanitiser unwrapped it; the name of what the sanitiser
     dropped with its content, or None). A manuscript repeats few tags, so each is parsed once."""
+    from bookmaker.readers.html.parse import parse_fragment
+
     fragment = parse_fragment(html)
     if fragment.left_out:
         return None, fragment.left_out[0].tag

@@ -18,6 +18,7 @@ At-rules (``@media``, ``@font-face``) are kept as written, after the rules.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import cssselect2
@@ -30,6 +31,14 @@ HEADER = ("/* Written by bookmaker from the theme's epub.css files: one rule per
 
 def merged_stylesheet(sheets: Iterable[str]) -> str:
     """The sheets (the default's first, overlays after) as one stylesheet."""
+    return _merged(tuple(sheets))
+
+
+@functools.lru_cache(maxsize=16)
+def _merged(sheets: tuple[str, ...]) -> str:
+    """merged_stylesheet's work, once per process for each set of sheets: a batch worker's
+    books share a theme, and merging (tinycss2, cssselect2's specificity) cost more than a
+    short book's pages."""
     order: list[str] = []  # selectors, by last appearance
     declarations: dict[str, list[str]] = {}
     specificity: dict[str, tuple[int, int, int]] = {}
