@@ -46,6 +46,14 @@ class SmallCaps:
 
 
 @dataclass(frozen=True)
+class Underline:
+    """Underlined text, as Word writes it (``<w:u>``) and HTML's ``<u>``: kept, not flattened,
+    because writers underline titles, signs and stressed words on purpose."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
 class Strikeout:
     children: tuple[Inline, ...]
 
@@ -102,8 +110,8 @@ class Ruby:
     annotation: str = ""
 
 
-Inline = (Text | Emph | Strong | SmallCaps | Strikeout | Superscript | Subscript | Code | Link
-          | FootnoteRef | LineBreak | Span | Ruby)
+Inline = (Text | Emph | Strong | SmallCaps | Underline | Strikeout | Superscript | Subscript | Code
+          | Link | FootnoteRef | LineBreak | Span | Ruby)
 
 # --------------------------------------------------------------------------- blocks
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import Book
+from bookmaker.readers import accounting
 from bookmaker.readers.decoding import MAX_TEXT_BYTES
 from bookmaker.safety.archives import MAX_CONTAINER_BYTES
 from bookmaker.safety.inputs import Source, open_source
@@ -216,10 +217,21 @@ def read_with_findings(path: str | Path) -> tuple[Book, list[Finding]]:
 def read_source(info: ReaderInfo, source: Source) -> tuple[Book, list[Finding]]:
     """``read_with_findings`` for an input the gate already opened: the live preview opens the
     manuscript once per save and reads it, or a chapter cut out of it, from that."""
-    book, found = info.load().read_with_findings(source)
+    book, found = _read(info, source)
     for finding in found:
         if finding.level == "error":
             raise ManuscriptError(finding.message, finding.path, finding.line, finding.hint)
+    return book, found
+
+
+def _read(info: ReaderInfo, source: Source) -> tuple[Book, list[Finding]]:
+    """The one call of a reader: its book and findings, and a warning when the book lacks words
+    the source held that no rule left out on purpose (readers/accounting.py)."""
+    book, found = info.load().read_with_findings(source)
+    if not any(finding.level == "error" for finding in found):
+        loss = accounting.unaccounted(source, book)
+        if loss is not None:
+            found = [*found, loss]
     return book, found
 
 
@@ -234,7 +246,7 @@ def findings(path: str | Path) -> list[Finding]:
     from bookmaker.safety.assets import drop_unreadable_assets
     try:
         info, source = open_input(path)
-        book, found = info.load().read_with_findings(source)
+        book, found = _read(info, source)
         if any(finding.level == "error" for finding in found):
             return found
         return found + drop_unreadable_assets(book, Path(path))[1]

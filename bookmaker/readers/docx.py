@@ -36,6 +36,8 @@ from bookmaker.safety.archives import MAX_TOTAL_BYTES, SafeZip
 from bookmaker.safety.inputs import Source
 
 _CENTRED_STYLE = "bookmaker centred"
+_QUOTE_STYLE = "bookmaker quotation"  # docx_parts.is_quotation's paragraphs
+_CENTRED_QUOTE_STYLE = "bookmaker centred quotation"
 # Word's and Google Docs' title style is the work's title; centred plain paragraphs keep their
 # alignment (mammoth drops alignment), so a centred "xxx" can be told from a word of the story.
 # Headings move one level down so that a Title above "heading 1" chapters reads as the title.
@@ -48,7 +50,10 @@ p[style-name='heading 3'] => h4:fresh
 p[style-name='heading 4'] => h5:fresh
 p[style-name='heading 5'] => h6:fresh
 p[style-name='{_CENTRED_STYLE}'] => p.center:fresh
+p[style-name='{_QUOTE_STYLE}'] => blockquote > p:fresh
+p[style-name='{_CENTRED_QUOTE_STYLE}'] => blockquote > p.center:fresh
 r[style-name='Strong'] =>
+u => u
 """
 _CORE = "docProps/core.xml"
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -69,6 +74,7 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     found = docx_parts.dropped_objects(entries[main], path, main)
     styles = entries.get(_styles_part(entries, main))
     entries[main] = docx_parts.resolved_document(entries[main], styles, path, main)
+    _account(source, entries, main, found)  # drop caps joined: "D" + "rop" is one word
     entries[main], given = docx_parts.metadata_paragraphs(entries[main], styles, path, main,
                                                           ("Author", "Abstract"))
     embedded: list[EmbeddedFile] = []
@@ -76,7 +82,8 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(_in_memory_zip(entries)), style_map=_STYLE_MAP,
-            transform_document=mammoth.transforms.paragraph(_keep_centring),
+            transform_document=mammoth.transforms.paragraph(
+                _paragraph_roles(docx_parts.style_indents(styles, path))),
             convert_image=mammoth.images.img_element(_embedder(embedded, unsupported)),
             external_file_access=False)
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, LookupError,
@@ -121,6 +128,29 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     return Book(metadata, chapters, base_dir=source.folder, embedded=tuple(embedded)), found
 
 
+def _account(source: Source, entries: dict[str, bytes], main: str, found: list[Finding]) -> None:
+    """The document's text (its body, footnotes and endnotes, and its comments) said to the
+    source's ledger, and the comments left out on purpose, with a warning: a reviewer's
+    remarks are not the story (pandoc too leaves them out unless asked)."""
+    folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+    for part in (main, folder + "footnotes.xml", folder + "endnotes.xml"):
+        if part in entries:
+            source.ledger.holds(docx_parts.part_text(entries[part], source.name, part))
+    remarks = [text for text in docx_parts.comments(entries[folder + "comments.xml"],
+                                                   source.name, folder + "comments.xml")
+               if text] if folder + "comments.xml" in entries else []
+    if remarks:
+        for text in remarks:
+            source.ledger.holds(text)
+            source.ledger.leave_out(text, "a Word comment")
+        shown = "; ".join(f"“{text[:60]}”" for text in remarks[:3])
+        found.append(Finding("warning", f"{len(remarks)} Word comment(s) left out (a "
+                             f"reviewer's remarks, not the text): {shown}"
+                             + ("…" if len(remarks) > 3 else ""), str(source.name),
+                             hint="accept or delete the comments in Word if they belong in "
+                                  "the text"))
+
+
 def _checked_entries(source: Source) -> dict[str, bytes]:
     """Every entry of the zip, read through SafeZip; XML parts checked by safety/xml.py."""
     path = source.name
@@ -162,12 +192,26 @@ def _in_memory_zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _keep_centring(paragraph):
-    """Mark centred plain paragraphs with a style the style map turns into ``p.center``."""
-    style = (paragraph.style_name or "").lower()
-    if paragraph.alignment == "center" and not style.startswith(("heading", "title")):
-        return paragraph.copy(style_name=_CENTRED_STYLE)
-    return paragraph
+def _paragraph_roles(indents: dict[str, int]):
+    """mammoth's paragraph hook: centred plain paragraphs and block quotations (a quotation
+    style, or an indented paragraph: docx_parts.is_quotation) get the styles the style map
+    turns into ``p.center`` and ``blockquote > p``; mammoth knows styles by name only."""
+    def role(paragraph):
+        style = paragraph.style_name or ""
+        indent = paragraph.indent
+        own = None
+        if indent is not None and indent.start is not None and indent.start.lstrip("-").isdigit():
+            hanging = indent.hanging or "0"
+            own = int(indent.start) - (int(hanging) if hanging.isdigit() else 0)
+        centred = paragraph.alignment == "center" and \
+            not style.lower().startswith(("heading", "title"))
+        if docx_parts.is_quotation(style, paragraph.style_id or "", own,
+                                   paragraph.numbering is not None, indents):
+            return paragraph.copy(style_name=_CENTRED_QUOTE_STYLE if centred else _QUOTE_STYLE)
+        if centred:
+            return paragraph.copy(style_name=_CENTRED_STYLE)
+        return paragraph
+    return role
 
 
 def _main_part(entries: dict[str, bytes], path: PurePath) -> str:

@@ -35,6 +35,7 @@ def resolved_document(document: bytes, styles: bytes | None, path: PurePath, par
     for run in root.iter(f"{_W}r"):
         _resolve_run_style(run, chain)
     _join_drop_caps(root)
+    _list_paragraphs_unindented(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -96,6 +97,98 @@ def dropped_objects(document: bytes, path: PurePath, part: str) -> list[Finding]
     return found
 
 
+# --------------------------------------------------------------------------- a document's text
+
+# What Word writes as text: runs' text, tabs and breaks; not deleted text (``w:delText``), field
+# codes (``w:instrText``), text moved away under track changes (``w:moveFrom``: it is read where
+# it moved to) or the fallback copy of a drawing (``mc:Fallback``, which repeats the
+# ``mc:Choice`` beside it).
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def part_text(data: bytes, path: PurePath, part: str) -> str:
+    """The words a part of the document (its body, notes or comments) holds, a space between
+    paragraphs: what the reader must account for (readers/accounting.py)."""
+    parts: list[str] = []
+    walker = etree.iterwalk(parse_xml(data, path, part), events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if tag in (_MC_FALLBACK, f"{_W}moveFrom"):
+                walker.skip_subtree()
+            elif tag == f"{_W}t":
+                parts.append(element.text or "")
+            elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+                parts.append(" ")
+        elif tag in (f"{_W}p", f"{_W}tc"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def comments(data: bytes, path: PurePath, part: str) -> list[str]:
+    """The text of each Word comment (a reviewer's remark beside the text)."""
+    root = parse_xml(data, path, part)
+    return [" ".join(part_text(etree.tostring(comment), path, part).split())
+            for comment in root.iter(f"{_W}comment")]
+
+
+# --------------------------------------------------------------------------- block quotes
+
+# Word's quotation styles (and the names other tools and translations give them), lower case.
+QUOTE_STYLES = frozenset({"quote", "intense quote", "block text", "block quote", "blockquote",
+                          "quotation", "quotations", "zitat", "citation", "cita", "citazione"})
+
+
+def style_indents(styles: bytes | None, path: PurePath) -> dict[str, int]:
+    """For every paragraph style, how far its text stands from the left margin (twips: its
+    ``w:ind`` left or start less its hanging indent, through the styles it is based on)."""
+    if styles is None:
+        return {}
+    own: dict[str, tuple[str, int | None]] = {}
+    for style in parse_xml(styles, path, "styles.xml").iter(f"{_W}style"):
+        if style.get(f"{_W}type") != "paragraph":
+            continue
+        based = style.find(f"{_W}basedOn")
+        own[style.get(f"{_W}styleId", "")] = (
+            based.get(f"{_W}val", "") if based is not None else "",
+            _indent(style.find(f"{_W}pPr/{_W}ind")))
+    resolved: dict[str, int] = {}
+
+    def indent_of(style_id: str, seen: frozenset[str] = frozenset()) -> int:
+        if style_id in resolved:
+            return resolved[style_id]
+        parent, value = own.get(style_id, ("", None))
+        if value is None:
+            value = indent_of(parent, seen | {style_id}) if parent and parent not in seen else 0
+        resolved[style_id] = value
+        return value
+    return {style_id: indent_of(style_id) for style_id in own}
+
+
+def _indent(element: etree._Element | None) -> int | None:
+    """Where a ``w:ind``'s text stands from the left margin (twips), None when it says not."""
+    if element is None:
+        return None
+    left = element.get(f"{_W}left") or element.get(f"{_W}start")
+    if left is None or not left.lstrip("-").isdigit():
+        return None
+    hanging = element.get(f"{_W}hanging", "0")
+    return int(left) - (int(hanging) if hanging.isdigit() else 0)
+
+
+def is_quotation(style_name: str, style_id: str, own_indent: int | None, numbered: bool,
+                 indents: dict[str, int]) -> bool:
+    """Whether a paragraph is a block quotation, as pandoc reads Word: a quotation style, or a
+    paragraph (not a list item) indented further than its style indents it, the way most
+    writers set a quotation (``w:ind`` on the paragraph itself)."""
+    if style_name.lower() in QUOTE_STYLES:
+        return True
+    if numbered or own_indent is None or style_name.lower().startswith(("heading", "title",
+                                                                         "toc")):
+        return False
+    return own_indent > indents.get(style_id, indents.get("Normal", 0))
+
+
 # --------------------------------------------------------------------------- character styles
 
 
@@ -146,6 +239,16 @@ def _resolve_run_style(run: etree._Element, chain: dict[str, tuple[str, dict[str
 
 
 # --------------------------------------------------------------------------- drop caps
+
+
+def _list_paragraphs_unindented(root: etree._Element) -> None:
+    """A paragraph with list numbering (``w:numPr``, even one whose numbering was removed:
+    ``numId`` 0, a list's continuation paragraph) is indented as a list is, never a quotation
+    (is_quotation reads the indentation mammoth passes on, so here it goes)."""
+    for properties in root.iter(f"{_W}pPr"):
+        if properties.find(f"{_W}numPr") is not None:
+            for indent in properties.findall(f"{_W}ind"):
+                properties.remove(indent)
 
 
 def _join_drop_caps(root: etree._Element) -> None:

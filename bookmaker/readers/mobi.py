@@ -53,6 +53,8 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
             inner = Source(source.name, source.folder,
                            folder.read(unpacked, MAX_CONTAINER_BYTES, "the unpacked EPUB"))
             book, more = epub.read_with_findings(inner)
+            source.ledger.texts.extend(inner.ledger.texts)  # what the book held is the
+            source.ledger.left_out.extend(inner.ledger.left_out)  # Kindle book's
         else:
             book, more = _flat_html_book(folder, unpacked, source)
     return dataclasses.replace(book, base_dir=source.folder), found + more
@@ -145,14 +147,15 @@ def _flat_html_book(folder: PrivateFolder, html: PurePath,
                                folder.read(html, MAX_TEXT_BYTES, "the unpacked text")))
     # KindleUnpack writes anchors as <a id="filepos..." />, which an HTML parser reads as an open
     # link swallowing the rest of the book.
-    document = parse_html(_SELF_CLOSED_ANCHOR.sub(r"<a\1></a>", text), path)
+    document = parse_html(_SELF_CLOSED_ANCHOR.sub(r"<a\1></a>", text), path, source.ledger)
     from bookmaker.readers.html import ao3_calibre
     if ao3_calibre.looks_like_download("".join(document.body.itertext())):
         from bookmaker.readers.html.ao3_work import book_from_work
         from bookmaker.readers.html.blocks import HtmlSource
         images = _Images(folder, html)
-        work = ao3_calibre.work_from_mobi(document.body, HtmlSource(path, images.resolve))
+        work = ao3_calibre.work_from_mobi(document.body, HtmlSource(path, images.resolve,
+                                                                    ledger=source.ledger))
         book, found = book_from_work(work, path, source.folder)
         return dataclasses.replace(book, embedded=tuple(images.embedded.values())), found
     from bookmaker.readers import html as page_reader
-    return page_reader.book_from_document(document, path, source.folder)
+    return page_reader.book_from_document(document, path, source.folder, source.ledger)

@@ -23,7 +23,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from bookmaker.errors import ManuscriptError
@@ -91,6 +91,31 @@ def _read_up_to(file: io.BufferedReader, most: int) -> bytes:
     return b"".join(parts)
 
 
+@dataclass
+class Ledger:
+    """What a source holds as text, and what its reader left out of it on purpose.
+
+    The reader registry compares the words of the book a reader made with these (readers/
+    accounting.py), so a reader that loses text says so. The parts that meet a source's text
+    record it here as they read it, once: the HTML road's parse (every page, before the
+    sanitiser), the DOCX reader (the document's runs), the text decoder. A rule that removes text
+    on purpose (the sanitiser's dropped elements, boilerplate, a site's chrome, Gutenberg's
+    licence) records that text with the reason, and only those words may be missing.
+    """
+
+    texts: list[str] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (text, why)
+
+    def holds(self, text: str) -> None:
+        """Record ``text`` as text of the source (a page, a part, the whole file)."""
+        self.texts.append(text)
+
+    def leave_out(self, text: str, why: str) -> None:
+        """Record ``text`` as removed on purpose, for the reason ``why``."""
+        if text.strip():
+            self.left_out.append((text, why))
+
+
 @dataclass(frozen=True)
 class Source:
     """One input as the gate opened and read it: everything a reader is given.
@@ -99,11 +124,14 @@ class Source:
     it is a PurePath, which has no method that opens or looks at anything. ``folder`` is where
     the book's relative references (its images) are looked for later, by safety/assets.py through
     this same gate. ``data`` is the file's bytes, read from the descriptor that was checked.
+    ``ledger`` is what the reader met of its text and left out on purpose (Ledger).
     """
 
     name: PurePath
     folder: str
     data: bytes = b""
+    # Filled while the source is read; made anew by dataclasses.replace (a cut-out chapter).
+    ledger: Ledger = field(default_factory=Ledger, init=False, compare=False, repr=False)
 
     def head(self, size: int) -> bytes:
         return self.data[:size]

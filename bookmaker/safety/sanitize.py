@@ -78,12 +78,20 @@ _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
 _ALIGNMENTS = frozenset({"left", "right", "center", "justify"})
 
 
+# What is code, styling or the head inside a page, never words of its text.
+CODE_TAGS = frozenset({"head", "title", "script", "style", "template", "noscript", "noembed",
+                       "noframes"})
+
+
 @dataclass(frozen=True)
 class LeftOut:
-    """An element removed with its content: its name and the line it stood on."""
+    """An element removed with its content: its name, the line it stood on and the words it
+    held (a form's labels, an SVG's text; nothing for code), so that what a reader leaves out
+    is said, never lost silently."""
 
     tag: str
     line: int | None
+    text: str = ""
 
 
 def sanitize_tree(root: etree._Element) -> list[LeftOut]:
@@ -101,7 +109,8 @@ def sanitize_tree(root: etree._Element) -> list[LeftOut]:
         name = _local_name(node)
         if name is None or name in DROPPED_WITH_CONTENT:
             if name is not None:
-                left_out.append(LeftOut(name, node.sourceline))
+                left_out.append(LeftOut(name, node.sourceline,
+                                        "" if name in CODE_TAGS else text_content(node)))
             following = _after(node, root)
             remove_keeping_tail(node)
         elif name in ALLOWED_TAGS and _in_html_namespace(node):
@@ -114,6 +123,39 @@ def sanitize_tree(root: etree._Element) -> list[LeftOut]:
             _unwrap(node)
         node = following
     return left_out
+
+
+def text_content(element: etree._Element) -> str:
+    """The words of ``element`` as a reader sees them: its text and its descendants', code and
+    styling left out, a space between blocks (``<p>a</p><p>b</p>`` is two words)."""
+    parts: list[str] = []
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event in ("comment", "pi"):
+            parts.append(node.tail or "")
+            continue
+        name = _local_name(node)
+        between = "" if (name in _INLINE_TEXT or name in CODE_TAGS) and not \
+            LINE_NUMBER_CLASSES & set(node.get("class", "").split()) else " "
+        if event == "start":
+            parts.append(between)
+            if name in CODE_TAGS and node is not element:
+                walker.skip_subtree()
+            elif node.text:
+                parts.append(node.text)
+        else:
+            parts.append(between)
+            if node.tail and node is not element:
+                parts.append(node.tail)
+    return "".join(parts)
+
+
+# A poem's printed line numbers: readers set them apart from the line's last word.
+LINE_NUMBER_CLASSES = frozenset({"lnum", "linenum", "line-number"})
+
+# Elements inside a word ("Th<i>i</i>rd"): no space is read around them.
+_INLINE_TEXT = frozenset("""a abbr b bdi bdo big cite code del dfn em font i ins kbd mark q s
+    samp small span strike strong sub sup tt u var ruby rb""".split())
 
 
 def _after(node: etree._Element, root: etree._Element) -> etree._Element | None:

@@ -30,7 +30,7 @@ from bookmaker.settings.context import RenderContext
 from bookmaker.model import (CHILD_FIELDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
                              Link, ListBlock, Metadata, Note, Paragraph, Ruby,
-                             SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
+                             SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript, Underline,
                              Superscript, Table, TableCell, Text, map_blocks, query)
 from bookmaker.safety.files import atomic_write, slugify
 from bookmaker.transforms.scenebreaks import is_separator_text
@@ -511,6 +511,9 @@ def _inline(node: Inline, labels: dict[str, str] | None, before: str,
     if isinstance(node, SmallCaps):
         return (f'<span class="smallcaps">{inner(node.children)}</span>' if in_link
                 else f"[{inner(node.children)}]{{.smallcaps}}")
+    if isinstance(node, Underline):  # pandoc's syntax: [text]{.underline}
+        return (f"<u>{inner(node.children)}</u>" if in_link
+                else f"[{inner(node.children)}]{{.underline}}")
     if isinstance(node, Span):
         classes = " ".join("." + c for c in node.classes if re.fullmatch(r"[\w-]+", c))
         return f"[{inner(node.children)}]{{{classes}}}" if classes and not in_link \

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from bookmaker.safety.xml import clean_text
 from bookmaker.model import (Block, BlockQuote, Code, Div, Emph, Footnote, FootnoteRef, Heading,
                              Image, Inline, LineBlock, LineBreak, Link, ListBlock, Metadata, Note,
-                             Paragraph, Ruby, SceneBreak, SmallCaps, Span, Strikeout,
+                             Paragraph, Ruby, SceneBreak, SmallCaps, Span, Strikeout, Underline,
                              Strong, Subscript, Superscript, Table, TableCell, Text, query)
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
@@ -156,6 +156,7 @@ class XhtmlRenderer:
         self._inline_renderers: dict[type, Renderer] = {
             Text: self._text, Emph: self._wrapper("em"), Strong: self._wrapper("strong"),
             SmallCaps: self._wrapper("span", ' class="smallcaps"'),
+            Underline: self._wrapper("span", ' class="underline"'),
             Strikeout: self._wrapper("s"), Superscript: self._wrapper("sup"),
             Subscript: self._wrapper("sub"), Code: self._code, Link: self._link,
             FootnoteRef: self._footnote_ref, LineBreak: self._line_break, Span: self._span,

@@ -31,6 +31,7 @@ def inlines(depth: int = 2):
         st.builds(m.Strong, children),
         st.builds(m.SmallCaps, children),
         st.builds(m.Strikeout, children),
+        st.builds(m.Underline, children),
         st.builds(m.Link, children, st.sampled_from(["https://example.org/a", "mailto:x@y.z"])),
         st.builds(m.Span, children, st.just(("smallcaps",))),
         st.builds(m.Ruby, children, words),
@@ -138,12 +139,13 @@ def canonical_inlines(depth: int = 2, in_link: bool = False):
         st.builds(m.Strong, children),
         st.builds(m.SmallCaps, children),
         st.builds(m.Strikeout, children),
+        st.builds(m.Underline, children),
         st.builds(m.Superscript, children),
         st.builds(m.Subscript, children),
     ]
     if not in_link:  # no links in links; a classed span in a link keeps only its text
         wrappers.append(st.builds(m.Span, children,
-                                  st.sampled_from([("underline",), ("small", "big")])))
+                                  st.sampled_from([("shout",), ("small", "big")])))
         link_children = st.lists(canonical_inlines(depth - 1, True), min_size=1,
                                  max_size=2).map(_merge_texts)
         wrappers.append(st.builds(m.Link, link_children, _URLS, st.just("") | one_line))

@@ -4,12 +4,15 @@ objects."""
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from paths import CORPUS
 
-from bookmaker import readers
-from bookmaker.model import Emph, Paragraph, Strong, Table, Text, plain_text
+from bookmaker import convert, readers
+from bookmaker.model import (BlockQuote, Emph, Paragraph, Strong, Table, Text, Underline,
+                             plain_text, query)
 
 DOCX = CORPUS / "docx"
 pytestmark = [pytest.mark.slow,
@@ -99,3 +102,51 @@ def test_author_paragraphs_after_the_story_has_begun_stay_text():
     book = readers.read(DOCX / "pandoc-metadata_after_normal.docx")
     assert book.metadata.authors == ("Mary Ann Evans", "Aurore Dupin")
     assert "Mary Ann Evans" in plain_text(tuple(b for c in book.chapters for b in c.blocks))
+
+
+# --------------------------------------------------------------------------- quotations, underline
+
+
+def test_block_quotes_by_style_and_by_indentation_as_pandoc_reads_them():
+    """pandoc's suite: the Quote and Intense Quote styles, and a paragraph indented by hand
+    (the way most writers set a quotation); a list paragraph indented more than its style."""
+    book = readers.read(CORPUS / "docx" / "pandoc-block_quotes.docx")
+    quotes = [plain_text(quote.blocks) for quote in query(book, BlockQuote)]
+    assert len(quotes) == 3
+    assert quotes[0].startswith("I don’t know why this would be in italics")
+    assert quotes[1].strip() == "This is called the Intense Quote style."
+    assert quotes[2].startswith("I just indented this, so it looks like a block quote.")
+    text = plain_text(book.chapters[0].blocks)
+    assert "And back to the normal style." in " ".join(text.split())
+    relative = readers.read(CORPUS / "docx" / "pandoc-relative_indentation_blockquotes.docx")
+    assert [plain_text(q.blocks).strip() for q in query(relative, BlockQuote)] == [
+        "List paragraph with more indent"]
+    for name in ("pandoc-lists.docx", "pandoc-dummy_item_after_paragraph.docx"):
+        assert query(readers.read(CORPUS / "docx" / name), BlockQuote) == [], name
+
+
+def test_underline_is_kept():
+    book = readers.read(CORPUS / "docx" / "pandoc-inline_formatting.docx")
+    # pandoc: Underline [Str "single",Space,Str "underlines",Space,Str "for",Emph [...]]
+    assert "".join(plain_text(u.children) for u in query(book, Underline)) == \
+        "single underlines for emphasis"
+    assert query(tuple(query(book, Emph)), Underline)  # the emphasis in it is underlined too
+
+
+def test_block_quotes_and_underline_survive_docx_to_epub_to_manuscript_to_epub(tmp_path):
+    for name in ("pandoc-block_quotes.docx", "pandoc-inline_formatting.docx"):
+        source = CORPUS / "docx" / name
+        first = readers.read(source)
+        wanted = (len(query(first, BlockQuote)), len(query(first, Underline)))
+        assert wanted != (0, 0)
+        [epub] = convert.build([source], ["epub"], tmp_path / "epub" / name)[0].outputs
+        manuscript = convert.import_files([epub], tmp_path / "md" / name)[0].output
+        assert manuscript is not None
+        again = readers.read(manuscript)
+        assert (len(query(again, BlockQuote)), len(query(again, Underline))) == wanted, name
+        [last] = convert.build([manuscript], ["epub"], tmp_path / "again" / name)[0].outputs
+        with zipfile.ZipFile(last) as book:
+            pages = " ".join(book.read(entry).decode("utf-8") for entry in book.namelist()
+                             if entry.endswith(".xhtml"))
+        assert pages.count("<blockquote") == wanted[0], name
+        assert pages.count('<span class="underline">') == wanted[1], name

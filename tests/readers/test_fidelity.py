@@ -68,3 +68,24 @@ def test_every_corpus_document_builds_a_valid_epub_or_is_refused_by_name(tmp_pat
         else:
             assert result.outputs and result.outputs[0].stat().st_size > 0
     assert sum(result.error is None for result in built) >= len(sources) - 2
+
+
+def test_no_document_loses_words_silently(results):
+    """The benchmark's bar (it exits non-zero otherwise): nothing is missing that no warning
+    names and no rule recorded as left out on purpose."""
+    silent = [name for name, result in results.items()
+              if "SILENT LOSS" in result.get("flags", [])]
+    assert silent == []
+
+
+def test_a_loss_the_registry_did_not_see_is_a_silent_loss(monkeypatch):
+    """The benchmark checks the registry's check against an independent reference (the EPUB's
+    spine): with the check blinded and a reader dropping a page, the file is flagged."""
+    from bookmaker.readers import accounting
+    from bookmaker.readers import epub as epub_reader
+    monkeypatch.setattr(accounting, "unaccounted", lambda source, book: None)
+    original = epub_reader._Reading._chapters
+    monkeypatch.setattr(epub_reader._Reading, "_chapters",
+                        lambda self: original(self)[:-3])  # the last three chapters gone
+    result = fidelity.measure(CORPUS / "epub" / "idpf-childrens-literature.epub")
+    assert result["flags"][0] == "SILENT LOSS" and result["kept"] < 0.99

@@ -243,3 +243,12 @@ def test_a_fifo_with_a_kindle_name_is_refused_at_once(tmp_path, name):
     run = run_audited("build", tmp_path / name, "-o", out, cwd=tmp_path)
     assert_safe(run, tmp_path, out)
     assert f"{tmp_path / name}: file is not a regular file (a named pipe)" in run.stderr
+
+
+def test_every_registered_reader_says_what_text_its_source_held():
+    """The registry compares each book with its source's text (readers/accounting.py): every
+    reader's source must have its text recorded, or its losses could not be seen."""
+    for name, sample in SAMPLES.items():
+        info, source = readers.open_input(sample)
+        readers.read_source(info, source)
+        assert " ".join(source.ledger.texts).split(), name

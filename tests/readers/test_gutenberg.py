@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bookmaker import readers
-from bookmaker.model import plain_text
+from bookmaker.model import Emph, LineBlock, Paragraph, Table, plain_text, query
 from bookmaker.readers import plaintext
 from bookmaker.readers.plaintext import gutenberg
 
@@ -106,3 +106,44 @@ def test_gutenberg_html_without_licence_title_page_or_contents():
                     "An Invention", "by H. G. Wells", "Produced by", "Section 1"):
         assert outside not in text, outside
     assert any("licence" in finding.message for finding in found)
+
+
+# --------------------------------------------------------------------------- HTML books, whole
+
+
+def test_ebookmaker_poetry_keeps_every_poem_as_a_chapter_of_stanzas():
+    """Today's ebookmaker frame around a Distributed Proofreaders poetry book whose transcriber's
+    note links to the notes at the end (tests/data/gutenberg/make_html_fixtures.py): every
+    ``div.chapter`` is a chapter, every stanza a line block, the notes kept, the frame gone."""
+    path = DATA / "pg-gedichten-ebookmaker.html"
+    book, found = readers.read_with_findings(path)
+    assert (book.metadata.title, book.metadata.authors) == ("Gedichten", ("Jacques Perk",))
+    assert len(book.chapters) == 41 and book.chapters[-1].title == \
+        "Aantekeningen van de bewerker"
+    for chapter in book.chapters[:40]:
+        stanzas = [block for block in chapter.blocks if isinstance(block, LineBlock)]
+        assert 3 <= len(stanzas) <= 5 and all(len(s.lines) == 4 for s in stanzas), chapter.title
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    for outside in ("Project Gutenberg", "START OF", "FULL LICENSE", "INHOUD", "Release date"):
+        assert outside not in text
+    assert not [f for f in found if "were not read" in f.message]
+
+
+def test_hand_made_html_keeps_the_chapter_without_an_anchor_and_the_unclosed_last_chapter():
+    """A 2009 hand-made file: chapter I is in the contents without a link, and chapter XVI opens
+    a <div> never closed, so the parser nests the END line and the licence inside it."""
+    path = DATA / "pg-novel-2009-h.htm"
+    book, found = readers.read_with_findings(path)
+    assert [c.title for c in book.chapters] == [f"CHAPTER {n}." for n in (
+        "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())]
+    last = book.chapters[-1]
+    assert sum(isinstance(block, Paragraph) for block in last.blocks) >= 9
+    assert plain_text(last.blocks).rstrip().endswith("THE END.")
+    assert len(query(book, Table)) == 6  # the accounts in chapters I, IV... XVI; not the contents
+    source = (DATA / "pg-novel-2009-h.htm").read_text(encoding="latin-1")
+    story = source[source.index("CHAPTER I.</h2>"):source.index("End of the Project")]
+    assert sum(len(e.children) for e in query(book, Emph)) == story.count("<i>")
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    for outside in ("Project Gutenberg", "LICENSE", "CONTENTS", "SMITH, ELDER"):
+        assert outside not in text
+    assert not [f for f in found if "were not read" in f.message]

@@ -11,8 +11,8 @@ import pytest
 from bookmaker import readers
 from bookmaker.errors import ManuscriptError
 from bookmaker.model import (Code, Div, Emph, Footnote, FootnoteRef, Heading, Image, LineBreak,
-                             Link, Note, Paragraph, Series, SmallCaps, Span, Strong, Table,
-                             TableCell, Text, plain_text)
+                             Link, Note, Paragraph, Series, SmallCaps, Strong, Table,
+                             TableCell, Text, Underline, plain_text)
 from bookmaker.readers import markdown as manuscript
 from bookmaker.transforms.scenebreaks import is_separator_text
 
@@ -209,7 +209,7 @@ def test_inline_html_maps_to_model_nodes(tmp_path: Path) -> None:
     block = readers.read(path).chapters[0].blocks[0]
     assert block.children == (
         Emph((Text("a"),)), Text(" "), Strong((Text("b"),)), Text(" "), SmallCaps((Text("c"),)),
-        Text(" "), Span((Text("d"),), ("underline",)), LineBreak(), Text("e f "), Code("g"),
+        Text(" "), Underline((Text("d"),)), LineBreak(), Text("e f "), Code("g"),
         Text(" "), Link((Text("h"),), "https://example.org/"), Text(" i"))
     assert ("warning", "raw HTML <script> left out, with what is inside it", 1) in {
         (f.level, f.message, f.line) for f in readers.findings(path)}

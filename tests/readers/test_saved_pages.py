@@ -101,3 +101,36 @@ def test_an_xml_declaration_is_not_text(suffix: str, tmp_path: Path) -> None:
     assert words(book) == "It snowed all night. By morning the road was gone."
     assert book.metadata.title == "Snow"
     assert book.chapters[0].blocks[0].line == 5  # lines still count from the file's first
+
+
+# --------------------------------------------------------------------------- a Wikipedia article
+
+
+def test_a_wikipedia_article_keeps_its_citations_as_notes_where_they_are_cited(tmp_path):
+    """A saved article as MediaWiki makes it (the Vector skin's menus and tools around
+    ``div.mw-parser-output``, an infobox, ``sup.reference`` links to ``li#cite_note-N`` in the
+    reflist, a navbox, categories): the text and every citation, each note in the chapter that
+    cites it, none of the site; and its imported manuscript rebuilds with the same words."""
+    from bookmaker.model import Footnote, FootnoteRef, query
+    from bookmaker.readers.accounting import book_words
+    path = DATA / "saved_pages" / "wikipedia-article.html"
+    book, found = readers.read_with_findings(path)
+    assert book.metadata.title == "The Novel"
+    assert [c.title for c in book.chapters[1:]] == ["Plot", "Background", "Publication",
+                                                    "Reception", "Adaptations", "Legacy"]
+    assert len(query(book, FootnoteRef)) == 96
+    for chapter in book.chapters:
+        cited = {ref.id for ref in query(chapter, FootnoteRef)}
+        notes = {block.id for block in chapter.blocks if isinstance(block, Footnote)}
+        assert cited == notes, chapter.title
+    text = " ".join(plain_text(c.blocks) for c in book.chapters)
+    assert "Smith, John (1991)" in text  # a citation's own words, in its note
+    for chrome in ("Jump to content", "Random article", "Log in", "View history",
+                   "Categories", "Retrieved from", "Works by John Smith", "last edited"):
+        assert chrome not in text, chrome
+    assert not [f for f in found if "were not read" in f.message]
+    manuscript = convert.import_files([path], tmp_path)[0].output
+    assert manuscript is not None
+    again = readers.read(manuscript)
+    assert sorted(book_words(again)) == sorted(book_words(book))
+    assert len(query(again, FootnoteRef)) == 96

@@ -40,9 +40,9 @@ from PIL import Image as PILImage
 from bookmaker import taxonomy
 from bookmaker.safety.assets import IMAGE_TYPES, MAX_ASSET_BYTES
 from bookmaker.errors import Finding, ManuscriptError
-from bookmaker.model import (Block, Book, Chapter, EmbeddedFile, Footnote, FootnoteRef, Heading,
-                             Metadata, Series, Table)
+from bookmaker.model import Block, Book, Chapter, EmbeddedFile, Heading, Metadata, Series
 from bookmaker.readers.html import (ao3, ao3_calibre, chapters_from_blocks,
+                                    footnotes_where_referred,
                                     split_at_heading_level)
 from bookmaker.readers.epub.package import NS, Item, Package, read_package, resolve_href
 from bookmaker.readers.html.ao3_work import book_from_work
@@ -50,7 +50,7 @@ from bookmaker.readers.html.blocks import HtmlSource, html_to_blocks, is_note_ma
 from bookmaker.readers.html.parse import parse_fragment, parse_html, parse_xhtml
 from bookmaker.readers.html.tree import first
 from bookmaker.readers.metadata import MetadataBuilder
-from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail
+from bookmaker.safety.sanitize import EPUB_TYPE, remove_keeping_tail, text_content
 from bookmaker.safety.xml import UnsafeXmlError
 from bookmaker.safety.archives import SafeZip
 from bookmaker.safety.inputs import Source
@@ -95,6 +95,7 @@ class _Reading:
     def __init__(self, container: SafeZip, source: Source, package: Package) -> None:
         self.container = container
         self.path = source.name
+        self.ledger = source.ledger
         self.folder = source.folder
         self.package = package
         self.problems = package.problems
@@ -148,6 +149,8 @@ class _Reading:
             page_body = first(page, "body")
             # calibre adds an inline table of contents to a Kindle book: furniture.
             if page_body is None or page_body.get("id") == "calibre_generated_inline_toc":
+                if page_body is not None:
+                    self.ledger.leave_out(text_content(page_body), "calibre's contents page")
                 continue
             _point_links_inside(page_body, item.href)
             body.extend(list(page_body))
@@ -155,7 +158,8 @@ class _Reading:
         ao3_calibre.undo_split(body)
         ao3_calibre.restore_alignment(body, self._stylesheets())
         ao3_calibre.restore_image_sizes(body, lambda src: self._image_size(first_page, src))
-        source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page))
+        source = HtmlSource(self.path, resolve_image=self._image_resolver(first_page),
+                            ledger=self.ledger)
         return book_from_work(ao3.work_from_download(root, source), self.path, self.folder)
 
     # ----------------------------------------------------------------- pages
@@ -164,14 +168,15 @@ class _Reading:
         """The page's parsed root; broken XHTML is recovered with the HTML5 parser."""
         data = self.container.read(item.href)
         try:
-            return parse_xhtml(data, self.path, item.href).root
+            return parse_xhtml(data, self.path, item.href, self.ledger).root
         except UnsafeXmlError:
             raise
         except ManuscriptError as error:
             self.problems.append(Finding("warning", f"{item.href} is not well-formed XHTML "
                                                     f"({error.message}); read as HTML",
                                          str(self.path), hint="check that page in the book"))
-            return parse_html(data.decode("utf-8", errors="replace"), self.path).root
+            return parse_html(data.decode("utf-8", errors="replace"), self.path,
+                              self.ledger).root
 
     def _chapters(self) -> list[Chapter]:
         notes_pages = {item.href: root for item, root in self.pages if _is_notes_page(root)}
@@ -187,7 +192,7 @@ class _Reading:
             _bring_in_endnotes(body, item.href, notes_pages)
             _point_links_inside(body, item.href)
             title = self._take_title(item, body)
-            blocks = html_to_blocks(body, source=self.path,
+            blocks = html_to_blocks(body, source=self.path, ledger=self.ledger,
                                     resolve_image=self._image_resolver(item.href))
             if blocks or title:
                 chapters.append(Chapter(title, blocks))
@@ -202,13 +207,14 @@ class _Reading:
             return []
         _bring_in_endnotes(body, item.href, notes_pages)
         _point_links_inside(body, item.href)
-        blocks = html_to_blocks(body, source=self.path,
+        blocks = html_to_blocks(body, source=self.path, ledger=self.ledger,
                                 resolve_image=self._image_resolver(item.href))
         chapters = _split_at_headings(blocks)
         if len(chapters) == 1 and not chapters[0].title:
             chapters = (dataclasses.replace(chapters[0], title=self.package.toc_titles.get(
                 item.href, "")),)
-        return [chapter for chapter in _footnotes_where_referred(chapters) if chapter.blocks]
+        return [chapter for chapter in footnotes_where_referred(list(chapters))
+                if chapter.blocks]
 
     def _own_opening_note(self) -> tuple[Block, ...]:
         """The author's opening note from bookmaker's own warnings page (its front matter)."""
@@ -226,15 +232,16 @@ class _Reading:
         return ()
 
     def _is_furniture(self, item: Item, root: etree._Element) -> bool:
-        if "nav" in item.properties or _page_types(root) & SKIPPED_TYPES:
-            return True
-        if _is_own_warnings_page(root):
-            return True  # bookmaker's "Before you read": metadata, read from the package
-        if SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href):
-            return True
+        furniture = "nav" in item.properties or bool(_page_types(root) & SKIPPED_TYPES) \
+            or _is_own_warnings_page(root) \
+            or bool(SKIPPED_FILES.search(item.href) or FANFICFARE_TITLE_PAGE.search(item.href))
+        # (bookmaker's own "Before you read" page is metadata, read from the package.)
         body = first(root, "body")
+        if furniture and body is not None:
+            self.ledger.leave_out(text_content(body), f"{item.href}: the book's furniture "
+                                                      "(cover, title page, contents...)")
         # A page with no words (a cover image, a blank page) is not a chapter.
-        return body is None or not "".join(body.itertext()).strip()
+        return furniture or body is None or not "".join(body.itertext()).strip()
 
     def _take_title(self, item: Item, body: etree._Element) -> str:
         """The chapter's title (nav/NCX, else its first heading); that heading is removed so
@@ -255,7 +262,10 @@ class _Reading:
             if heading is not None:
                 for link in note_links:
                     heading.append(link)  # the heading stays: so do its notes
-        return self.package.toc_titles.get(item.href) or heading_text
+        titled = self.package.toc_titles.get(item.href)
+        if titled and heading_text and titled != heading_text:
+            self.ledger.leave_out(heading_text, "a page's heading, titled by the contents")
+        return titled or heading_text
 
     # ----------------------------------------------------------------- images
 
@@ -429,50 +439,6 @@ def _split_at_headings(blocks: tuple[Block, ...]) -> tuple[Chapter, ...]:
     if not repeated:
         return chapters_from_blocks(blocks)[1]
     return tuple(split_at_heading_level(blocks, repeated[0]))
-
-
-def _footnotes_where_referred(chapters: tuple[Chapter, ...]) -> list[Chapter]:
-    """Chapters whose Footnote blocks sit at the end of the chapter that first refers to them
-    (a split page kept them all at its end); a note nobody refers to stays where it was."""
-    notes = {block.id: block for chapter in chapters for block in chapter.blocks
-             if isinstance(block, Footnote)}
-    placed: set[str] = set()
-    result = []
-    for chapter in chapters:
-        story = tuple(block for block in chapter.blocks if not isinstance(block, Footnote))
-        own: list[Footnote] = []
-        queue = _references(story)
-        while queue:
-            note_id = queue.pop(0)
-            if note_id in notes and note_id not in placed:
-                placed.add(note_id)
-                own.append(notes[note_id])
-                queue.extend(_references(notes[note_id].blocks))
-        result.append(dataclasses.replace(chapter, blocks=story + tuple(own)))
-    orphans = tuple(note for note_id, note in notes.items() if note_id not in placed)
-    if orphans and result:
-        result[-1] = dataclasses.replace(result[-1], blocks=result[-1].blocks + orphans)
-    return result
-
-
-def _references(node) -> list[str]:
-    """Footnote ids referred to inside ``node`` (blocks, inlines, table cells), in order."""
-    found: list[str] = []
-    if isinstance(node, tuple):
-        for item in node:
-            found.extend(_references(item))
-    elif isinstance(node, FootnoteRef):
-        found.append(node.id)
-    elif isinstance(node, Table):
-        found.extend(_references(node.caption))
-        for row in node.rows:
-            for cell in row:
-                found.extend(_references(cell.blocks))
-    elif not isinstance(node, Footnote):
-        for name in ("children", "blocks", "lines", "items"):
-            if hasattr(node, name):
-                found.extend(_references(getattr(node, name)))
-    return found
 
 
 def _texts(opf: etree._Element, tag: str) -> list[str]:

@@ -31,8 +31,8 @@ from bookmaker.readers.html.ao3_work import (Work, authors_of, book_from_work,
                                              work_from_tag_list, work_url)
 from bookmaker.readers.html.blocks import HtmlSource
 from bookmaker.readers.html.parse import parse_html
-from bookmaker.readers.html.tree import by_id, classes_of, first, text_of
-from bookmaker.safety.inputs import Source
+from bookmaker.readers.html.tree import by_id, classes_of, first, frame_words, text_of
+from bookmaker.safety.inputs import Ledger, Source
 
 # Markers only an AO3 download carries near its top (sniffed before reading).
 _MARKERS = (b'id="preface"', taxonomy.AO3_POSTED.encode(), b'class="tags"')
@@ -46,8 +46,9 @@ def sniff(head: bytes) -> bool:
 def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     """The download as a Book, and the warnings about what was left out."""
     text, _ = read_text(source)
-    document = parse_html(text, source.name)
-    work = work_from_download(document.root, HtmlSource(source.name), document.title)
+    document = parse_html(text, source.name, source.ledger)
+    work = work_from_download(document.root, HtmlSource(source.name, ledger=source.ledger),
+                              document.title)
     return book_from_work(work, source.name, source.folder)
 
 
@@ -73,6 +74,9 @@ def work_from_download(root: etree._Element, source: HtmlSource, head_title: str
     afterword = by_id(root, "afterword")
     inspired = first(afterword, "dl")
     tagged = work_from_tag_list(fields)
+    if source.ledger is not None:
+        _account_frame(source.ledger, preface, afterword, chapters,
+                       tuple(fields.get(name) for name in _CODED_FIELDS))
     return dataclasses.replace(
         tagged,
         title=_title(preface, message, head_title),
@@ -91,6 +95,32 @@ def work_from_download(root: etree._Element, source: HtmlSource, head_title: str
         lines={**tagged.lines, "chapters": chapters.sourceline,
                "inspired_works": inspired.sourceline if inspired is not None else None},
     )
+
+
+# Tag-list fields the Book keeps as numbers, dates and codes (the stats, the language, the series'
+# "Part 2 of"), or not as text at all (the collections the work was posted to: AO3's grouping).
+_CODED_FIELDS = ("stats", "language", "series", "collections")
+
+
+def _account_frame(ledger: Ledger, preface: etree._Element, afterword: etree._Element | None,
+                   chapters: etree._Element, coded: tuple[etree._Element | None, ...]) -> None:
+    """AO3's labels, headings and fixed sentences around the work (the preface's and
+    afterword's, each chapter's header group's and end notes', the hidden contents
+    headings), said to ``ledger`` as left out on purpose. The ``coded`` fields' words (the
+    stats, the language) are kept as numbers, dates and codes, not as words."""
+    def content(scope: etree._Element | None) -> list[etree._Element]:
+        if scope is None:
+            return []
+        return [element for element in scope.iter()
+                if element.tag in ("blockquote", "h1", "ul") or element is chapters
+                or (element.tag == "dd" and element not in coded)
+                or (element.tag == "a" and element.get("rel") == "author")]
+    scopes = [preface, afterword, *(child for child in chapters.iterdescendants()
+                                    if is_chapter_group(child)
+                                    or child.get("id", "").startswith("endnotes")
+                                    or "toc-heading" in classes_of(child))]
+    for scope in scopes:
+        ledger.leave_out(frame_words(scope, content(scope)), "AO3's labels and notices")
 
 
 def _tag_list(root: etree._Element) -> etree._Element | None:

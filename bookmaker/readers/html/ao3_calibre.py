@@ -179,6 +179,13 @@ def work_from_mobi(body: etree._Element, source: HtmlSource) -> Work:
     else:
         blocks = source.blocks(_wrapped(story), contents_only=True) if story else ()
         chapters = (Chapter("", blocks),) if blocks else ()
+    if source.ledger is not None:
+        coded = {preface.fields.get(name) for name in ("stats", "language", "series",
+                                                         "collections")}
+        held = {*preface.fields.values(), *preface.related} - coded
+        source.ledger.leave_out(" ".join(
+            text_of(element) for element in (*parts[:preface.end], *parts[end:])
+            if element.tag != "blockquote" and element not in held), "AO3's labels and notices")
     return dataclasses.replace(
         work_from_tag_list(preface.fields),
         title=preface.title or text_of(first(preface.message, "b")),
@@ -300,6 +307,11 @@ def _chapter(section: list[etree._Element], source: HtmlSource) -> Chapter:
                 and all(e.tag == "blockquote" or not text_of(e) for e in rest[position + 1:])),
                len(rest))
     end_notes = _quoted(rest, end + 1, source)[0] if end < len(rest) else ()
+    if source.ledger is not None:  # the heading, the labels and links, "Chapter End Notes"
+        labels = [element for element in (*section[:index], *rest[end:end + 1])
+                  if element.tag != "blockquote"]
+        source.ledger.leave_out(" ".join(text_of(element) for element in labels),
+                                "AO3's labels and notices")
     return Chapter(
         title=taxonomy.ao3_chapter_title(text_of(section[0])),
         blocks=source.blocks(_wrapped(rest[:end]), contents_only=True) if end else (),

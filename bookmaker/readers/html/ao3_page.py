@@ -28,7 +28,7 @@ from bookmaker.readers.html.ao3_work import (Stats, Work, authors_of,
                                              work_from_tag_list)
 from bookmaker.readers.html.blocks import HtmlSource
 from bookmaker.readers.html.parse import HtmlDocument, parse_html
-from bookmaker.readers.html.tree import by_id, classes_of, first, text_of
+from bookmaker.readers.html.tree import by_id, classes_of, first, frame_words, text_of
 from bookmaker.safety.inputs import Source
 from bookmaker.safety.sanitize import remove_keeping_tail
 
@@ -45,7 +45,7 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     """The page as a Book, and the warnings about what was left out (of its work skin too)."""
     path = source.name
     text, _ = read_text(source)
-    document = parse_html(text, path)
+    document = parse_html(text, path, source.ledger)
     root = document.root
     work = by_id(root, "workskin")
     tags = next((dl for dl in root.iter("dl") if {"work", "meta"} <= classes_of(dl)), None)
@@ -62,9 +62,26 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     found += [Finding("warning", f"work skin: {len(clamped)} value(s) brought within what a page "
                                  "can show: " + workskin.listed(clamped), str(path), skin_line,
                       "the declarations are kept with these values")] if clamped else []
-    html = HtmlSource(path, keep_classes=skin.classes)
+    html = HtmlSource(path, keep_classes=skin.classes, ledger=source.ledger)
+    source.ledger.leave_out(frame_words(document.body, _work_parts(work, tags)),
+                            "AO3's page around the work (menus, kudos, comments, labels)")
     book, more = book_from_work(_work(document, work, tags, html, skin.css), path, source.folder)
     return book, found + more
+
+
+def _work_parts(work: etree._Element, tags: etree._Element) -> list[etree._Element]:
+    """Every element of the page that may hold the work's words, found by its shape: the tag
+    list's values (not the stats and language, kept as numbers and codes), the title, the
+    creators' names, every ``.userstuff`` and ``<blockquote>``, the chapters' titles."""
+    coded = {"stats", "language", "series", "collections"}
+    parts = [dd for dd in tags if dd.tag == "dd" and not coded & classes_of(dd)]
+    for element in work.iter():
+        names = classes_of(element)
+        if element.tag == "blockquote" or "userstuff" in names or \
+                (element.tag == "h2" and "title" in names) or \
+                (element.tag == "a" and element.get("rel") == "author"):
+            parts.append(element)
+    return parts
 
 
 def _work_skin(document: HtmlDocument, work: etree._Element
@@ -162,6 +179,8 @@ def _text_blocks(text: etree._Element | None, source: HtmlSource) -> tuple[Block
     if text is None:
         return ()
     for landmark in [h for h in text.iter("h3") if "landmark" in classes_of(h)]:
+        if source.ledger is not None:
+            source.ledger.leave_out(text_of(landmark), "AO3's hidden \"Chapter Text\" heading")
         remove_keeping_tail(landmark)
     return source.blocks(text, contents_only=True)
 

@@ -27,11 +27,14 @@ taken as elements: the story reaches the converter without a second parse, its l
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import lxml.html
 from lxml import etree
 
 from bookmaker.readers.html.tree import text_of
+from bookmaker.safety.inputs import Ledger
+from bookmaker.safety.sanitize import text_content
 
 # Classes and ids of widgets blog engines put inside a post's content, and of the furniture
 # that marks a page as made by one.
@@ -56,8 +59,9 @@ def has_site_furniture(root: etree._Element, story: etree._Element) -> bool:
     return any(len(text_of(table)) * 2 > text for table in story.iter("table")) if text else False
 
 
-def extract(root: etree._Element) -> tuple[etree._Element, int]:
-    """The article as an element to convert, and how many words of the page were left out."""
+def extract(root: etree._Element, ledger: Ledger) -> tuple[etree._Element, int]:
+    """The article as an element to convert, and how many words of the page were left out
+    (their text said to ``ledger``)."""
     from readability import Document  # imported on use: only blog pages need it
 
     class ArticleFinder(Document):
@@ -73,6 +77,7 @@ def extract(root: etree._Element) -> tuple[etree._Element, int]:
 
     body = next(root.iter("body"), root)
     page_words = len(text_of(body).split())
+    page_text = text_content(body)
     for element in [e for e in root.iter()
                     if _WIDGET.search(e.get("class", "")) or _WIDGET.search(e.get("id", ""))]:
         parent = element.getparent()
@@ -89,6 +94,9 @@ def extract(root: etree._Element) -> tuple[etree._Element, int]:
             if element.sourceline == 1:
                 # made by readability from "<p/>" (a paragraph around loose text): no line
                 element.sourceline = 0
+    # What readability left out is the page around the article: said as one passage.
+    kept = Counter(page_text.split()) - Counter(text_content(finder.article).split())
+    ledger.leave_out(" ".join(kept.elements()), "the page around the article")
     return finder.article, max(0, page_words - len(text_of(finder.article).split()))
 
 

@@ -43,8 +43,9 @@ from bookmaker.errors import ManuscriptError
 from bookmaker.model import (Block, BlockQuote, Code, Emph, Footnote, FootnoteRef, Heading, Image,
                              Inline, LineBlock, LineBreak, Link, ListBlock, Paragraph,
                              Ruby, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript,
-                             Superscript, Table, TableCell, Text, plain_text)
-from bookmaker.safety.sanitize import EPUB_TYPE
+                             Superscript, Table, TableCell, Text, Underline, plain_text)
+from bookmaker.safety.inputs import Ledger
+from bookmaker.safety.sanitize import EPUB_TYPE, LINE_NUMBER_CLASSES, text_content
 from bookmaker.transforms.scenebreaks import is_divider_image
 
 ImageResolver = Callable[[str, "int | None"], "str | None"]
@@ -67,8 +68,7 @@ _INLINE_WRAPPERS: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
     "strong": Strong, "b": Strong,
     "s": Strikeout, "strike": Strikeout, "del": Strikeout,
     "sup": Superscript, "sub": Subscript,
-    "u": lambda children: Span(children, ("underline",)),
-    "ins": lambda children: Span(children, ("underline",)),
+    "u": Underline, "ins": Underline,
     "small": lambda children: Span(children, ("small",)),
     "big": lambda children: Span(children, ("big",)),
 }
@@ -89,14 +89,16 @@ _PIXELS = re.compile(r"\s*(\d{1,5})\s*(?:px)?\s*")
 def html_to_blocks(element: etree._Element, *, source: str | PurePath,
                    resolve_image: ImageResolver | None = None,
                    contents_only: bool = False,
-                   keep_classes: frozenset[str] = frozenset()) -> tuple[Block, ...]:
+                   keep_classes: frozenset[str] = frozenset(),
+                   ledger: Ledger | None = None) -> tuple[Block, ...]:
     """The model blocks ``element`` holds, footnotes last (see the module's docstring).
 
     ``keep_classes`` are classes a stylesheet of the work styles (an AO3 work skin): an element
     carrying one keeps it, prefixed ``skin-``, as a Span around its text (block elements: around
-    each paragraph's text), so the work's own CSS still finds it.
+    each paragraph's text), so the work's own CSS still finds it. What the converter leaves out
+    on purpose (the notes' links back) is said to ``ledger``, the input's.
     """
-    converter = _Converter(element, source, resolve_image, keep_classes)
+    converter = _Converter(element, source, resolve_image, keep_classes, ledger or Ledger())
     whole = contents_only or element.tag in _DOCUMENT_TAGS
     try:
         return converter.document_blocks(element, whole)
@@ -114,10 +116,12 @@ class HtmlSource:
     path: PurePath
     resolve_image: ImageResolver | None = None
     keep_classes: frozenset[str] = frozenset()
+    ledger: Ledger | None = None  # the input's (readers/accounting.py)
 
     def blocks(self, element: etree._Element, contents_only: bool = False) -> tuple[Block, ...]:
         return html_to_blocks(element, source=self.path, resolve_image=self.resolve_image,
-                              contents_only=contents_only, keep_classes=self.keep_classes)
+                              contents_only=contents_only, keep_classes=self.keep_classes,
+                              ledger=self.ledger)
 
 
 def inline_from_tag(element: etree._Element, children: tuple[Inline, ...]) -> list[Inline]:
@@ -141,6 +145,8 @@ def inline_from_tag(element: etree._Element, children: tuple[Inline, ...]) -> li
     classes = element.get("class", "").lower().replace("-", "").split()
     if tag == "span" and ("smallcaps" in classes or "smcap" in classes):
         return [SmallCaps(children)]
+    if tag == "span" and "underline" in classes:  # as bookmaker's own books write it
+        return [Underline(children)]
     return list(children)
 
 
@@ -189,8 +195,9 @@ class _Converter:
 
     def __init__(self, root: etree._Element, source: str | PurePath,
                  resolve_image: ImageResolver | None,
-                 keep_classes: frozenset[str] = frozenset()) -> None:
+                 keep_classes: frozenset[str], ledger: Ledger) -> None:
         self.source = source
+        self.ledger = ledger
         self.keep_classes = keep_classes
         self.resolve_image = resolve_image or _keep_relative_path
         self.notes = _find_footnotes(root)
@@ -432,8 +439,7 @@ class _Converter:
             return self.ruby(element)
         if tag in ("rt", "rp"):
             return []  # outside a <ruby>: a stray reading is not text
-        if tag == "span" and {"lnum", "linenum", "line-number"} & \
-                set(element.get("class", "").split()):
+        if tag == "span" and LINE_NUMBER_CLASSES & set(element.get("class", "").split()):
             # A poem's printed line number: kept, but apart from the line's last word.
             return [Text(" "), Span(tuple(self.inlines_of(element)), ("line-number",))]
         if tag == "a" and element.get("href", "").strip().startswith("#"):
@@ -473,8 +479,11 @@ class _Converter:
         if target in self.notes and not self._inside_note(element, target):
             if target not in self.note_order:
                 self.note_order.append(target)
+            # its marker ("[12]") is the writers' to number
+            self.ledger.leave_out(text_content(element), "a note's marker")
             return [FootnoteRef(target)]
         if self._is_back_link(element):
+            self.ledger.leave_out(text_content(element), "a note's link back to its reference")
             return []
         return list(self.inlines_of(element))
 
@@ -548,6 +557,8 @@ def _is_verse(element: etree._Element) -> bool:
             not _VERSE_CLASSES & set(element.get("class", "").lower().split()):
         return False
     children = [child for child in element if child.tag != "br"]
+    if any(_VERSE_CLASSES & set(child.get("class", "").lower().split()) for child in children):
+        return False  # a poem of stanzas (Gutenberg's div.poem > div.stanza): each is verse
     return bool(children) and all(
         child.tag in ("div", "p", "span") and not any(
             inner.tag in _BLOCK_TAGS and inner.tag != "img" for inner in child.iterdescendants())

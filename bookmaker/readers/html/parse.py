@@ -34,7 +34,9 @@ from justhtml import JustHTML
 from lxml import etree
 
 from bookmaker.errors import ManuscriptError
-from bookmaker.safety.sanitize import EPUB_TYPE, XHTML_NAMESPACE, LeftOut, sanitize_tree
+from bookmaker.safety.inputs import Ledger
+from bookmaker.safety.sanitize import (EPUB_TYPE, XHTML_NAMESPACE, LeftOut, sanitize_tree,
+                                       text_content)
 from bookmaker.safety.xml import clean_text, parse_xml
 
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -70,9 +72,12 @@ class HtmlDocument:
                      if key.lower() == name.lower() and content.strip()), "")
 
 
-def parse_html(text: str, source: str | PurePath | None = None) -> HtmlDocument:
+def parse_html(text: str, source: str | PurePath | None = None,
+               ledger: Ledger | None = None) -> HtmlDocument:
     """A whole document, parsed by an HTML5 parser and sanitised; ``source`` names the file in
-    the error raised for a document nested too deeply to be a story."""
+    the error raised for a document nested too deeply to be a story. The text of its body, and
+    what the sanitiser removed with its content, go into ``ledger`` (the input's: see
+    readers/accounting.py)."""
     text = _without_xml_prologue(text)
 
     def parse() -> etree._Element:
@@ -85,7 +90,7 @@ def parse_html(text: str, source: str | PurePath | None = None) -> HtmlDocument:
                     root.sourceline = node.origin_line
                 _copy_children(node, root, 0)
         return root
-    return _sanitised_document(_guard_depth(parse, source))
+    return _sanitised_document(_guard_depth(parse, source), ledger)
 
 
 def parse_fragment(text: str, source: str | PurePath | None = None,
@@ -102,18 +107,21 @@ def parse_fragment(text: str, source: str | PurePath | None = None,
     return HtmlDocument(root, left_out=tuple(sanitize_tree(root)))
 
 
-def parse_xhtml(data: bytes, source: str | PurePath | None = None, part: str = "") -> HtmlDocument:
+def parse_xhtml(data: bytes, source: str | PurePath | None = None, part: str = "",
+                ledger: Ledger | None = None) -> HtmlDocument:
     """An XHTML page (``part`` of the container ``source``), parsed as XML by
     bookmaker.safety.xml and sanitised; ManuscriptError when it is not well-formed (UnsafeXmlError
-    when it declares entities, which must never be parsed another way)."""
-    return _sanitised_document(parse_xml(data, source, part))
+    when it declares entities, which must never be parsed another way). Its text goes into
+    ``ledger`` as parse_html's does."""
+    return _sanitised_document(parse_xml(data, source, part), ledger)
 
 
 # --------------------------------------------------------------------------- the head, then clean
 
 
-def _sanitised_document(root: etree._Element) -> HtmlDocument:
-    """``root`` sanitised, with what its head said read before the sanitiser removes it."""
+def _sanitised_document(root: etree._Element, ledger: Ledger | None = None) -> HtmlDocument:
+    """``root`` sanitised, with what its head said read before the sanitiser removes it; the
+    body's text and what the sanitiser took out of it recorded in ``ledger``."""
     title, metas, links, styles = "", [], [], []
     names = [*_HEAD_TAGS, *(f"{{{XHTML_NAMESPACE}}}{tag}" for tag in _HEAD_TAGS)]
     for element in root.iter(*names):
@@ -128,7 +136,14 @@ def _sanitised_document(root: etree._Element) -> HtmlDocument:
             links.append((element.get("rel", ""), element.get("href", "")))
         elif tag == "style":
             styles.append(("".join(element.itertext()), element.sourceline))
+    if ledger is not None:
+        body = next((element for element in root if isinstance(element.tag, str)
+                     and etree.QName(element).localname.lower() == "body"), root)
+        ledger.holds(text_content(body))
     left_out = sanitize_tree(root)
+    if ledger is not None:
+        for removed in left_out:
+            ledger.leave_out(removed.text, f"<{removed.tag}> removed with its content")
     return HtmlDocument(root, title, tuple(metas), tuple(links), tuple(styles), tuple(left_out))
 
 

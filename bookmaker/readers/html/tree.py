@@ -8,8 +8,13 @@ off), so ``element.tag == "p"`` holds for a page of an EPUB as for a saved web p
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from lxml import etree
+
+from bookmaker.readers.accounting import words
+from bookmaker.safety.sanitize import text_content
 
 _SPACES = re.compile(r"\s+")
 
@@ -39,3 +44,16 @@ def by_id(scope: etree._Element | None, element_id: str) -> etree._Element | Non
     if scope is None:
         return None
     return next((element for element in scope.iter() if element.get("id") == element_id), None)
+
+
+def frame_words(scope: etree._Element | None, content: Iterable[etree._Element]) -> str:
+    """The words of ``scope`` that none of the ``content`` elements in it hold: the labels and
+    fixed sentences a site puts around the parts a reader reads (AO3's "Rating:", "Posted
+    originally on the Archive of Our Own"), to be said to the ledger as left out on purpose.
+    ``content`` should be every element that may hold the work's text, found by its shape
+    (every ``<blockquote>``, ``<dd>``, ``.userstuff``), not only those the reader used, so a
+    part the reader missed still counts as lost."""
+    if scope is None:
+        return ""
+    held = Counter(word for element in content for word in words(text_content(element)))
+    return " ".join((Counter(words(text_content(scope))) - held).elements())

@@ -45,7 +45,7 @@ from bookmaker.errors import Finding, ManuscriptError
 from bookmaker.model import (DIV_KINDS, Block, BlockQuote, Book, Chapter, Code, Div, Emph,
                              Footnote, FootnoteRef, Heading, Image, Inline, LineBlock, LineBreak,
                              Link, ListBlock, Note, Paragraph, Ruby, SceneBreak, SmallCaps, Span,
-                             Strikeout, Strong, Table, TableCell, Text)
+                             Strikeout, Strong, Table, TableCell, Text, Underline)
 from bookmaker.readers.markdown import frontmatter
 from bookmaker.readers.markdown.rules import line_block_plugin, tilde_scene_break_plugin
 from bookmaker.readers.decoding import read_text
@@ -113,6 +113,25 @@ def _refuse_too_deep(tokens: list[Token], path: PurePath) -> None:
                               hint="no book needs that many; check the '>' or indentation")
 
 
+# Tokens whose content is text of the manuscript, as markdown-it parsed it (front matter, link
+# addresses and attributes are not; raw HTML's text is recorded by the HTML road's parse).
+_TEXT_TOKENS = frozenset({"text", "code_inline", "code_block", "fence", "text_special"})
+
+
+def _token_text(tokens: list[Token]) -> str:
+    """The manuscript's text as markdown-it read it: every text token's content, a space
+    between blocks and lines (what readers/accounting.py compares the book with)."""
+    parts: list[str] = []
+    for token in tokens:
+        for part in (token.children or [token]) if token.type == "inline" else [token]:
+            if part.type in _TEXT_TOKENS:
+                parts.append(part.content)
+            elif part.type in ("softbreak", "hardbreak") or part.nesting != 0 \
+                    or part.type == "html_block":
+                parts.append(" ")
+    return "".join(parts)
+
+
 def _read(source: Source, problems: list[Finding]) -> Book:
     """The book, with every problem appended to ``problems``; raises only when reading cannot go
     on (unreadable file, bad front matter, no story)."""
@@ -122,6 +141,7 @@ def _read(source: Source, problems: list[Finding]) -> Book:
     env: dict = {}
     tokens = _PARSER.parse(text, env)
     _refuse_too_deep(tokens, path)
+    source.ledger.holds(_token_text(tokens))
     lines = text.split("\n")
     fields = _front_matter_fields(tokens, lines, path)
     walker = _Walker(path, lines, env, problems)
@@ -748,8 +768,14 @@ def _count(value: str) -> int:
 
 
 def _span_nodes(children: tuple[Inline, ...], classes: tuple[str, ...]) -> list[Inline]:
-    others = tuple(c for c in classes if c != "smallcaps")
-    nodes: list[Inline] = [SmallCaps(children)] if "smallcaps" in classes else list(children)
+    """``[text]{.smallcaps}`` and ``[text]{.underline}`` (pandoc's syntax) are their nodes;
+    other classes stay a Span."""
+    others = tuple(c for c in classes if c not in ("smallcaps", "underline"))
+    nodes: list[Inline] = list(children)
+    if "underline" in classes:
+        nodes = [Underline(tuple(nodes))]
+    if "smallcaps" in classes:
+        nodes = [SmallCaps(tuple(nodes))]
     return [Span(tuple(nodes), others)] if others else nodes
 
 

@@ -129,13 +129,25 @@ def read_with_findings(source: Source) -> tuple[Book, list[Finding]]:
     text, encoding = read_text(source)
     report = _Report(path)
     lines = [line.strip() for line in text.split("\n")]
+    source.ledger.holds(text)
     book_frame = gutenberg.frame(lines)
     if book_frame:
+        source.ledger.leave_out("\n".join(lines[:book_frame.start] + lines[book_frame.end:]),
+                                "Project Gutenberg's header and licence")
         lines = lines[:book_frame.end]  # the licence after the end marker is not the story
     preamble = read_preamble(lines, book_frame.start if book_frame else 0)
     if book_frame:
         preamble.fields = _with_frame_fields(book_frame, preamble.fields)
     metadata, front_matter = _metadata(preamble, path, encoding, report)
+    # The header lines are read as metadata, their labels ("Rating:") are not words of the work;
+    # separator lines ("-o-", "xxx") become scene breaks.
+    source.ledger.leave_out("\n".join(lines[:preamble.body_start]), "the header lines")
+    for line in lines[preamble.body_start:]:
+        note = header_field(line)
+        if is_separator_text(line):
+            source.ledger.leave_out(line, "a scene-break line")
+        elif note is not None and note[0] == "note":  # "A/N:": the label goes, the note stays
+            source.ledger.leave_out(line[:len(line) - len(note[1])], "an author's note label")
     chapters = read_body(lines, preamble.body_start)
     if not chapters:
         report.error("there is no story after the header lines", preamble.body_start + 1,
